@@ -1,0 +1,17 @@
+"""Layer 4: grids and staff, tasks and dispatch, commissions and the staff ledger."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app: Flask) -> None:
+    """Mount the staff and manager pages."""
+    from fulfilment import labels, views
+    from shop.core.web import register_home
+
+    app.register_blueprint(views.bp)
+    app.jinja_env.globals["staff_role_label"] = labels.staff_role_label
+    register_home(app, "staff", "fulfilment.staff_home", str(_l("My work")))
+    register_home(app, "manager", "fulfilment.manager_home", str(_l("My grids")))

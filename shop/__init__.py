@@ -1,0 +1,1 @@
+"""The marketplace's platform-wide packages: the kernel, catalogue, storefront and console."""

@@ -1,0 +1,16 @@
+"""Layer 5: the operator's console: dashboards across packages, phase advance, exports."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app: Flask) -> None:
+    """Mount the console and the `demo` command."""
+    from shop.console import demo, views
+    from shop.core.web import register_home
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(demo.demo_command)
+    register_home(app, "operator", "console.home", str(_l("Console")))

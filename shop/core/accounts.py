@@ -1,0 +1,228 @@
+"""Accounts and community structure: users, roles, passwords, tokens, communities, residents."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import UTC, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlmodel import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from shop.core import audit, db
+from shop.core.errors import Invalid, NotFound
+from shop.core.models import (
+    ApiToken,
+    Building,
+    Community,
+    ResidentProfile,
+    Role,
+    Segment,
+    User,
+    UserRole,
+)
+
+MIN_PASSWORD, MAX_PASSWORD = 8, 128
+# Verifying against this when the login is unknown keeps the timing of both cases alike.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def hash_password(password: str) -> str:
+    """Hash with the configured KDF (scrypt by default)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _check_password_rules(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        rule = _("%(min)d–%(max)d characters.", min=MIN_PASSWORD, max=MAX_PASSWORD)
+        raise Invalid(_("Password length is out of range."), fields={"password": [rule]})
+
+
+def create_user(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    roles: Iterable[str],
+    phone: str | None = None,
+    locale: str | None = None,
+) -> User:
+    """Create a user holding `roles`. Raises Invalid for a taken email or phone."""
+    email = email.strip().lower()
+    _check_password_rules(password)
+    taken = (
+        db.session()
+        .exec(
+            select(User.id).where(
+                or_(User.email == email, User.phone == phone) if phone else User.email == email
+            )
+        )
+        .first()
+    )
+    if taken is not None:
+        raise Invalid(
+            _("This email or phone is already registered."),
+            fields={"email": [_("Already registered.")]},
+        )
+    user = User(
+        email=email,
+        phone=phone,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        locale=locale,
+    )
+    user.role_rows = [UserRole(role=Role(r).value) for r in sorted(set(roles))]
+    db.session().add(user)
+    db.session().flush()
+    return user
+
+
+def grant_role(*, user_id: int, role: str, actor_id: int | None) -> None:
+    """Give a user one more role (idempotent), audited."""
+    user = get_user(user_id)
+    if role not in user.roles:
+        user.role_rows.append(UserRole(user_id=user_id, role=Role(role).value))
+        audit.record(
+            actor_id=actor_id,
+            action="role.granted",
+            subject_type="user",
+            subject_id=user_id,
+            data={"role": role},
+        )
+        db.session().flush()
+
+
+def get_user(user_id: int) -> User:
+    """The user with `user_id`. Raises NotFound."""
+    user = db.session().get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such user."))
+    return user
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with this email, or None."""
+    return db.session().exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The active user whose email or phone is `login` and whose password matches, else None."""
+    login = login.strip().lower()
+    user = (
+        db.session().exec(select(User).where(or_(User.email == login, User.phone == login))).first()
+    )
+    if user is None or not user.is_active:
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        if method not in _DUMMY_HASH:
+            _DUMMY_HASH[method] = hash_password(secrets.token_hex(8))
+        check_password_hash(_DUMMY_HASH[method], password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def change_password(*, user_id: int, old: str, new: str) -> None:
+    """Set a new password and end every other session and token of the user."""
+    user = get_user(user_id)
+    if not check_password_hash(user.password_hash, old):
+        raise Invalid(_("The current password is wrong."), fields={"old": [_("Wrong password.")]})
+    _check_password_rules(new)
+    user.password_hash = hash_password(new)
+    end_sessions(user_id=user_id)
+    for token in db.session().exec(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = db.utcnow()
+    db.session().flush()
+
+
+def end_sessions(*, user_id: int) -> None:
+    """Invalidate every web session cookie issued to the user so far."""
+    user = get_user(user_id)
+    user.session_version += 1
+    db.session().flush()
+
+
+def set_locale(*, user_id: int, locale: str) -> None:
+    """Remember the user's language."""
+    get_user(user_id).locale = locale
+    db.session().flush()
+
+
+def _token_hash(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def issue_token(*, user_id: int) -> tuple[str, ApiToken]:
+    """A new bearer token for the user: the plain value (shown once) and its stored row."""
+    plain = secrets.token_urlsafe(32)
+    ttl = timedelta(days=int(current_app.config["API_TOKEN_TTL_DAYS"]))
+    row = ApiToken(user_id=user_id, token_hash=_token_hash(plain), expires_at=db.utcnow() + ttl)
+    db.session().add(row)
+    db.session().flush()
+    return plain, row
+
+
+def find_token(plain: str) -> ApiToken | None:
+    """The live (not revoked, not expired) token row for a plain bearer value, or None."""
+    row = (
+        db.session().exec(select(ApiToken).where(ApiToken.token_hash == _token_hash(plain))).first()
+    )
+    if row is None or row.revoked_at is not None:
+        return None
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    return row if expires > db.utcnow() else None
+
+
+def revoke_token(*, token_id: int) -> None:
+    """Revoke a token; later requests carrying it get 401."""
+    row = db.session().get(ApiToken, token_id)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = db.utcnow()
+        db.session().flush()
+
+
+def create_community(
+    *, code: str, name: str, address: str = "", timezone: str = "Asia/Shanghai"
+) -> Community:
+    """Create a community (小区)."""
+    community = Community(code=code, name=name, address=address, timezone=timezone)
+    db.session().add(community)
+    db.session().flush()
+    return community
+
+
+def add_building(*, community_id: int, name: str) -> Building:
+    """Add a building to a community."""
+    building = Building(community_id=community_id, name=name)
+    db.session().add(building)
+    db.session().flush()
+    return building
+
+
+def set_resident_profile(
+    *, user_id: int, building_id: int, room: str, phone: str, segment: str = Segment.MASS.value
+) -> ResidentProfile:
+    """Record where a resident lives and their segment (creates or replaces)."""
+    if db.session().get(Building, building_id) is None:
+        raise Invalid(_("No such building."), fields={"building_id": [_("Unknown building.")]})
+    profile = db.session().get(ResidentProfile, user_id) or ResidentProfile(
+        user_id=user_id, building_id=building_id, room=room, phone=phone
+    )
+    profile.building_id, profile.room, profile.phone = building_id, room, phone
+    profile.segment = Segment(segment).value
+    db.session().add(profile)
+    db.session().flush()
+    return profile
+
+
+def find_resident_profile(user_id: int) -> ResidentProfile | None:
+    """The resident profile of a user, or None."""
+    return db.session().get(ResidentProfile, user_id)
+
+
+def count_users() -> int:
+    """How many users exist."""
+    return db.session().exec(select(func.count()).select_from(User)).one()

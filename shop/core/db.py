@@ -1,0 +1,97 @@
+"""Engine and the current session: one per request or job; services flush, the caller commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+_EXT = "shop.db"
+_job_session: ContextVar[Session | None] = ContextVar("shop_job_session", default=None)
+#: Whether the next transaction on this context intends to write (SQLite: BEGIN IMMEDIATE).
+_write_intent: ContextVar[bool] = ContextVar("shop_write_intent", default=True)
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (the only kind of datetime stored)."""
+    return datetime.now(UTC)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine with the project's connection settings for SQLite or PostgreSQL."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 15}, poolclass=NullPool, **kwargs
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take over BEGIN from pysqlite so that writers can start with BEGIN IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A deferred transaction that reads and then writes fails with "database is
+        # locked" under a concurrent writer; IMMEDIATE takes the write lock up front.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+    return engine
+
+
+def engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions[_EXT]
+
+
+def session() -> Session:
+    """The current unit of work: the running job's session, else this request's session."""
+    if (s := _job_session.get()) is not None:
+        return s
+    if "_db_session" not in g:
+        if has_request_context():
+            _write_intent.set(request.method not in _SAFE_METHODS)
+        g._db_session = Session(engine(), expire_on_commit=False)
+    return g._db_session
+
+
+@contextmanager
+def session_scope(*, write: bool = True) -> Iterator[Session]:
+    """Open a session of its own (a job, a CLI command) that becomes `session()` inside."""
+    s = Session(engine(), expire_on_commit=False)
+    token = _job_session.set(s)
+    intent = _write_intent.set(write)
+    try:
+        yield s
+    finally:
+        _write_intent.reset(intent)
+        _job_session.reset(token)
+        s.close()
+
+
+def _close_request_session(_exc: BaseException | None) -> None:
+    s = g.pop("_db_session", None)
+    if s is not None:
+        s.close()
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine from DATABASE_URL and close the request session on teardown."""
+    app.extensions[_EXT] = make_engine(app.config["DATABASE_URL"])
+    app.teardown_appcontext(_close_request_session)

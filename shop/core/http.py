@@ -1,0 +1,120 @@
+"""The JSON API's frame (flask-smorest, OpenAPI at /api/v1/openapi.json) and auth endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Api, Blueprint
+
+from shop.core import accounts, db
+from shop.core import errors as core_errors
+from shop.core.auth import login_required
+from shop.core.errors import DomainError
+from shop.core.ratelimit import login_limits
+from shop.core.schemas import ErrorSchema, TokenRequestSchema, TokenSchema, UserSchema
+from shop.core.web import csrf
+
+API_PREFIX = "/api/v1"
+
+
+class ShopApi(Api):
+    """flask-smorest's Api with our error body instead of its own."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: Any) -> Any:
+        """Render API errors as `{"error": {...}}` (shop.core.errors)."""
+        return core_errors.handle_http_exception(error)
+
+
+class Unauthenticated(DomainError):
+    """Wrong login or password. HTTP 401."""
+
+    status = 401
+    code = "invalid_credentials"
+
+
+def register(app: Flask, blueprint: Blueprint) -> None:
+    """Mount a package's API blueprint: documented, bearer-authenticated, CSRF for cookies."""
+    csrf.exempt(blueprint)
+    app.extensions["shop.api"].register_blueprint(blueprint)
+
+
+bp = Blueprint("core_api", __name__, url_prefix=API_PREFIX, description="Accounts and tokens")
+
+
+def user_payload(user: Any) -> dict[str, Any]:
+    """The user with their resident profile, as UserSchema dumps it."""
+    from shop.core.models import Building, Community
+
+    profile = accounts.find_resident_profile(user.id)
+    resident = None
+    if profile is not None:
+        building = db.session().get(Building, profile.building_id)
+        community = db.session().get(Community, building.community_id)
+        resident = {
+            "community": community.name,
+            "building": building.name,
+            "room": profile.room,
+            "segment": profile.segment,
+        }
+    return {
+        "id": user.id,
+        "email": user.email,
+        "phone": user.phone,
+        "display_name": user.display_name,
+        "locale": user.locale,
+        "roles": sorted(user.roles),
+        "resident": resident,
+    }
+
+
+@bp.post("/auth/token")
+@login_limits
+@bp.arguments(TokenRequestSchema)
+@bp.response(201, TokenSchema)
+def create_token(data: dict[str, str]) -> dict[str, Any]:
+    """Log in: returns a bearer token for `Authorization: Bearer <token>`."""
+    user = accounts.authenticate(data["login"], data["password"])
+    if user is None:
+        g.login_failed = True
+        raise Unauthenticated(_("Wrong login or password."))
+    plain, row = accounts.issue_token(user_id=user.id)
+    payload = {"token": plain, "expires_at": row.expires_at, "user": user_payload(user)}
+    db.session().commit()
+    return payload
+
+
+@bp.delete("/auth/token")
+@login_required
+@bp.response(204)
+def revoke_token() -> None:
+    """Log out: revoke the token this request carries."""
+    if g.get("api_token_id") is not None:
+        accounts.revoke_token(token_id=g.api_token_id)
+        db.session().commit()
+
+
+@bp.get("/me")
+@login_required
+@bp.response(200, UserSchema)
+def me() -> dict[str, Any]:
+    """The logged-in user: profile and roles."""
+    return user_payload(current_user)
+
+
+def init_app(app: Flask) -> None:
+    """Create the API frame and mount the kernel's endpoints."""
+    app.config.update(
+        API_TITLE="社区综合便民服务平台 API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    api = app.extensions["shop.api"] = ShopApi(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    register(app, bp)

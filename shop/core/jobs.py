@@ -1,0 +1,144 @@
+"""Background jobs: enqueued only after commit, run with their own session, on RQ or in-process.
+
+With `REDIS_URL` set, jobs go to RQ queues and a worker (`flask --app wsgi worker`) runs them,
+with retries. Without it (the embedded mode of `make run`), a job runs in this process right
+after the transaction that asked for it commits; a delayed job waits on a timer thread of this
+process, so it is lost if the process stops first. That is acceptable only in embedded mode.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, ParamSpec, TypeVar
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlmodel import Session
+
+from shop.core import db
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+_PENDING = "shop.pending_jobs"
+_worker_app: Flask | None = None
+
+
+def enqueue_after_commit(path: str, *ids: Any, delay: float | None = None) -> None:
+    """Send the job at dotted `path` with `ids` once the current transaction commits.
+
+    If the transaction rolls back, the job is never sent. `delay` is in seconds.
+    """
+    session = db.session()
+    if not session.in_transaction():
+        # Bind the job to a transaction (lazily: no connection yet), so that a rollback
+        # before any SQL still discards it.
+        session.begin()
+    session.info.setdefault(_PENDING, []).append((path, ids, delay))
+
+
+def job(fn: Callable[P, R] | None = None, *, queue: str = "default") -> Any:
+    """Make `fn` a job: it runs in an app context with a session of its own, committed once."""
+
+    def wrap(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            app = current_app._get_current_object() if has_app_context() else _worker_app
+            if app is None:
+                raise RuntimeError("a job needs an app: run it from `flask --app wsgi worker`")
+            with app.app_context(), db.session_scope() as session:
+                result = fn(*args, **kwargs)
+                session.commit()
+                return result
+
+        run.queue = queue  # type: ignore[attr-defined]
+        return run
+
+    return wrap(fn) if fn is not None else wrap
+
+
+def resolve(path: str) -> Callable[..., Any]:
+    """Import the job function named by a dotted path."""
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def redis_connection(app: Flask | None = None) -> Any:
+    """The Redis connection for RQ (one per app)."""
+    from redis import Redis
+
+    app = app or current_app._get_current_object()
+    conn = app.extensions.get("shop.redis")
+    if conn is None:
+        conn = app.extensions["shop.redis"] = Redis.from_url(app.config["REDIS_URL"])
+    return conn
+
+
+def _dispatch(app: Flask, path: str, ids: tuple[Any, ...], delay: float | None) -> None:
+    if app.config["REDIS_URL"]:
+        from rq import Queue, Retry
+
+        intervals = list(app.config["JOB_RETRY_INTERVALS"])
+        queue = Queue(getattr(resolve(path), "queue", "default"), connection=redis_connection(app))
+        options = {"retry": Retry(max=len(intervals), interval=intervals)}
+        if delay:
+            queue.enqueue_in(timedelta(seconds=delay), path, *ids, **options)
+        else:
+            queue.enqueue(path, *ids, **options)
+    elif delay:
+        timer = threading.Timer(delay, _run_in_process, args=(app, path, ids))
+        timer.daemon = True
+        timer.start()
+    else:
+        _run_in_process(app, path, ids)
+
+
+def _run_in_process(app: Flask, path: str, ids: tuple[Any, ...]) -> None:
+    with app.app_context():
+        try:
+            resolve(path)(*ids)
+        except Exception:
+            # The caller's transaction has committed; a failed job must not undo its response.
+            log.exception("in-process job %s%r failed", path, ids)
+            if app.config.get("JOBS_RAISE"):
+                raise
+
+
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    app = current_app._get_current_object()
+    for path, ids, delay in pending:
+        _dispatch(app, path, ids, delay)
+
+
+def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+
+
+event.listen(Session, "after_commit", _after_commit)
+event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+
+
+def run_worker(app: Flask, queues: list[str], *, burst: bool = False) -> bool:
+    """Run an RQ worker (with the scheduler) on `queues` inside `app`."""
+    from rq import SimpleWorker
+
+    global _worker_app
+    _worker_app = app
+    # SimpleWorker runs jobs in this process: no fork per job (4x the throughput here) and
+    # no database connections inherited across a fork.
+    worker = SimpleWorker(queues or ["default"], connection=redis_connection(app))
+    return worker.work(burst=burst, with_scheduler=not burst)
+
+
+def init_app(app: Flask) -> None:
+    """Nothing to wire per app beyond the module-level session events."""
+    app.extensions["shop.jobs"] = {"mode": "rq" if app.config["REDIS_URL"] else "in-process"}

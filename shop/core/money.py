@@ -1,0 +1,52 @@
+"""Money as integer minor units (fen for CNY) with a currency; never floats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€"}
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in minor units of `currency`."""
+
+    amount_minor: int
+    currency: str = "CNY"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount_minor, int) or isinstance(self.amount_minor, bool):
+            raise TypeError("amount_minor must be an int of minor units")
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount_minor + other.amount_minor, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount_minor - other.amount_minor, self.currency)
+
+    def __mul__(self, quantity: int) -> Money:
+        return Money(self.amount_minor * quantity, self.currency)
+
+    def _same(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise ValueError(f"cannot mix {self.currency} and {other.currency}")
+
+    def as_json(self) -> dict[str, int | str]:
+        """The API's money shape: `{"amount_minor", "currency"}`."""
+        return {"amount_minor": self.amount_minor, "currency": self.currency}
+
+    def format(self) -> str:
+        """Human form with two decimals, e.g. `¥128.00` or `-¥5.00`."""
+        sign = "-" if self.amount_minor < 0 else ""
+        major, minor = divmod(abs(self.amount_minor), 100)
+        return f"{sign}{_SYMBOLS.get(self.currency, self.currency + ' ')}{major:,}.{minor:02d}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def percent_of(amount_minor: int, basis_points: int) -> int:
+    """`basis_points`/10000 of an amount, rounded half up to the minor unit."""
+    return (amount_minor * basis_points + 5_000) // 10_000

@@ -1,0 +1,84 @@
+"""marshmallow shapes of the kernel's API: money, errors, pages, tokens and the current user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+
+class MoneySchema(Schema):
+    """`{"amount_minor": 12800, "currency": "CNY"}` (fen)."""
+
+    amount_minor = fields.Integer(required=True)
+    currency = fields.String(required=True, validate=validate.Length(equal=3))
+
+
+class ErrorBodySchema(Schema):
+    """The inside of every error response."""
+
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+
+class ErrorSchema(Schema):
+    """`{"error": {"code", "message", "fields"}}`."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class PageArgsSchema(Schema):
+    """`?page=1&per_page=20`."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    """A list response `{"items", "page", "per_page", "total"}` of `item`."""
+    attrs: dict[str, Any] = {
+        "items": fields.List(fields.Nested(item), required=True),
+        "page": fields.Integer(required=True),
+        "per_page": fields.Integer(required=True),
+        "total": fields.Integer(required=True),
+    }
+    return type(name, (Schema,), attrs)
+
+
+class TokenRequestSchema(Schema):
+    """Log in with email or phone and password."""
+
+    login = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=128)
+    )
+
+
+class ResidentSchema(Schema):
+    """Where a resident lives."""
+
+    community = fields.String()
+    building = fields.String()
+    room = fields.String()
+    segment = fields.String()
+
+
+class UserSchema(Schema):
+    """The user as the API shows them to themselves."""
+
+    id = fields.Integer()
+    email = fields.String()
+    phone = fields.String(allow_none=True)
+    display_name = fields.String()
+    locale = fields.String(allow_none=True)
+    roles = fields.List(fields.String())
+    resident = fields.Nested(ResidentSchema, allow_none=True)
+
+
+class TokenSchema(Schema):
+    """A new bearer token (shown once) and its owner."""
+
+    token = fields.String(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+    user = fields.Nested(UserSchema, required=True)

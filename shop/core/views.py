@@ -1,0 +1,107 @@
+"""The kernel's pages: login, logout, the language switch and the landing page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from shop.core import accounts, db
+from shop.core.auth import login_required
+from shop.core.forms import EmptyForm, LanguageForm, LoginForm
+from shop.core.ratelimit import login_limits
+from shop.core.web import homes_for
+
+bp = Blueprint(
+    "core",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/core",
+)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths, so the login form cannot redirect elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """Logged in: the first of the user's role home pages. Otherwise, the landing page."""
+    if current_user.is_authenticated:
+        homes = homes_for(current_user.roles)
+        if homes:
+            return redirect(url_for(homes[0].endpoint))
+    return render_template("core/landing.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@login_limits
+def login() -> ResponseReturnValue:
+    """The login form (email or phone, password)."""
+    form = LoginForm()
+    if not form.is_submitted():
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.login.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user)
+            session.pop("locale", None)
+            return redirect(_safe_next(form.next.data) or url_for("core.index"))
+        g.login_failed = True
+        flash(_("Wrong login or password."), "error")
+    return render_template("core/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    """End this session, and every other session cookie of the user."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    accounts.end_sessions(user_id=current_user.id)
+    db.session().commit()
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("core.login"))
+
+
+@bp.post("/language")
+def set_language() -> ResponseReturnValue:
+    """Switch the language; remembered on the account when logged in."""
+    form = LanguageForm()
+    if not form.validate_on_submit() or form.locale.data not in current_app.config["LANGUAGES"]:
+        abort(400)
+    if current_user.is_authenticated:
+        accounts.set_locale(user_id=current_user.id, locale=form.locale.data)
+        db.session().commit()
+    else:
+        session["locale"] = form.locale.data
+    return redirect(_safe_next(form.next.data) or url_for("core.index"))
+
+
+def init_app(app: Flask) -> None:
+    """Mount the kernel's pages."""
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(language_form=LanguageForm, empty_form=EmptyForm)

@@ -1,0 +1,15 @@
+"""Layer 4: the residents' pages: browse, search, bundle page, basket, checkout, my orders."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def init_app(app: Flask) -> None:
+    """Mount the residents' pages."""
+    from shop.core.web import register_home
+    from shop.storefront import views
+
+    app.register_blueprint(views.bp)
+    register_home(app, "resident", "storefront.home", str(_l("Shop")))

@@ -1,0 +1,146 @@
+"""Fixtures: a database per run (SQLite, or PostgreSQL when SHOP_TEST_DATABASE_URL is set),
+emptied after every test, and a fresh app per test."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlmodel import SQLModel
+
+import wsgi
+from shop.core import accounts, db
+
+PG_URL = os.environ.get("SHOP_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("SHOP_REDIS_URL", "")
+PASSWORD = "correct horse 42"
+
+
+def _pg_admin_url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of this run's own: a SQLite file, or a new PostgreSQL database."""
+    wsgi.import_models()
+    if not PG_URL:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        engine = db.make_engine(url)
+        SQLModel.metadata.create_all(engine)
+        engine.dispose()
+        yield url
+        return
+    name = f"shop_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(_pg_admin_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = db.make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_all_tables(database_url: str) -> None:
+    engine = db.make_engine(database_url)
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608  (our table names)
+    engine.dispose()
+
+
+@pytest.fixture
+def app_factory(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    """Build apps on this run's database; every table is emptied after the test."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        settings = {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "SEARCH_DIR": str(tmp_path / "search"),
+            "REDIS_URL": None,
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # fast in tests; production: scrypt
+            "JOBS_RAISE": True,
+        }
+        settings.update(overrides)
+        app = wsgi.create_app(settings)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["shop.db"].dispose()
+    _empty_all_tables(database_url)
+
+
+@pytest.fixture
+def app(app_factory: Any) -> Flask:
+    return app_factory()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Any:
+    """Create and commit a user: make_user("resident", email=...) -> user id."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        *roles: str, email: str | None = None, phone: str | None = None, locale: str | None = None
+    ) -> int:
+        with app.app_context(), db.session_scope() as s:
+            user = accounts.create_user(
+                email=email or f"user{next(counter)}@test.local",
+                password=PASSWORD,
+                display_name="测试用户",
+                roles=roles or ("resident",),
+                phone=phone,
+                locale=locale,
+            )
+            s.commit()
+            return user.id
+
+    return make
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of the form on `path`."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def web_login(client: FlaskClient, login: str, password: str = PASSWORD) -> Any:
+    """Log in through the form, as a browser would."""
+    return client.post(
+        "/login", data={"login": login, "password": password, "csrf_token": csrf_token(client)}
+    )
+
+
+def api_token(client: FlaskClient, login: str, password: str = PASSWORD) -> str:
+    """A bearer token from POST /api/v1/auth/token."""
+    response = client.post("/api/v1/auth/token", json={"login": login, "password": password})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["token"]

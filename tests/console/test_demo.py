@@ -1,0 +1,64 @@
+"""The demo community: idempotent, with the fixed logins, each landing on its home page."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import func, select
+
+from shop.core import db
+from shop.core.models import User
+from tests.conftest import web_login
+
+
+def run_demo(app, *args):
+    return app.test_cli_runner().invoke(args=["demo", *args])
+
+
+def user_count(app) -> int:
+    with app.app_context(), db.session_scope(write=False) as s:
+        return s.exec(select(func.count()).select_from(User)).one()
+
+
+def test_demo_seeds_once_and_prints_the_logins(app):
+    first = run_demo(app)
+    assert first.exit_code == 0, first.output
+    assert "operator@demo.local" in first.output and "demo1234" in first.output
+    count = user_count(app)
+    assert count == 1 + 1 + 4 + 6 + 3
+    again = run_demo(app)
+    assert again.exit_code == 0 and "already" in again.output
+    assert user_count(app) == count
+
+
+def test_demo_if_empty_leaves_a_real_database_alone(app, make_user):
+    make_user("operator", email="real@company.cn")
+    result = run_demo(app, "--if-empty")
+    assert result.exit_code == 0 and "not seeded" in result.output
+    assert user_count(app) == 1
+
+
+def test_demo_refuses_production(app_factory):
+    app = app_factory(ENV="production")
+    result = run_demo(app)
+    assert result.exit_code != 0 and "production" in result.output
+
+
+@pytest.mark.parametrize(
+    ("login", "path", "text"),
+    [
+        ("operator@demo.local", "/console/", "阳光花园"),
+        ("manager@demo.local", "/manager", "网格A"),
+        ("staff1@demo.local", "/staff", "E1001"),
+        ("resident1@demo.local", "/shop/", "1-0101"),
+        ("resident6@demo.local", "/shop/", "关怀"),
+        ("supplier1@demo.local", "/supplier/", "清泉饮用水配送有限公司"),
+    ],
+)
+def test_each_demo_login_reaches_its_role_home(app, login, path, text):
+    run_demo(app)
+    client = app.test_client()
+    assert web_login(client, login, "demo1234").status_code == 302
+    landing = client.get("/")
+    assert landing.headers["Location"] == path
+    page = client.get(path)
+    assert page.status_code == 200 and text in page.get_data(as_text=True)

@@ -1,0 +1,49 @@
+"""Money in integer minor units."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shop.core.money import Money, percent_of
+
+
+@pytest.mark.parametrize(
+    ("minor", "text"),
+    [
+        (0, "¥0.00"),
+        (5, "¥0.05"),
+        (12_800, "¥128.00"),
+        (123_456_789, "¥1,234,567.89"),
+        (-500, "-¥5.00"),
+    ],
+)
+def test_money_formats_fen_as_yuan(minor, text):
+    assert Money(minor, "CNY").format() == text
+
+
+def test_money_refuses_floats_and_mixed_currencies():
+    with pytest.raises(TypeError):
+        Money(1.5, "CNY")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="cannot mix"):
+        Money(100, "CNY") + Money(100, "USD")
+
+
+@given(st.integers(-(10**9), 10**9), st.integers(-(10**9), 10**9))
+def test_adding_then_subtracting_gives_back_the_amount(a, b):
+    assert (Money(a) + Money(b) - Money(b)) == Money(a)
+
+
+@pytest.mark.parametrize(
+    ("amount", "bp", "expected"),
+    [
+        (10_000, 500, 500),
+        (999, 5_000, 500),
+        (1, 4_999, 0),
+        (1, 5_000, 1),
+        (12_800, 0, 0),
+    ],
+)
+def test_percent_of_rounds_half_up(amount, bp, expected):
+    assert percent_of(amount, bp) == expected

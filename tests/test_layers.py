@@ -1,0 +1,53 @@
+"""The layer rules of DESIGN.md: import-linter contracts, and the public-surface rule."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Packages whose insides are private: others may import only their api and signals.
+PACKAGES = (
+    "suppliers",
+    "shop.catalogue",
+    "orders",
+    "fulfilment",
+    "shop.storefront",
+    "shop.console",
+)
+PUBLIC = ("api", "signals")
+
+
+def test_the_import_linter_contracts_hold():
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [str(lint), "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def _package_of(module: str) -> str | None:
+    return next((p for p in PACKAGES if module == p or module.startswith(p + ".")), None)
+
+
+def test_across_packages_only_api_and_signals_are_imported():
+    graph = grimp.build_graph("shop", "suppliers", "orders", "fulfilment", cache_dir=None)
+    offences = []
+    for importer in sorted(graph.modules):
+        source = _package_of(importer)
+        for imported in graph.find_modules_directly_imported_by(importer):
+            target = _package_of(imported)
+            if target is None or target == source:
+                continue
+            if imported not in {f"{target}.{name}" for name in PUBLIC}:
+                offences.append(f"{importer} -> {imported}")
+    assert offences == []
