@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from flask import current_app
@@ -221,6 +222,56 @@ def set_resident_profile(
 def find_resident_profile(user_id: int) -> ResidentProfile | None:
     """The resident profile of a user, or None."""
     return db.session().get(ResidentProfile, user_id)
+
+
+@dataclass(frozen=True)
+class ResidentAddress:
+    """Where a resident lives, with names ready to show."""
+
+    community_id: int
+    community: str
+    building_id: int
+    building: str
+    room: str
+    phone: str
+    segment: str
+
+
+def find_resident_address(user_id: int) -> ResidentAddress | None:
+    """The resident's community, building, room, phone and segment, or None."""
+    row = (
+        db.session()
+        .exec(
+            select(ResidentProfile, Building, Community)
+            .join(Building, Building.id == ResidentProfile.building_id)
+            .join(Community, Community.id == Building.community_id)
+            .where(ResidentProfile.user_id == user_id)
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    profile, building, community = row
+    return ResidentAddress(
+        community_id=community.id,
+        community=community.name,
+        building_id=building.id,
+        building=building.name,
+        room=profile.room,
+        phone=profile.phone,
+        segment=profile.segment,
+    )
+
+
+def count_users_by_role() -> dict[str, int]:
+    """How many users hold each role."""
+    rows = db.session().exec(select(UserRole.role, func.count()).group_by(UserRole.role))
+    return dict(rows.all())
+
+
+def list_communities() -> list[Community]:
+    """All communities, oldest first."""
+    return list(db.session().exec(select(Community).order_by(Community.id)))
 
 
 def count_users() -> int:

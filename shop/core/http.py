@@ -47,19 +47,15 @@ bp = Blueprint("core_api", __name__, url_prefix=API_PREFIX, description="Account
 
 
 def user_payload(user: Any) -> dict[str, Any]:
-    """The user with their resident profile, as UserSchema dumps it."""
-    from shop.core.models import Building, Community
-
-    profile = accounts.find_resident_profile(user.id)
+    """The user with their resident address, as UserSchema dumps it."""
+    address = accounts.find_resident_address(user.id)
     resident = None
-    if profile is not None:
-        building = db.session().get(Building, profile.building_id)
-        community = db.session().get(Community, building.community_id)
+    if address is not None:
         resident = {
-            "community": community.name,
-            "building": building.name,
-            "room": profile.room,
-            "segment": profile.segment,
+            "community": address.community,
+            "building": address.building,
+            "room": address.room,
+            "segment": address.segment,
         }
     return {
         "id": user.id,
