@@ -1,13 +1,24 @@
-"""What other packages may use of suppliers: frozen views and a few commands."""
+"""What other packages may use of suppliers: frozen views and the commands they may call."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from flask import Flask, current_app
 from sqlmodel import func, select
 
 from shop.core import db
-from suppliers.models import Supplier, SupplierKind, SupplierMember, SupplierStatus
+from shop.core.errors import Invalid, NotFound
+from suppliers import process
+from suppliers.models import Scorecard, Supplier, SupplierKind, SupplierMember, SupplierStatus
+from suppliers.services import items as _items
+from suppliers.services import phase as _phase
+from suppliers.services import settlement as _settlement
+
+ReadinessSource = _phase.ReadinessSource
+#: The columns of an item CSV (`import_items`).
+ITEM_CSV_COLUMNS = _items.CSV_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -19,15 +30,22 @@ class SupplierRef:
     kind: str
     status: str
 
+    @property
+    def may_sell(self) -> bool:
+        """Approved (on probation) or active: its items may be sold."""
+        return self.status in process.SELLING
+
 
 def _ref(row: Supplier) -> SupplierRef:
     return SupplierRef(id=row.id, name=row.name, kind=row.kind, status=row.status)
 
 
-def find_supplier_by_licence(licence_no: str) -> SupplierRef | None:
-    """The supplier with this licence number, or None."""
-    row = db.session().exec(select(Supplier).where(Supplier.licence_no == licence_no)).first()
-    return _ref(row) if row else None
+def get_supplier(supplier_id: int) -> SupplierRef:
+    """The supplier with this id. Raises NotFound."""
+    row = db.session().get(Supplier, supplier_id)
+    if row is None:
+        raise NotFound("No such supplier.")
+    return _ref(row)
 
 
 def find_supplier_of_member(user_id: int) -> SupplierRef | None:
@@ -50,6 +68,55 @@ def count_by_status() -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
+def current_phase() -> int:
+    """The platform phase in force (1, 2 or 3)."""
+    return _phase.current_phase()
+
+
+def register_readiness_source(app: Flask, source: ReadinessSource) -> None:
+    """Add figures computed above (delivered orders, met rate) to the phase readiness check."""
+    _phase.register_readiness_source(app, source)
+
+
+def max_open_orders(supplier_id: int) -> int | None:
+    """How many open orders the supplier may carry (None: no limit; probation has one)."""
+    row = db.session().get(Supplier, supplier_id)
+    if row is not None and row.status == SupplierStatus.APPROVED_PROBATION:
+        return int(current_app.config["SUPPLIER_PROBATION_MAX_OPEN_ORDERS"])
+    return None
+
+
+def update_scorecard(
+    *,
+    supplier_id: int,
+    orders_count: int,
+    met_rate_bp: int,
+    on_time_rate_bp: int,
+    refund_rate_bp: int,
+    communities_served: int,
+) -> None:
+    """Store a supplier's measured performance (computed by the orders and fulfilment jobs)."""
+    card = db.session().get(Scorecard, supplier_id) or Scorecard(supplier_id=supplier_id)
+    card.orders_count, card.met_rate_bp = orders_count, met_rate_bp
+    card.on_time_rate_bp, card.refund_rate_bp = on_time_rate_bp, refund_rate_bp
+    card.communities_served, card.updated_at = communities_served, db.utcnow()
+    db.session().add(card)
+    db.session().flush()
+
+
+def record_settlement(
+    *, supplier_id: int, reference: str, amount_minor: int, description: str, at: datetime
+) -> None:
+    """Owe the supplier an amount for an order line (negative: a refund); once per reference."""
+    _settlement.record_line(
+        supplier_id=supplier_id,
+        reference=reference,
+        amount_minor=amount_minor,
+        description=description,
+        at=at,
+    )
+
+
 def register_supplier(
     *,
     name: str,
@@ -59,9 +126,10 @@ def register_supplier(
     contact_name: str = "",
     phone: str = "",
     email: str = "",
+    categories: tuple[str, ...] = (),
     status: str = SupplierStatus.SUBMITTED.value,
 ) -> SupplierRef:
-    """Record a supplier company with its first member (the demo and imports use this)."""
+    """Record a supplier company with its first member (the demo and data imports use this)."""
     row = Supplier(
         name=name,
         kind=SupplierKind(kind).value,
@@ -70,9 +138,53 @@ def register_supplier(
         contact_name=contact_name,
         phone=phone,
         email=email,
+        categories=list(categories),
     )
+    if row.status in process.SELLING:
+        row.approved_at = db.utcnow()
+    if row.status == SupplierStatus.ACTIVE:
+        row.graduated_at = row.approved_at
     db.session().add(row)
     db.session().flush()
     db.session().add(SupplierMember(supplier_id=row.id, user_id=member_user_id))
     db.session().flush()
     return _ref(row)
+
+
+Figure = _phase.Figure
+
+
+def readiness(target: int) -> list[Figure]:
+    """The readiness figures for entering phase `target`, against the configured thresholds."""
+    return _phase.readiness(target)
+
+
+def advance_phase(*, phase: int, actor_id: int, override_reason: str = "") -> None:
+    """Advance the platform phase (operator); refused while unmet unless overridden. Audited."""
+    _phase.advance_phase(phase=phase, actor_id=actor_id, override_reason=override_reason)
+
+
+def phase_history() -> list[tuple[int, datetime, str]]:
+    """Every advance as (phase, when, override reason), oldest first."""
+    return [(c.phase, c.at, c.override_reason) for c in _phase.history()]
+
+
+def import_items(*, supplier_id: int, actor_id: int, csv_text: str) -> int:
+    """Import items from CSV text as `actor_id`, all or nothing; returns how many rows.
+
+    Raises Invalid with the rows' errors when any row is wrong.
+    """
+    report = _items.import_items(
+        supplier_id=supplier_id, actor_id=actor_id, text=csv_text, dry_run=False
+    )
+    if report.error_rows:
+        bad = {str(r.line): r.errors for r in report.rows if r.errors}
+        raise Invalid("Some rows are not valid.", fields=bad)
+    return len(report.rows)
+
+
+def ensure_onboarding_defaults() -> None:
+    """Insert the default onboarding requirements that are missing (idempotent)."""
+    from suppliers.services import vetting as _vetting
+
+    _vetting.ensure_default_requirements()

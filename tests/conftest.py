@@ -76,6 +76,7 @@ def app_factory(database_url: str, tmp_path: Path) -> Iterator[Any]:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret",
             "SEARCH_DIR": str(tmp_path / "search"),
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
             "REDIS_URL": None,
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # fast in tests; production: scrypt
             "JOBS_RAISE": True,

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -29,33 +34,84 @@ RESIDENTS = (
     ("resident5@demo.local", "吴女士", 2, "3-0801", "13800000005", "mass"),
     ("resident6@demo.local", "郑奶奶", 2, "3-0102", "13800000006", "care"),
 )
-#: (login, member name, company, kind, licence number, status)
+
+
+@dataclass(frozen=True)
+class DemoSupplier:
+    """A demo supplier company, its member and the part of the catalogue it sells."""
+
+    login: str
+    member: str
+    company: str
+    kind: str
+    licence_no: str
+    status: str
+    categories: tuple[str, ...]
+    item_kind: str | None
+
+
 SUPPLIERS = (
-    (
+    DemoSupplier(
         "supplier1@demo.local",
         "马经理",
         "清泉饮用水配送有限公司",
         "channel_partner",
         "91310000MA1DEMO01X",
         "active",
+        ("饮用水", "粮油", "生鲜", "乳品", "日用品"),
+        "goods",
     ),
-    (
+    DemoSupplier(
         "supplier2@demo.local",
         "钱经理",
         "邻里家政服务有限公司",
         "channel_partner",
         "91310000MA1DEMO02X",
         "active",
+        ("家政保洁", "家电清洗", "维修", "洗衣"),
+        "service",
     ),
-    (
+    DemoSupplier(
         "supplier3@demo.local",
         "冯厂长",
         "绿源农产品生产合作社",
         "producer",
         "91310000MA1DEMO03X",
         "submitted",
+        ("生鲜",),
+        None,
     ),
 )
+CATALOGUE = Path(__file__).with_name("data") / "demo_catalogue_zh.csv"
+
+
+def catalogue_csv(kind: str, categories: tuple[str, ...]) -> str:
+    """The demo catalogue's rows of one kind and these categories, as an item-import CSV."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, suppliers.api.ITEM_CSV_COLUMNS)
+    writer.writeheader()
+    with CATALOGUE.open(encoding="utf-8") as f:
+        for n, row in enumerate(csv.DictReader(f), start=1):
+            if row["kind"] != kind or row["category"] not in categories:
+                continue
+            service = kind == "service"
+            writer.writerow(
+                {
+                    "sku": f"DEMO-{n:03d}",
+                    "kind": kind,
+                    "category": row["category"],
+                    "name": row["name"],
+                    "description": row["description"],
+                    "unit": row["unit"],
+                    "supply_price_minor": row["supply_price_minor"],
+                    "stock": "" if service else 200,
+                    "staff_role": row["staff_role"],
+                    "duration_minutes": row["duration_minutes"],
+                    "slot_times": "09:00|14:00|19:00" if service else "",
+                    "slot_capacity": 2 if service else "",
+                }
+            )
+    return out.getvalue()
 
 
 def seed() -> bool:
@@ -63,6 +119,7 @@ def seed() -> bool:
     if accounts.find_user_by_email("operator@demo.local") is not None:
         return False
     user = accounts.create_user
+    suppliers.api.ensure_onboarding_defaults()
     community = accounts.create_community(**COMMUNITY)
     buildings = [accounts.add_building(community_id=community.id, name=n) for n in BUILDINGS]
     user(
@@ -108,17 +165,26 @@ def seed() -> bool:
             phone=phone,
             segment=segment,
         )
-    for login, name, company, kind, licence, status in SUPPLIERS:
-        member = user(email=login, password=PASSWORD, display_name=name, roles=["supplier_member"])
-        suppliers.api.register_supplier(
-            name=company,
-            kind=kind,
-            licence_no=licence,
-            member_user_id=member.id,
-            contact_name=name,
-            email=login,
-            status=status,
+    for demo in SUPPLIERS:
+        member = user(
+            email=demo.login, password=PASSWORD, display_name=demo.member, roles=["supplier_member"]
         )
+        supplier = suppliers.api.register_supplier(
+            name=demo.company,
+            kind=demo.kind,
+            licence_no=demo.licence_no,
+            member_user_id=member.id,
+            contact_name=demo.member,
+            email=demo.login,
+            status=demo.status,
+            categories=demo.categories,
+        )
+        if demo.item_kind:
+            suppliers.api.import_items(
+                supplier_id=supplier.id,
+                actor_id=member.id,
+                csv_text=catalogue_csv(demo.item_kind, demo.categories),
+            )
     return True
 
 
@@ -127,7 +193,7 @@ def logins() -> list[tuple[str, str]]:
     rows = [("operator@demo.local", "operator 运营"), ("manager@demo.local", "manager 项目经理")]
     rows += [(s[0], f"staff 员工 ({s[2]})") for s in STAFF]
     rows += [(r[0], f"resident 业主 ({r[5]})") for r in RESIDENTS]
-    rows += [(s[0], f"supplier 供应商 ({s[2]})") for s in SUPPLIERS]
+    rows += [(s.login, f"supplier 供应商 ({s.company})") for s in SUPPLIERS]
     return rows
 
 

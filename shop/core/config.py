@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_TIME_LIMIT_SECONDS": 0.5,
     "JOB_RETRY_INTERVALS": [10, 60, 300],
     "LANGUAGES": ["zh_CN", "en"],
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
 }
 
 

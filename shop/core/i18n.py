@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -10,8 +10,13 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """The user's saved language, else this browser's choice, else Accept-Language, else zh_CN."""
+    """The user's saved language, else this browser's choice, else Accept-Language, else zh_CN.
+
+    Outside a request (jobs, commands) it is the default, zh_CN.
+    """
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():  # jobs and commands speak the default language
+        return supported[0]
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     if session.get("locale") in supported:

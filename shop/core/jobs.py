@@ -12,6 +12,7 @@ import functools
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 _PENDING = "shop.pending_jobs"
+_PERIODIC = "shop.periodic"
+_ticker_lock = threading.Lock()
 _worker_app: Flask | None = None
 
 
@@ -127,12 +130,64 @@ event.listen(Session, "after_commit", _after_commit)
 event.listen(Session, "after_soft_rollback", _after_soft_rollback)
 
 
+def register_periodic(app: Flask, path: str, every_seconds: int) -> None:
+    """Run the job at `path` (no arguments) every `every_seconds`, on one process at a time."""
+    app.extensions.setdefault(_PERIODIC, []).append((path, int(every_seconds)))
+
+
+def run_due_periodic(app: Flask) -> list[str]:
+    """Send the periodic jobs that are due; returns their paths.
+
+    With Redis, a key per job that expires after its interval (SET NX EX) makes exactly one
+    of many tickers send it; embedded, this process remembers when it last sent each.
+    """
+    sent = []
+    last: dict[str, float] = app.extensions.setdefault("shop.periodic.last", {})
+    for path, every in app.extensions.get(_PERIODIC, []):
+        if app.config["REDIS_URL"]:
+            due = redis_connection(app).set(f"shop-periodic-{path}", "1", nx=True, ex=every)
+        else:
+            due = time.monotonic() - last.get(path, -float("inf")) >= every
+        if due:
+            last[path] = time.monotonic()
+            _dispatch(app, path, (), None)
+            sent.append(path)
+    return sent
+
+
+def start_periodic_ticker(app: Flask, *, tick_seconds: float = 30.0) -> threading.Thread:
+    """A daemon thread that sends due periodic jobs every `tick_seconds`."""
+
+    def loop() -> None:
+        while True:
+            try:
+                run_due_periodic(app)
+            except Exception:
+                log.exception("periodic ticker failed")
+            time.sleep(tick_seconds)
+
+    thread = threading.Thread(target=loop, name="shop-periodic", daemon=True)
+    thread.start()
+    return thread
+
+
+def _start_embedded_ticker_once() -> None:
+    # Embedded mode only: the web process that serves the first request runs the periodic jobs.
+    app = current_app._get_current_object()
+    state = app.extensions["shop.jobs"]
+    with _ticker_lock:
+        if not state.get("ticker"):
+            state["ticker"] = start_periodic_ticker(app)
+
+
 def run_worker(app: Flask, queues: list[str], *, burst: bool = False) -> bool:
-    """Run an RQ worker (with the scheduler) on `queues` inside `app`."""
+    """Run an RQ worker (with the scheduler and the periodic ticker) on `queues`."""
     from rq import SimpleWorker
 
     global _worker_app
     _worker_app = app
+    if not burst:
+        start_periodic_ticker(app)
     # SimpleWorker runs jobs in this process: no fork per job (4x the throughput here) and
     # no database connections inherited across a fork.
     worker = SimpleWorker(queues or ["default"], connection=redis_connection(app))
@@ -140,5 +195,7 @@ def run_worker(app: Flask, queues: list[str], *, burst: bool = False) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to wire per app beyond the module-level session events."""
+    """Record the job mode; embedded (no Redis, not testing), tick periodic jobs in-process."""
     app.extensions["shop.jobs"] = {"mode": "rq" if app.config["REDIS_URL"] else "in-process"}
+    if not app.config["REDIS_URL"] and not app.testing:
+        app.before_request(_start_embedded_ticker_once)

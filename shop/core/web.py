@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from wtforms.validators import ValidationError as ValidationErrorWTF
 
 from shop.core.money import Money
 
@@ -75,3 +77,85 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.context_processor(_template_context)
     app.before_request(_protect_api_cookie_writes)
+
+
+def _form_ints(field: Any, value: Any) -> Any:
+    """Forms post text; the API's strict Integer fields want ints ("2600" -> 2600)."""
+    from marshmallow import fields
+
+    def to_int(text: Any) -> Any:
+        stripped = text.strip() if isinstance(text, str) else text
+        is_int = isinstance(stripped, str) and stripped.lstrip("-").isdigit()
+        return int(stripped) if is_int else text
+
+    if isinstance(field, fields.Integer):
+        return None if value == "" and field.allow_none else to_int(value)
+    if isinstance(field, fields.List) and isinstance(field.inner, fields.Integer):
+        return [to_int(v) for v in value] if isinstance(value, list) else value
+    return value
+
+
+def check_csrf() -> None:
+    """Refuse (400) a posted form whose CSRF token is missing or wrong."""
+    from flask import abort
+    from flask_wtf.csrf import validate_csrf
+
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationErrorWTF:
+        abort(400)
+
+
+def load_form(
+    schema: Any, *, lists: tuple[str, ...] = (), drop_empty: bool = True
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Validate the posted form with a marshmallow schema: (data, errors by field).
+
+    The CSRF token is checked first (400 if missing or wrong). `lists` names fields posted
+    as several values or as one comma-separated value.
+    """
+    from marshmallow import ValidationError
+
+    check_csrf()
+    raw: dict[str, Any] = {}
+    for key in request.form:
+        if key == "csrf_token":
+            continue
+        if key in lists:
+            values = [
+                v for part in request.form.getlist(key) for v in part.replace("，", ",").split(",")
+            ]
+            raw[key] = [v.strip() for v in values if v.strip()]
+        else:
+            raw[key] = request.form[key].strip()
+    if drop_empty:
+        raw = {k: v for k, v in raw.items() if v not in ("", [])}
+    raw = {k: _form_ints(schema.fields.get(k), v) for k, v in raw.items()}
+    try:
+        return schema.load(raw), {}
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        return {}, {k: v if isinstance(v, list) else [str(v)] for k, v in messages.items()}
+
+
+def form_action(action: Any, success: str) -> bool:
+    """Run a page's service call: commit and flash `success`, or roll back and flash why.
+
+    NotFound still propagates (a 404 page); other refusals become a message on the page.
+    """
+    from flask import flash
+
+    from shop.core import db
+    from shop.core.errors import DomainError, NotFound
+
+    try:
+        action()
+    except NotFound:
+        raise
+    except DomainError as exc:
+        db.session().rollback()
+        flash(exc.message, "error")
+        return False
+    db.session().commit()
+    flash(success, "info")
+    return True

@@ -1,0 +1,351 @@
+"""The suppliers JSON API: applications, vetting, the platform phase, items, statements."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from flask import Response, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from shop.core import db
+from shop.core.auth import role_required
+from shop.core.errors import Invalid, NotFound
+from shop.core.schemas import page_schema
+from suppliers import documents, schemas
+from suppliers.models import Scorecard
+from suppliers.services import access, items, phase, settlement, vetting
+
+bp = Blueprint(
+    "suppliers_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Supplier applications, vetting, phase, items and statements",
+)
+MEMBERS = ("operator", "supplier_member")
+SupplierPage = page_schema(schemas.SupplierSchema, "SupplierPage")
+ItemPage = page_schema(schemas.ItemOutSchema, "ItemPage")
+
+
+def _upload(field: str = "file") -> documents.Upload:
+    file = request.files.get(field)
+    if file is None or not file.filename:
+        raise Invalid(_("Choose a file."), fields={field: [_("Choose a file.")]})
+    return documents.Upload(file.filename, file.read())
+
+
+@bp.post("/supplier-applications")
+@bp.arguments(schemas.ApplicationSchema)
+@bp.response(201, schemas.SupplierSchema)
+def apply(data: dict[str, Any]) -> Any:
+    """Apply to sell on the platform; the applicant's email becomes their supplier login."""
+    supplier = vetting.submit_application(application=vetting.Application(**data))
+    db.session().commit()
+    return supplier
+
+
+@bp.get("/suppliers")
+@role_required(*MEMBERS)
+@bp.arguments(schemas.SupplierListArgs, location="query")
+@bp.response(200, SupplierPage)
+def list_suppliers(args: dict[str, Any]) -> dict[str, Any]:
+    """The operator's queue (waiting first), or a member's own supplier."""
+    who = access.actor(current_user.id)
+    if who.is_operator:
+        rows = vetting.review_queue(status=args["status"])
+    else:
+        rows = (
+            [access.get_supplier_for(current_user.id, who.supplier_id)[0]]
+            if who.supplier_id
+            else []
+        )
+    start = (args["page"] - 1) * args["per_page"]
+    return {
+        "items": rows[start : start + args["per_page"]],
+        "page": args["page"],
+        "per_page": args["per_page"],
+        "total": len(rows),
+    }
+
+
+@bp.get("/suppliers/<int:supplier_id>")
+@role_required(*MEMBERS)
+@bp.response(200, schemas.SupplierDetailSchema)
+def get_supplier(supplier_id: int) -> dict[str, Any]:
+    """A supplier with documents, history and checklist (evaluations for the operator only)."""
+    detail = vetting.supplier_detail(supplier_id, current_user.id)
+    card = db.session().get(Scorecard, supplier_id)
+    body = {
+        **detail.pop("supplier").model_dump(),
+        **detail,
+        "checklist": [asdict(line) for line in detail["checklist"]],
+        "scorecard": card.model_dump(exclude={"supplier_id", "updated_at"}) if card else None,
+    }
+    if not current_user.has_role("operator"):
+        body["evaluations"] = []
+    return body
+
+
+@bp.post("/suppliers/<int:supplier_id>/evaluations")
+@role_required("operator")
+@bp.arguments(schemas.EvaluationInSchema)
+@bp.response(201, schemas.EvaluationSchema)
+def evaluate(data: dict[str, Any], supplier_id: int) -> Any:
+    """Record scores 1–5 on the three criteria, with notes."""
+    notes = data.pop("notes")
+    evaluation = vetting.record_evaluation(
+        supplier_id=supplier_id, actor_id=current_user.id, scores=data, notes=notes
+    )
+    db.session().commit()
+    return evaluation
+
+
+@bp.post("/suppliers/<int:supplier_id>/checklist")
+@role_required("operator")
+@bp.arguments(schemas.ChecklistInSchema)
+@bp.response(200, schemas.ChecklistLineSchema(many=True))
+def tick(data: dict[str, Any], supplier_id: int) -> list[dict[str, Any]]:
+    """Tick or untick an onboarding requirement; returns the whole checklist."""
+    vetting.set_checklist_entry(supplier_id=supplier_id, actor_id=current_user.id, **data)
+    detail = vetting.supplier_detail(supplier_id, current_user.id)
+    db.session().commit()
+    return [asdict(line) for line in detail["checklist"]]
+
+
+@bp.post("/suppliers/<int:supplier_id>/decisions")
+@role_required("operator")
+@bp.arguments(schemas.DecisionSchema)
+@bp.response(200, schemas.SupplierSchema)
+def decide(data: dict[str, Any], supplier_id: int) -> Any:
+    """approve, reject, request_info, suspend or reinstate, with a reason."""
+    supplier = vetting.decide(supplier_id=supplier_id, actor_id=current_user.id, **data)
+    db.session().commit()
+    return supplier
+
+
+@bp.post("/suppliers/<int:supplier_id>/resubmit")
+@role_required("supplier_member")
+@bp.arguments(schemas.ResubmitSchema)
+@bp.response(200, schemas.SupplierSchema)
+def resubmit(data: dict[str, Any], supplier_id: int) -> Any:
+    """Send the application back for review after answering a request for information."""
+    supplier = vetting.resubmit(supplier_id=supplier_id, actor_id=current_user.id, **data)
+    db.session().commit()
+    return supplier
+
+
+@bp.get("/suppliers/<int:supplier_id>/events")
+@role_required(*MEMBERS)
+@bp.response(200, schemas.EventSchema(many=True))
+def supplier_events(supplier_id: int) -> Any:
+    """The supplier's history, oldest first."""
+    access.get_supplier_for(current_user.id, supplier_id)
+    return vetting.events(supplier_id)
+
+
+@bp.post("/suppliers/<int:supplier_id>/documents")
+@role_required(*MEMBERS)
+@bp.arguments(schemas.DocumentFormSchema, location="form")
+@bp.response(201, schemas.DocumentSchema)
+def upload_document(data: dict[str, Any], supplier_id: int) -> Any:
+    """Upload a licence or certificate (multipart: `file`, `kind`). PDF, JPEG or PNG."""
+    doc = vetting.add_document(
+        supplier_id=supplier_id, actor_id=current_user.id, kind=data["kind"], upload=_upload()
+    )
+    db.session().commit()
+    return doc
+
+
+@bp.get("/suppliers/<int:supplier_id>/documents/<int:document_id>")
+@role_required(*MEMBERS)
+def download_document(supplier_id: int, document_id: int) -> Response:
+    """The document's bytes, for the operator and that supplier's members only."""
+    doc = vetting.get_document(
+        supplier_id=supplier_id, document_id=document_id, actor_id=current_user.id
+    )
+    return send_document(doc)
+
+
+def send_document(doc: Any) -> Response:
+    """Send a stored document as an attachment that browsers will not sniff or run."""
+    path = documents.path_of(doc.stored_name)
+    if not path.exists():
+        raise NotFound(_("The file is missing."))
+    # Documents are size-limited, so read them whole: no file handle outlives the request.
+    response = send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype=doc.content_type,
+        as_attachment=True,
+        download_name=doc.filename,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@bp.get("/platform/phase")
+@bp.response(200, schemas.PhaseSchema)
+def get_phase() -> dict[str, Any]:
+    """The phase in force and the readiness figures for the next one."""
+    return _phase_payload()
+
+
+def _phase_payload() -> dict[str, Any]:
+    current = phase.current_phase()
+    upcoming = current + 1 if current < 3 else None
+    figures = phase.readiness(upcoming) if upcoming else []
+    return {
+        "phase": current,
+        "next_phase": upcoming,
+        "readiness": [asdict(f) for f in figures],
+        "ready": all(f.met for f in figures),
+    }
+
+
+@bp.post("/platform/phase")
+@role_required("operator")
+@bp.arguments(schemas.PhaseAdvanceSchema)
+@bp.response(200, schemas.PhaseSchema)
+def advance_phase(data: dict[str, Any]) -> dict[str, Any]:
+    """Advance to the next phase (with `override_reason` when figures are unmet). Audited."""
+    phase.advance_phase(actor_id=current_user.id, **data)
+    db.session().commit()
+    return _phase_payload()
+
+
+@bp.get("/suppliers/<int:supplier_id>/items")
+@role_required(*MEMBERS)
+@bp.arguments(schemas.SupplierListArgs, location="query")
+@bp.response(200, ItemPage)
+def list_items(args: dict[str, Any], supplier_id: int) -> dict[str, Any]:
+    """A page of the supplier's items."""
+    rows, total = items.list_items(
+        supplier_id=supplier_id,
+        actor_id=current_user.id,
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+@bp.post("/suppliers/<int:supplier_id>/items")
+@role_required(*MEMBERS)
+@bp.arguments(schemas.ItemSchema)
+@bp.response(201, schemas.ItemOutSchema)
+def create_item(data: dict[str, Any], supplier_id: int) -> Any:
+    """Add goods (with `stock`) or a service (`duration_minutes`, slots, `slot_capacity`)."""
+    item = items.create_item(supplier_id=supplier_id, actor_id=current_user.id, data=data)
+    db.session().commit()
+    return item
+
+
+@bp.get("/items/<int:item_id>")
+@role_required(*MEMBERS)
+@bp.response(200, schemas.ItemOutSchema)
+def get_item(item_id: int) -> Any:
+    """One item."""
+    return items.get_item(item_id=item_id, actor_id=current_user.id)
+
+
+@bp.patch("/items/<int:item_id>")
+@role_required(*MEMBERS)
+@bp.arguments(schemas.ItemPatchSchema(partial=True))
+@bp.response(200, schemas.ItemOutSchema)
+def patch_item(data: dict[str, Any], item_id: int) -> Any:
+    """Change an item; live at once, and recorded."""
+    item = items.update_item(item_id=item_id, actor_id=current_user.id, changes=data)
+    db.session().commit()
+    return item
+
+
+@bp.post("/items/<int:item_id>/stock-adjustments")
+@role_required("supplier_member")
+@bp.arguments(schemas.StockAdjustmentSchema)
+@bp.response(201, schemas.StockMovementSchema)
+def adjust_stock(data: dict[str, Any], item_id: int) -> Any:
+    """`{"delta", "reason"}`; stock never goes below zero (409)."""
+    movement = items.adjust_stock(item_id=item_id, actor_id=current_user.id, **data)
+    db.session().commit()
+    return movement
+
+
+@bp.get("/items/<int:item_id>/stock-movements")
+@role_required(*MEMBERS)
+@bp.response(200, schemas.StockMovementSchema(many=True))
+def stock_movements(item_id: int) -> Any:
+    """The item's stock history, newest first."""
+    return items.stock_movements(item_id=item_id, actor_id=current_user.id)
+
+
+@bp.get("/items/<int:item_id>/changes")
+@role_required(*MEMBERS)
+@bp.response(200, schemas.ItemChangeSchema(many=True))
+def changes(item_id: int) -> Any:
+    """The item's recorded edits, newest first."""
+    return items.item_changes(item_id=item_id, actor_id=current_user.id)
+
+
+@bp.post("/suppliers/<int:supplier_id>/items/import")
+@role_required(*MEMBERS)
+@bp.arguments(schemas.ImportArgsSchema, location="query")
+@bp.response(200, schemas.ImportReportSchema)
+def import_items(args: dict[str, Any], supplier_id: int) -> Any:
+    """Import items from CSV (multipart `file`, or a text/csv body), all or nothing.
+
+    `?dry_run=true` previews; a file with errors saves nothing and answers 422 with the rows.
+    """
+    raw = _upload().data if request.files else request.get_data()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Invalid(_("The CSV must be UTF-8."), fields={"file": ["not UTF-8"]}) from exc
+    report = items.import_items(
+        supplier_id=supplier_id, actor_id=current_user.id, text=text, dry_run=args["dry_run"]
+    )
+    body = schemas.ImportReportSchema().dump(report)
+    if report.error_rows:
+        raise Invalid(
+            _("%(n)d rows have errors; nothing was imported.", n=report.error_rows),
+            fields={"rows": [r for r in body["rows"] if r["errors"]]},
+        )
+    db.session().commit()
+    return report
+
+
+@bp.get("/suppliers/<int:supplier_id>/statements")
+@role_required(*MEMBERS)
+@bp.response(200, schemas.StatementSchema(many=True))
+def statements(supplier_id: int) -> list[dict[str, Any]]:
+    """Per month, what the platform owes the supplier."""
+    rows = settlement.list_statements(supplier_id=supplier_id, actor_id=current_user.id)
+    return [
+        {**asdict(r), "total": {"amount_minor": r.total_minor, "currency": r.currency}}
+        for r in rows
+    ]
+
+
+@bp.get("/suppliers/<int:supplier_id>/statements/<period>/lines")
+@role_required(*MEMBERS)
+@bp.response(200, schemas.StatementLineSchema(many=True))
+def statement_lines(supplier_id: int, period: str) -> list[dict[str, Any]]:
+    """The lines of the statement starting on `period` (YYYY-MM-01)."""
+    try:
+        start = date.fromisoformat(period)
+    except ValueError as exc:
+        raise NotFound(_("No such statement.")) from exc
+    lines = settlement.statement_lines(
+        supplier_id=supplier_id, period_start=start, actor_id=current_user.id
+    )
+    return [
+        {
+            "reference": ln.reference,
+            "description": ln.description,
+            "at": ln.at,
+            "amount": {"amount_minor": ln.amount_minor, "currency": ln.currency},
+        }
+        for ln in lines
+    ]

@@ -1,0 +1,1 @@
+"""Write operations and guarded reads of suppliers. Services flush; the caller commits."""

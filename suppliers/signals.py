@@ -1,0 +1,10 @@
+"""News from suppliers for the layers above (receivers run inside the sender's transaction)."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A supplier was suspended: its bundles must stop selling. Sender: the supplier id.
+supplier_suspended = _signals.signal("supplier-suspended")
+#: A supplier was approved (into probation) or reinstated. Sender: the supplier id.
+supplier_approved = _signals.signal("supplier-approved")
