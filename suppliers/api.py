@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, current_app
-from sqlmodel import func, select
+from sqlmodel import func, or_, select
 
 from shop.core import db
 from shop.core.errors import Invalid, NotFound
 from suppliers import process
-from suppliers.models import Scorecard, Supplier, SupplierKind, SupplierMember, SupplierStatus
+from suppliers.models import (
+    Item,
+    Scorecard,
+    Supplier,
+    SupplierKind,
+    SupplierMember,
+    SupplierStatus,
+)
 from suppliers.services import items as _items
 from suppliers.services import phase as _phase
 from suppliers.services import settlement as _settlement
@@ -188,3 +197,97 @@ def ensure_onboarding_defaults() -> None:
     from suppliers.services import vetting as _vetting
 
     _vetting.ensure_default_requirements()
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """A supplier item as the catalogue sees it."""
+
+    id: int
+    supplier_id: int
+    supplier_name: str
+    supplier_status: str
+    kind: str
+    sku: str
+    name: str
+    category: str
+    unit: str
+    supply_price_minor: int
+    stock: int
+    staff_role: str
+    duration_minutes: int | None
+    slot_times: tuple[str, ...]
+    slot_capacity: int
+    is_active: bool
+
+    @property
+    def may_sell(self) -> bool:
+        """The item is active and its supplier is approved or active."""
+        return self.is_active and self.supplier_status in process.SELLING
+
+
+def _item_refs(stmt: Any) -> list[ItemRef]:
+    rows = db.session().exec(stmt)
+    return [
+        ItemRef(
+            id=item.id,
+            supplier_id=item.supplier_id,
+            supplier_name=supplier.name,
+            supplier_status=supplier.status,
+            kind=item.kind,
+            sku=item.sku,
+            name=item.name,
+            category=item.category,
+            unit=item.unit,
+            supply_price_minor=item.supply_price_minor,
+            stock=item.stock,
+            staff_role=item.staff_role,
+            duration_minutes=item.duration_minutes,
+            slot_times=tuple(item.slot_times),
+            slot_capacity=item.slot_capacity,
+            is_active=item.is_active,
+        )
+        for item, supplier in rows
+    ]
+
+
+def get_items(item_ids: Sequence[int]) -> dict[int, ItemRef]:
+    """The items with these ids (missing ids are simply absent)."""
+    if not item_ids:
+        return {}
+    stmt = (
+        select(Item, Supplier)
+        .join(Supplier, Supplier.id == Item.supplier_id)
+        .where(Item.id.in_(list(item_ids)))
+    )
+    return {ref.id: ref for ref in _item_refs(stmt)}
+
+
+def find_items(text: str, *, limit: int = 20, sellable_only: bool = True) -> list[ItemRef]:
+    """Items whose name, SKU or category contains `text` (for composing bundles)."""
+    pattern = f"%{text.strip()}%"
+    stmt = (
+        select(Item, Supplier)
+        .join(Supplier, Supplier.id == Item.supplier_id)
+        .where(or_(Item.name.ilike(pattern), Item.sku.ilike(pattern), Item.category.ilike(pattern)))
+    )
+    if sellable_only:
+        stmt = stmt.where(Item.is_active, Supplier.status.in_(tuple(process.SELLING)))
+    return _item_refs(stmt.order_by(Item.name).limit(limit))
+
+
+def supplier_scores(supplier_ids: Sequence[int]) -> dict[int, int]:
+    """A ranking figure per supplier from its scorecard (met rate in basis points; 0 if none)."""
+    if not supplier_ids:
+        return {}
+    rows = db.session().exec(
+        select(Scorecard.supplier_id, Scorecard.met_rate_bp).where(
+            Scorecard.supplier_id.in_(list(supplier_ids))
+        )
+    )
+    return dict(rows.all())
+
+
+def item_ids_of_supplier(supplier_id: int) -> list[int]:
+    """The ids of every item of one supplier."""
+    return list(db.session().exec(select(Item.id).where(Item.supplier_id == supplier_id)))

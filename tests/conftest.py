@@ -19,6 +19,7 @@ from sqlmodel import SQLModel
 import wsgi
 from shop.core import accounts, db
 
+pytest_plugins = ["tests.fixtures_catalogue"]
 PG_URL = os.environ.get("SHOP_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("SHOP_REDIS_URL", "")
 PASSWORD = "correct horse 42"
@@ -145,3 +146,16 @@ def api_token(client: FlaskClient, login: str, password: str = PASSWORD) -> str:
     response = client.post("/api/v1/auth/token", json={"login": login, "password": password})
     assert response.status_code == 201, response.get_json()
     return response.get_json()["token"]
+
+
+@pytest.fixture
+def headers(client):
+    """Bearer headers for a login: headers("ops@platform.test")."""
+    cache: dict[str, dict[str, str]] = {}
+
+    def get(email: str) -> dict[str, str]:
+        if email not in cache:
+            cache[email] = {"Authorization": f"Bearer {api_token(client, email)}"}
+        return cache[email]
+
+    return get

@@ -6,4 +6,16 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to mount yet: bundles, policies and search arrive with the catalogue issue."""
+    """Settings, the API and operator pages, the supplier handlers and the search indexer."""
+    from shop.catalogue import handlers, http, jobs, labels, views
+    from shop.core import http as core_http
+    from shop.core.search import Indexer, register_indexer
+
+    app.config.setdefault("MAX_PHASE1_CATEGORIES", 5)
+    core_http.register(app, http.bp)
+    app.register_blueprint(views.bp)
+    handlers.connect()
+    app.jinja_env.globals.update(
+        bundle_status_label=labels.bundle_status_label, segment_label=labels.segment_label
+    )
+    register_indexer(app, Indexer("bundles", jobs.count_for_reindex, jobs.rebuild_index))

@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 import fulfilment.api
+import shop.catalogue.api as catalogue
 import suppliers.api
 from shop.core import accounts, db
 
@@ -114,6 +115,117 @@ def catalogue_csv(kind: str, categories: tuple[str, ...]) -> str:
     return out.getvalue()
 
 
+#: Phase 1 keeps the store to five categories.
+OPEN_CATEGORIES = (
+    ("饮用水", "Drinking water"),
+    ("粮油", "Rice and oil"),
+    ("生鲜", "Fresh food"),
+    ("家政保洁", "Home cleaning"),
+    ("家电清洗", "Appliance cleaning"),
+)
+VALUE_ADDS = {"goods": ["送货上楼", "破损包赔"], "service": ["持证上门", "不满意免费返工"]}
+POLICIES = {
+    "goods": {
+        "name": "送货到家",
+        "nodes": [
+            {
+                "kind": "accept",
+                "minutes": 30,
+                "service_start": "08:00",
+                "service_end": "21:00",
+                "compensation": {"type": "coupon", "amount_minor": 300},
+            },
+            {
+                "kind": "deliver_window",
+                "compensation": {"type": "refund_amount", "amount_minor": 500},
+            },
+        ],
+    },
+    "service": {
+        "name": "上门服务",
+        "nodes": [
+            {
+                "kind": "accept",
+                "minutes": 60,
+                "service_start": "08:00",
+                "service_end": "20:00",
+                "compensation": {"type": "coupon", "amount_minor": 500},
+            },
+            {
+                "kind": "arrive_window",
+                "compensation": {"type": "refund_amount", "amount_minor": 1000},
+            },
+            {
+                "kind": "complete",
+                "minutes": 30,
+                "compensation": {"type": "refund_amount", "amount_minor": 1000},
+            },
+            {
+                "kind": "standard",
+                "checklist": ["按清单完成", "现场清理干净"],
+                "requires_confirmation": True,
+                "compensation": {"type": "refund_percent", "basis_points": 2000},
+            },
+        ],
+    },
+}
+SYNONYMS = (("矿泉水", "饮用水", "纯净水"), ("保洁", "清洁", "打扫"), ("大米", "米"))
+
+
+def _retail_prices() -> dict[str, int]:
+    with CATALOGUE.open(encoding="utf-8") as f:
+        return {row["name"]: int(row["price_minor"]) for row in csv.DictReader(f)}
+
+
+def seed_catalogue(operator_id: int, supplier_ids: list[int]) -> None:
+    """Open the phase-1 categories and publish one bundle per demo item in them."""
+    categories = {}
+    for name, name_en in OPEN_CATEGORIES:
+        category = catalogue.create_category(name=name, name_en=name_en, actor_id=operator_id)
+        catalogue.set_category_active(category_id=category.id, is_active=True, actor_id=operator_id)
+        categories[name] = category.id
+    policies = {
+        kind: catalogue.save_policy(actor_id=operator_id, data=data).id
+        for kind, data in POLICIES.items()
+    }
+    retail = _retail_prices()
+    for supplier_id in supplier_ids:
+        items = suppliers.api.get_items(suppliers.api.item_ids_of_supplier(supplier_id))
+        for item in sorted(items.values(), key=lambda i: i.id):
+            if item.category not in categories:
+                continue
+            price = retail.get(item.name, item.supply_price_minor * 6 // 5)
+            care = price * 9 // 10 if item.category == "饮用水" else None
+            bundle = catalogue.create_bundle(
+                actor_id=operator_id,
+                data={
+                    "title": item.name,
+                    "description": f"{item.category} · 物业管家送达/上门",
+                    "category_id": categories[item.category],
+                    "images": [],
+                    "value_adds": VALUE_ADDS[item.kind],
+                    "tags": [item.category, *(["桶装水"] if "桶装" in item.name else [])],
+                    "price_minor": price,
+                    "care_price_minor": care if care and care >= item.supply_price_minor else None,
+                    "reference_price_minor": price * 115 // 100,
+                    "segments": ["mass", "care"],
+                    "policy_id": policies[item.kind],
+                    "is_featured": item.id % 3 == 0,
+                    "components": [
+                        {
+                            "item_id": item.id,
+                            "quantity": 1,
+                            "settlement_price_minor": item.supply_price_minor,
+                            "list_price_minor": price * 11 // 10,
+                        }
+                    ],
+                },
+            )
+            catalogue.publish_bundle(bundle_id=bundle.id, actor_id=operator_id)
+    catalogue.replace_synonyms(actor_id=operator_id, groups=[list(g) for g in SYNONYMS])
+    catalogue.set_segment_open(segment="care", is_open=True, actor_id=operator_id)
+
+
 def seed() -> bool:
     """Create the demo community unless it exists; returns whether anything was created."""
     if accounts.find_user_by_email("operator@demo.local") is not None:
@@ -122,7 +234,7 @@ def seed() -> bool:
     suppliers.api.ensure_onboarding_defaults()
     community = accounts.create_community(**COMMUNITY)
     buildings = [accounts.add_building(community_id=community.id, name=n) for n in BUILDINGS]
-    user(
+    operator = user(
         email="operator@demo.local", password=PASSWORD, display_name="平台运营", roles=["operator"]
     )
     manager = user(
@@ -165,6 +277,7 @@ def seed() -> bool:
             phone=phone,
             segment=segment,
         )
+    selling = []
     for demo in SUPPLIERS:
         member = user(
             email=demo.login, password=PASSWORD, display_name=demo.member, roles=["supplier_member"]
@@ -185,6 +298,8 @@ def seed() -> bool:
                 actor_id=member.id,
                 csv_text=catalogue_csv(demo.item_kind, demo.categories),
             )
+            selling.append(supplier.id)
+    seed_catalogue(operator.id, selling)
     return True
 
 

@@ -89,3 +89,11 @@ def login_required(view: F) -> F:
 def init_app(app: Flask) -> None:
     """Bind Flask-Login."""
     login_manager.init_app(app)
+
+
+def viewer_segment() -> str | None:
+    """The segment of the logged-in resident (mass, premium, care), or None for anyone else."""
+    if not current_user.is_authenticated or not current_user.has_role("resident"):
+        return None
+    profile = accounts.find_resident_profile(current_user.id)
+    return profile.segment if profile else None

@@ -8,6 +8,7 @@ Only one writer should run at a time: index updates go through the `search` job 
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jieba
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter, Token, Tokenizer
 from whoosh.collectors import TimeLimit, TimeLimitCollector
@@ -30,9 +31,18 @@ _jieba_lock = threading.Lock()
 _jieba_ready = False
 
 
-def prepare_jieba(cache_dir: str | Path) -> None:
-    """Load jieba's dictionary once per process, caching it under `cache_dir` (not /tmp)."""
+def prepare_jieba(cache_dir: str | Path | None = None) -> None:
+    """Load jieba's dictionary once per process, caching it under `cache_dir` (not /tmp).
+
+    Without a directory it uses the current app's instance folder, else the system's temp.
+    """
     global _jieba_ready
+    if _jieba_ready:
+        return
+    if cache_dir is None:
+        cache_dir = (
+            Path(current_app.instance_path) if has_app_context() else Path(tempfile.gettempdir())
+        ) / "jieba"
     with _jieba_lock:
         if _jieba_ready:
             return
@@ -63,6 +73,7 @@ class JiebaTokenizer(Tokenizer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         """Yield one token per word of `value` (Whoosh's tokenizer protocol)."""
+        prepare_jieba()
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
         for word, start, end in jieba.tokenize(value, mode="search"):
@@ -80,6 +91,12 @@ class JiebaTokenizer(Tokenizer):
                 token.startchar = start_char + start
                 token.endchar = start_char + end
             yield token
+
+
+def jieba_words(text: str) -> list[tuple[str, int, int]]:
+    """jieba's words of `text` in search mode, with their start and end offsets."""
+    prepare_jieba()
+    return list(jieba.tokenize(text, mode="search"))
 
 
 def chinese_analyzer() -> Any:
@@ -221,7 +238,7 @@ def get_index(name: str, schema: Schema, *, key: str = "id") -> SearchIndex:
     app = current_app._get_current_object()
     indexes: dict[str, SearchIndex] = app.extensions["shop.search"]
     if name not in indexes:
-        prepare_jieba(Path(app.instance_path) / "jieba")
+        prepare_jieba()
         indexes[name] = SearchIndex(
             Path(app.config["SEARCH_DIR"]) / name,
             schema,

@@ -1,19 +1,109 @@
-"""Residents' pages."""
+"""Residents' pages: browse, search, the bundle page and the basket."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
+import shop.catalogue.api as catalogue
 from shop.core.accounts import find_resident_address
-from shop.core.auth import role_required
+from shop.core.auth import role_required, viewer_segment
+from shop.core.web import check_csrf
+from shop.storefront import basket
 
 bp = Blueprint("storefront", __name__, template_folder="templates", url_prefix="/shop")
 
 
+@bp.app_context_processor
+def _basket_count() -> dict[str, int]:
+    signed_in = current_user and current_user.is_authenticated
+    return {"basket_count": basket.count() if signed_in else 0}
+
+
 @bp.get("/")
-@role_required("resident")
 def home() -> ResponseReturnValue:
-    """A resident's home: who and where they are; the catalogue fills it later."""
-    return render_template("storefront/home.html", address=find_resident_address(current_user.id))
+    """Categories and featured bundles (and, for a resident, where we deliver)."""
+    viewer = viewer_segment()
+    featured, _total = catalogue.list_bundles(viewer=viewer, featured=True, per_page=8)
+    latest, _total = catalogue.list_bundles(viewer=viewer, per_page=8)
+    address = find_resident_address(current_user.id) if viewer else None
+    return render_template(
+        "storefront/home.html",
+        address=address,
+        categories=catalogue.list_categories(viewer),
+        featured=featured or latest,
+    )
+
+
+@bp.get("/categories/<int:category_id>")
+def category(category_id: int) -> ResponseReturnValue:
+    """The bundles of one category."""
+    viewer = viewer_segment()
+    found = next((c for c in catalogue.list_categories(viewer) if c.id == category_id), None)
+    if found is None:
+        abort(404)
+    page = max(request.args.get("page", 1, type=int), 1)
+    cards, total = catalogue.list_bundles(viewer=viewer, category_id=category_id, page=page)
+    return render_template(
+        "storefront/category.html", category=found, cards=cards, total=total, page=page
+    )
+
+
+@bp.get("/bundles/<int:bundle_id>")
+def bundle(bundle_id: int) -> ResponseReturnValue:
+    """A bundle: what is in it, what it saves, and what we promise."""
+    view = catalogue.get_bundle_view(bundle_id, viewer=viewer_segment())
+    if view is None:
+        abort(404)
+    return render_template("storefront/bundle.html", bundle=view)
+
+
+@bp.get("/search")
+def search() -> ResponseReturnValue:
+    """Search results with the matched words marked."""
+    q = request.args.get("q", "").strip()[:100]
+    hits, partial = catalogue.search_bundles(q, viewer=viewer_segment()) if q else ([], False)
+    return render_template("storefront/search.html", q=q, hits=hits, partial=partial)
+
+
+@bp.get("/basket")
+@role_required("resident")
+def basket_page() -> ResponseReturnValue:
+    """The basket."""
+    current = basket.load(viewer_segment())
+    if current.dropped:
+        flash(_("Some bundles are no longer on sale and were taken out."), "info")
+    return render_template("storefront/basket.html", basket=current)
+
+
+@bp.post("/basket")
+@role_required("resident")
+def basket_update() -> ResponseReturnValue:
+    """Add a bundle, change its quantity, or take it out."""
+    check_csrf()
+    bundle_id = request.form.get("bundle_id", type=int)
+    quantity = request.form.get("quantity", type=int)
+    if bundle_id is None or quantity is None or quantity < 0:
+        abort(400)
+    if catalogue.get_bundle_view(bundle_id, viewer=viewer_segment()) is None:
+        abort(404)
+    adding = request.form.get("add") == "1"
+    basket.set_quantity(bundle_id, quantity, add=adding)
+    if adding:
+        flash(_("Added to your basket."), "info")
+        return redirect(request.form.get("next") or url_for("storefront.basket_page"))
+    return redirect(url_for("storefront.basket_page"))
+
+
+@bp.get("/checkout")
+@role_required("resident")
+def checkout() -> ResponseReturnValue:
+    """The basket summary handed to checkout."""
+    current = basket.load(viewer_segment())
+    if not current.lines:
+        return redirect(url_for("storefront.basket_page"))
+    return render_template(
+        "storefront/checkout.html", basket=current, address=find_resident_address(current_user.id)
+    )

@@ -18,7 +18,7 @@ from sqlmodel import func, select
 from shop.core import db
 from shop.core.errors import DomainError, Invalid
 from shop.core.models import Community
-from suppliers import process
+from suppliers import process, signals
 from suppliers.models import Item, ItemChange, StockMovement, Supplier, SupplierStatus
 from suppliers.schemas import ItemSchema
 from suppliers.services import access
@@ -146,6 +146,7 @@ def update_item(*, item_id: int, actor_id: int, changes: Mapping[str, Any]) -> I
     if diff:
         item.updated_at = db.utcnow()
         db.session().add(ItemChange(item_id=item.id, actor_id=actor_id, changes=diff))
+        signals.item_changed.send(item.id)
     db.session().flush()
     return item
 

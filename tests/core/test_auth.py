@@ -126,7 +126,7 @@ def test_a_form_post_without_csrf_token_is_refused(client, make_user):
     make_user(email="c@test.local")
     response = client.post("/login", data={"login": "c@test.local", "password": PASSWORD})
     assert response.status_code == 400
-    assert client.get("/shop/").status_code == 302  # still logged out
+    assert client.get("/shop/basket").status_code == 302  # still logged out
 
 
 def test_logout_needs_csrf_and_ends_the_old_session_cookie(client, make_user):
@@ -135,9 +135,9 @@ def test_logout_needs_csrf_and_ends_the_old_session_cookie(client, make_user):
     stolen = client.get_cookie("session").value
     assert client.post("/logout").status_code == 400
     client.post("/logout", data={"csrf_token": csrf_token(client, "/shop/")})
-    assert client.get("/shop/").status_code == 302
+    assert client.get("/shop/basket").status_code == 302
     client.set_cookie("session", stolen)
-    assert client.get("/shop/").status_code == 302  # the copied cookie is dead too
+    assert client.get("/shop/basket").status_code == 302  # the copied cookie is dead too
 
 
 def test_an_api_write_riding_on_the_session_cookie_needs_csrf(app, client, make_user):

@@ -11,7 +11,6 @@ import pytest
 import suppliers.api
 from shop.core import db
 from suppliers.services import vetting
-from tests.conftest import api_token
 
 _numbers = itertools.count(1)
 
@@ -60,19 +59,6 @@ def make_supplier(app, make_user):
 @pytest.fixture
 def operator_id(make_user):
     return make_user("operator", email="ops@platform.test")
-
-
-@pytest.fixture
-def headers(client):
-    """Bearer headers for a login: headers("ops@platform.test")."""
-    cache: dict[str, dict[str, str]] = {}
-
-    def get(email: str) -> dict[str, str]:
-        if email not in cache:
-            cache[email] = {"Authorization": f"Bearer {api_token(client, email)}"}
-        return cache[email]
-
-    return get
 
 
 def service(app: Any, fn: Any, **kwargs: Any) -> Any:

@@ -1,0 +1,83 @@
+"""What other packages may use of the catalogue: frozen views of bundles and their search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shop.catalogue import queries, search, services
+from shop.catalogue.queries import BundleCard, BundleView, CategoryView, ComponentView
+
+__all__ = ["BundleCard", "BundleView", "CategoryView", "ComponentView", "SearchHit"]
+
+
+def opened_segments() -> frozenset[str]:
+    """The segments open to residents (mass always)."""
+    return services.opened_segments()
+
+
+def list_categories(viewer: str | None) -> list[CategoryView]:
+    """The open categories with their bundle counts for this viewer."""
+    return queries.list_categories(viewer, opened_segments())
+
+
+def list_bundles(
+    *,
+    viewer: str | None,
+    category_id: int | None = None,
+    featured: bool | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[BundleCard], int]:
+    """A page of bundles this viewer may see, priced for them, and the total."""
+    return queries.list_bundles(
+        viewer=viewer,
+        opened=opened_segments(),
+        category_id=category_id,
+        featured=featured,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def get_bundle_view(bundle_id: int, *, viewer: str | None) -> BundleView | None:
+    """A published bundle's page for this viewer, or None."""
+    return queries.bundle_view(bundle_id, viewer=viewer, opened=opened_segments())
+
+
+def cards_for(bundle_ids: list[int], *, viewer: str | None) -> dict[int, BundleCard]:
+    """Cards of these bundles that are on sale to this viewer."""
+    return queries.cards_for(bundle_ids, viewer=viewer, opened=opened_segments())
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A search result: the card and the title with the matched words marked."""
+
+    card: BundleCard
+    title_html: str
+
+
+def search_bundles(
+    text: str, *, viewer: str | None, limit: int = 20
+) -> tuple[list[SearchHit], bool]:
+    """Bundles for the shopper's words, best first; (hits, whether the time box cut it short)."""
+    from shop.catalogue.segments import visible_segments
+
+    opened = opened_segments()
+    found, partial = search.search(
+        text, synonyms=queries.synonyms(), visible=visible_segments(viewer, opened), limit=limit
+    )
+    cards = queries.cards_for([f.bundle_id for f in found], viewer=viewer, opened=opened)
+    return [
+        SearchHit(cards[f.bundle_id], f.title_html) for f in found if f.bundle_id in cards
+    ], partial
+
+
+# Commands for the layers above (the demo, data imports); each flushes, the caller commits.
+create_category = services.create_category
+set_category_active = services.set_category_active
+save_policy = services.save_policy
+create_bundle = services.create_bundle
+publish_bundle = services.publish_bundle
+replace_synonyms = services.replace_synonyms
+set_segment_open = services.set_segment_open

@@ -1,0 +1,289 @@
+"""Reads of the catalogue for the storefront, the API and the operator: frozen views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import String, cast
+from sqlmodel import func, or_, select
+
+import suppliers.api
+from shop.catalogue import policies, pricing, segments
+from shop.catalogue.models import (
+    Bundle,
+    BundleComponent,
+    BundleStatus,
+    Category,
+    CommitmentPolicy,
+    SynonymGroup,
+)
+from shop.core import db
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    """An open category with how many bundles the viewer can see in it."""
+
+    id: int
+    name: str
+    name_en: str
+    bundles: int
+
+
+@dataclass(frozen=True)
+class ComponentView:
+    """One item of a bundle as a resident sees it."""
+
+    item_id: int
+    name: str
+    supplier: str
+    kind: str
+    quantity: int
+    unit: str
+    duration_minutes: int | None
+    slot_times: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BundleCard:
+    """A bundle in a list, priced for the viewer."""
+
+    id: int
+    title: str
+    image: str | None
+    category_id: int
+    price_minor: int
+    currency: str
+    is_care_price: bool
+    saving_minor: int
+    available: int | None
+    status: str
+
+
+@dataclass(frozen=True)
+class BundleView(BundleCard):
+    """A bundle's page: its items, value-adds, promises, savings (and margin for staff)."""
+
+    description: str
+    value_adds: tuple[str, ...]
+    tags: tuple[str, ...]
+    segments: tuple[str, ...]
+    components: tuple[ComponentView, ...]
+    promises: tuple[str, ...]
+    policy_id: int
+    base_price_minor: int
+    care_price_minor: int | None
+    reference_price_minor: int | None
+    saving_vs_reference_minor: int | None
+    settlement_minor: int
+    margin_minor: int
+    slot_times: tuple[str, ...]
+    is_featured: bool
+
+
+def _visible_clause(viewer: str | None, opened: Iterable[str]) -> object:
+    wanted = segments.visible_segments(viewer, opened)
+    return or_(*[cast(Bundle.segments, String).like(f'%"{s}"%') for s in sorted(wanted)])
+
+
+def _components(bundle_ids: Sequence[int]) -> dict[int, list[BundleComponent]]:
+    by_bundle: dict[int, list[BundleComponent]] = {b: [] for b in bundle_ids}
+    if bundle_ids:
+        rows = db.session().exec(
+            select(BundleComponent)
+            .where(BundleComponent.bundle_id.in_(list(bundle_ids)))
+            .order_by(BundleComponent.position)
+        )
+        for c in rows:
+            by_bundle[c.bundle_id].append(c)
+    return by_bundle
+
+
+def _lines(
+    components: Sequence[BundleComponent], items: dict[int, suppliers.api.ItemRef]
+) -> list[pricing.Line]:
+    return [
+        pricing.Line(
+            c.quantity,
+            c.settlement_price_minor,
+            c.list_price_minor,
+            items[c.item_id].stock if items[c.item_id].kind == "goods" else None,
+        )
+        for c in components
+        if c.item_id in items
+    ]
+
+
+def _cards(
+    bundles: Sequence[Bundle], viewer: str | None, opened: Iterable[str]
+) -> list[BundleCard]:
+    comps = _components([b.id for b in bundles])
+    items = suppliers.api.get_items([c.item_id for cs in comps.values() for c in cs])
+    cards = []
+    for b in bundles:
+        lines = _lines(comps[b.id], items)
+        price = segments.unit_price(b.price_minor, b.care_price_minor, viewer, opened)
+        cards.append(
+            BundleCard(
+                id=b.id,
+                title=b.title,
+                image=b.images[0] if b.images else None,
+                category_id=b.category_id,
+                price_minor=price,
+                currency=b.currency,
+                is_care_price=price != b.price_minor,
+                saving_minor=pricing.saving_vs_components(price, lines),
+                available=pricing.available(lines),
+                status=b.status,
+            )
+        )
+    return cards
+
+
+def list_categories(viewer: str | None, opened: Iterable[str]) -> list[CategoryView]:
+    """The open categories, each with its count of bundles the viewer can see."""
+    s = db.session()
+    counts = dict(
+        s.exec(
+            select(Bundle.category_id, func.count())
+            .where(Bundle.status == BundleStatus.PUBLISHED, _visible_clause(viewer, opened))
+            .group_by(Bundle.category_id)
+        ).all()
+    )
+    rows = s.exec(
+        select(Category).where(Category.is_active).order_by(Category.position, Category.id)
+    )
+    return [CategoryView(c.id, c.name, c.name_en, counts.get(c.id, 0)) for c in rows]
+
+
+def list_bundles(
+    *,
+    viewer: str | None,
+    opened: Iterable[str],
+    category_id: int | None = None,
+    featured: bool | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[BundleCard], int]:
+    """A page of the published bundles the viewer may see, newest first, and the total."""
+    stmt = select(Bundle).where(
+        Bundle.status == BundleStatus.PUBLISHED, _visible_clause(viewer, opened)
+    )
+    if category_id is not None:
+        stmt = stmt.where(Bundle.category_id == category_id)
+    if featured is not None:
+        stmt = stmt.where(Bundle.is_featured == featured)
+    s = db.session()
+    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = s.exec(
+        stmt.order_by(Bundle.published_at.desc(), Bundle.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return _cards(rows, viewer, opened), total
+
+
+def cards_for(
+    bundle_ids: Sequence[int], *, viewer: str | None, opened: Iterable[str]
+) -> dict[int, BundleCard]:
+    """Cards of these published bundles that the viewer may see (others are left out)."""
+    if not bundle_ids:
+        return {}
+    rows = (
+        db.session()
+        .exec(
+            select(Bundle).where(
+                Bundle.id.in_(list(bundle_ids)),
+                Bundle.status == BundleStatus.PUBLISHED,
+                _visible_clause(viewer, opened),
+            )
+        )
+        .all()
+    )
+    return {card.id: card for card in _cards(rows, viewer, opened)}
+
+
+def bundle_view(
+    bundle_id: int, *, viewer: str | None, opened: Iterable[str], include_unpublished: bool = False
+) -> BundleView | None:
+    """A bundle's page for the viewer, or None if it is not (or not for them) on sale."""
+    b = db.session().get(Bundle, bundle_id)
+    if b is None:
+        return None
+    if not include_unpublished and (
+        b.status != BundleStatus.PUBLISHED or not segments.is_visible(b.segments, viewer, opened)
+    ):
+        return None
+    comps = _components([b.id])[b.id]
+    items = suppliers.api.get_items([c.item_id for c in comps])
+    lines = _lines(comps, items)
+    [card] = _cards([b], viewer, opened)
+    policy = db.session().get(CommitmentPolicy, b.policy_id)
+    components = tuple(
+        ComponentView(
+            c.item_id,
+            items[c.item_id].name,
+            items[c.item_id].supplier_name,
+            items[c.item_id].kind,
+            c.quantity,
+            items[c.item_id].unit,
+            items[c.item_id].duration_minutes,
+            items[c.item_id].slot_times,
+        )
+        for c in comps
+        if c.item_id in items
+    )
+    slots = sorted({t for comp in components for t in comp.slot_times})
+    return BundleView(
+        **card.__dict__,
+        description=b.description,
+        value_adds=tuple(b.value_adds),
+        tags=tuple(b.tags),
+        segments=tuple(b.segments),
+        components=components,
+        promises=tuple(policies.describe_all(policy.nodes, b.currency)) if policy else (),
+        policy_id=b.policy_id,
+        base_price_minor=b.price_minor,
+        care_price_minor=b.care_price_minor,
+        reference_price_minor=b.reference_price_minor,
+        saving_vs_reference_minor=pricing.saving_vs_reference(
+            card.price_minor, b.reference_price_minor
+        ),
+        settlement_minor=pricing.settlement_total(lines),
+        margin_minor=pricing.margin(card.price_minor, lines),
+        slot_times=tuple(slots),
+        is_featured=b.is_featured,
+    )
+
+
+def synonyms() -> dict[str, list[str]]:
+    """Each word with the other words of its synonym group."""
+    out: dict[str, list[str]] = {}
+    for group in db.session().exec(select(SynonymGroup)):
+        for word in group.words:
+            out[word] = [w for w in group.words if w != word]
+    return out
+
+
+def synonym_groups() -> list[list[str]]:
+    """The synonym groups, as the operator edits them."""
+    return [g.words for g in db.session().exec(select(SynonymGroup).order_by(SynonymGroup.id))]
+
+
+def all_bundles(status: str | None = None) -> list[Bundle]:
+    """Every bundle for the operator, newest first."""
+    stmt = select(Bundle).order_by(Bundle.id.desc())
+    if status:
+        stmt = stmt.where(Bundle.status == status)
+    return list(db.session().exec(stmt))
+
+
+def all_categories() -> list[Category]:
+    """Every category for the operator."""
+    return list(db.session().exec(select(Category).order_by(Category.position, Category.id)))
+
+
+def all_policies() -> list[CommitmentPolicy]:
+    """Every commitment policy."""
+    return list(db.session().exec(select(CommitmentPolicy).order_by(CommitmentPolicy.id)))

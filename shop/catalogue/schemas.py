@@ -1,0 +1,230 @@
+"""marshmallow shapes of the catalogue API: bundles, categories, policies, synonyms, search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from shop.catalogue.policies import NodeSchema
+from shop.catalogue.segments import SEGMENTS
+
+_money = {"strict": True, "validate": validate.Range(min=0, max=100_000_000)}
+
+
+class ComponentInSchema(Schema):
+    """One item of a bundle, with what the supplier is paid and what it sells for alone."""
+
+    item_id = fields.Integer(required=True, strict=True)
+    quantity = fields.Integer(load_default=1, strict=True, validate=validate.Range(1, 99))
+    settlement_price_minor = fields.Integer(required=True, **_money)
+    list_price_minor = fields.Integer(required=True, **_money)
+
+
+class BundleInSchema(Schema):
+    """A bundle as the operator composes it."""
+
+    title = fields.String(required=True, validate=validate.Length(min=2, max=120))
+    description = fields.String(load_default="", validate=validate.Length(max=4000))
+    category_id = fields.Integer(required=True, strict=True)
+    images = fields.List(
+        fields.String(validate=validate.Length(max=300)),
+        load_default=list,
+        validate=validate.Length(max=8),
+    )
+    value_adds = fields.List(
+        fields.String(validate=validate.Length(min=1, max=60)),
+        load_default=list,
+        validate=validate.Length(max=10),
+    )
+    tags = fields.List(
+        fields.String(validate=validate.Length(min=1, max=20)),
+        load_default=list,
+        validate=validate.Length(max=10),
+    )
+    price_minor = fields.Integer(required=True, **_money)
+    care_price_minor = fields.Integer(load_default=None, allow_none=True, **_money)
+    reference_price_minor = fields.Integer(load_default=None, allow_none=True, **_money)
+    segments = fields.List(
+        fields.String(validate=validate.OneOf(SEGMENTS)),
+        load_default=lambda: ["mass"],
+        validate=validate.Length(min=1, max=3),
+    )
+    policy_id = fields.Integer(required=True, strict=True)
+    is_featured = fields.Boolean(load_default=False)
+    components = fields.List(
+        fields.Nested(ComponentInSchema), required=True, validate=validate.Length(min=1, max=12)
+    )
+
+
+class BundlePatchSchema(BundleInSchema):
+    """Changes to a bundle (any field of BundleInSchema)."""
+
+
+class WithdrawSchema(Schema):
+    """Why a bundle is taken off sale."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=300))
+
+
+def _money_of(name: str) -> Any:
+    return fields.Function(
+        lambda obj: (
+            None
+            if getattr(obj, name) is None
+            else {"amount_minor": getattr(obj, name), "currency": obj.currency}
+        )
+    )
+
+
+class BundleCardSchema(Schema):
+    """A bundle in a list, priced for whoever asks."""
+
+    id = fields.Integer()
+    title = fields.String()
+    image = fields.String(allow_none=True)
+    category_id = fields.Integer()
+    price = _money_of("price_minor")
+    is_care_price = fields.Boolean()
+    saving = _money_of("saving_minor")
+    available = fields.Integer(allow_none=True)
+    status = fields.String()
+
+
+class ComponentSchema(Schema):
+    """An item of a bundle."""
+
+    item_id = fields.Integer()
+    name = fields.String()
+    supplier = fields.String()
+    kind = fields.String()
+    quantity = fields.Integer()
+    unit = fields.String()
+    duration_minutes = fields.Integer(allow_none=True)
+
+
+class BundleSchema(BundleCardSchema):
+    """A bundle's page: items, value-adds, promises in plain words, savings."""
+
+    description = fields.String()
+    value_adds = fields.List(fields.String())
+    tags = fields.List(fields.String())
+    segments = fields.List(fields.String())
+    components = fields.List(fields.Nested(ComponentSchema))
+    promises = fields.List(fields.String())
+    policy_id = fields.Integer()
+    reference_price = _money_of("reference_price_minor")
+    saving_vs_reference = _money_of("saving_vs_reference_minor")
+    slot_times = fields.List(fields.String())
+
+
+class OperatorBundleSchema(BundleSchema):
+    """What the operator sees besides: base and care prices, settlements and margin."""
+
+    base_price = _money_of("base_price_minor")
+    care_price = _money_of("care_price_minor")
+    settlement = _money_of("settlement_minor")
+    margin = _money_of("margin_minor")
+    is_featured = fields.Boolean()
+
+
+class BundleListArgs(Schema):
+    """Filter and page the storefront list."""
+
+    category_id = fields.Integer(load_default=None)
+    featured = fields.Boolean(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class SearchArgs(Schema):
+    """`?q=` and how many results."""
+
+    q = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+
+
+class SearchHitSchema(Schema):
+    """A result with the title's matched words marked."""
+
+    bundle = fields.Nested(BundleCardSchema, attribute="card")
+    title_html = fields.String()
+
+
+class SearchResultSchema(Schema):
+    """The results of a search."""
+
+    items = fields.List(fields.Nested(SearchHitSchema))
+    partial = fields.Boolean()
+
+
+class CategoryInSchema(Schema):
+    """A new category."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    name_en = fields.String(load_default="", validate=validate.Length(max=60))
+
+
+class CategoryPatchSchema(Schema):
+    """Open or close a category."""
+
+    is_active = fields.Boolean(required=True)
+
+
+class CategorySchema(Schema):
+    """A category."""
+
+    id = fields.Integer()
+    name = fields.String()
+    name_en = fields.String()
+    is_active = fields.Boolean()
+
+
+class PolicyInSchema(Schema):
+    """A commitment policy: a name and its nodes."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    nodes = fields.List(fields.Nested(NodeSchema), required=True)
+
+
+class PolicySchema(Schema):
+    """A commitment policy with its promises in plain words."""
+
+    id = fields.Integer()
+    name = fields.String()
+    nodes = fields.List(fields.Dict())
+    promises = fields.List(fields.String())
+
+
+class SynonymsSchema(Schema):
+    """The synonym groups."""
+
+    groups = fields.List(
+        fields.List(fields.String(validate=validate.Length(min=1, max=20))),
+        required=True,
+        validate=validate.Length(max=500),
+    )
+
+
+class SegmentSchema(Schema):
+    """Open or close a segment."""
+
+    is_open = fields.Boolean(required=True)
+
+
+class ItemSearchArgs(Schema):
+    """Search supplier items when composing a bundle."""
+
+    q = fields.String(required=True, validate=validate.Length(min=1, max=60))
+
+
+class ItemChoiceSchema(Schema):
+    """A supplier item to put in a bundle."""
+
+    id = fields.Integer()
+    name = fields.String()
+    supplier_name = fields.String()
+    kind = fields.String()
+    unit = fields.String()
+    supply_price_minor = fields.Integer()
+    stock = fields.Integer()
