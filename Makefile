@@ -34,6 +34,7 @@ demo: migrate
 	$(FLASK) demo --if-empty
 
 run: demo
+	$(FLASK) search reindex
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Runs the suite on the embedded defaults (SQLite, jobs in-process); when
@@ -56,6 +57,8 @@ lint: install-dev
 
 bench: install-dev translations
 	$(BIN)/python bench/bench_http.py
+	$(BIN)/python bench/bench_csv_import.py
+	$(BIN)/python bench/bench_search.py
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/search

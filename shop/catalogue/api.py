@@ -20,6 +20,11 @@ def list_categories(viewer: str | None) -> list[CategoryView]:
     return queries.list_categories(viewer, opened_segments())
 
 
+def find_category(category_id: int, *, viewer: str | None) -> CategoryView | None:
+    """One open category with its bundle count for this viewer, or None."""
+    return queries.find_category(category_id, viewer, opened_segments())
+
+
 def list_bundles(
     *,
     viewer: str | None,

@@ -26,7 +26,6 @@ def _doc(bundle: Bundle, category: Category | None) -> search.BundleDoc:
         tags=bundle.tags,
         component_names=[i.name for i in items.values()],
         supplier_names=sorted({i.supplier_name for i in items.values()}),
-        value_adds=bundle.value_adds,
         segments=bundle.segments,
         rank=min((scores.get(i.supplier_id, 0) for i in items.values()), default=0),
     )

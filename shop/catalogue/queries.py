@@ -157,6 +157,26 @@ def list_categories(viewer: str | None, opened: Iterable[str]) -> list[CategoryV
     return [CategoryView(c.id, c.name, c.name_en, counts.get(c.id, 0)) for c in rows]
 
 
+def find_category(
+    category_id: int, viewer: str | None, opened: Iterable[str]
+) -> CategoryView | None:
+    """One open category with the count of bundles the viewer can see in it."""
+    s = db.session()
+    category = s.get(Category, category_id)
+    if category is None or not category.is_active:
+        return None
+    count = s.exec(
+        select(func.count())
+        .select_from(Bundle)
+        .where(
+            Bundle.category_id == category_id,
+            Bundle.status == BundleStatus.PUBLISHED,
+            _visible_clause(viewer, opened),
+        )
+    ).one()
+    return CategoryView(category.id, category.name, category.name_en, count)
+
+
 def list_bundles(
     *,
     viewer: str | None,

@@ -38,7 +38,7 @@ def schema() -> Schema:
         category=TEXT(analyzer=chinese, field_boost=2.0),
         tags=KEYWORD(lowercase=True, commas=True, field_boost=2.0),
         py=TEXT(analyzer=RegexTokenizer(r"[a-z0-9]+") | LowercaseFilter(), phrase=False),
-        segments=KEYWORD(commas=True),
+        segments=KEYWORD(commas=True, stored=True),
         rank=NUMERIC(stored=True),
         category_id=STORED,
     )
@@ -56,7 +56,6 @@ class BundleDoc:
     tags: Sequence[str]
     component_names: Sequence[str]
     supplier_names: Sequence[str]
-    value_adds: Sequence[str]
     segments: Sequence[str]
     rank: int
 
@@ -84,7 +83,7 @@ def to_document(doc: BundleDoc) -> dict[str, Any]:
         "id": str(doc.id),
         "title": doc.title,
         "names": names,
-        "body": " ".join([doc.description, *doc.supplier_names, *doc.value_adds]),
+        "body": " ".join([doc.description, *doc.supplier_names]),
         "category": doc.category,
         "tags": ",".join(doc.tags),
         "py": " ".join(pinyin_tokens(f"{doc.title} {doc.category} {names} {' '.join(doc.tags)}")),
@@ -115,12 +114,11 @@ STRONG_FIELDS = ("title", "names", "category", "tags")
 def build_query(text: str, synonyms: Mapping[str, Sequence[str]]) -> Query | None:
     """A query matching any of the shopper's words in any field, and their synonyms.
 
-    The shopper's words are segmented like the index (so 矿泉水 also tries 矿泉 and 泉水) and
-    searched everywhere; synonyms count only as whole words in the title, item names,
-    category and tags, so a supplier called "…饮用水…" does not match every search for water.
+    The shopper's words (jieba's precise cut) are searched everywhere; synonyms count only
+    in the title, item names, category and tags, so a supplier called "…饮用水…" does not
+    match every search for water.
     """
-    analyzer = engine.chinese_analyzer()
-    words = expand([t.text for t in analyzer(text)], {})
+    words = engine.query_words(text)
     extra = [w.lower() for w in expand(words, synonyms) if w not in words]
     clauses: list[Query] = []
     for word in words:
@@ -136,12 +134,13 @@ def build_query(text: str, synonyms: Mapping[str, Sequence[str]]) -> Query | Non
 
 @dataclass(frozen=True)
 class Found:
-    """One search hit: the bundle id, its score and the highlighted title."""
+    """One search hit: the bundle id, its score, its title and the title highlighted."""
 
     bundle_id: int
     score: float
     rank: int
-    title_html: str
+    title: str
+    title_html: str = ""
 
 
 def search(
@@ -150,28 +149,40 @@ def search(
     """The best `limit` bundles for `text` among those offered to the `visible` segments.
 
     Ranked by text relevance, then by the suppliers' scorecard. Returns (hits, partial).
+    Segments are checked on the stored field rather than with a Whoosh filter: a filter makes
+    Whoosh score every match, while a plain top-N lets it skip blocks that cannot rank.
     """
     query = build_query(text, synonyms)
-    allowed = [Term("segments", s) for s in sorted(visible)]
+    allowed = set(visible)
     if query is None or not allowed:
         return [], False
-    results = index().search(query, limit=limit, filter=Or(allowed))
-    hits = [
-        Found(
-            int(hit.fields["id"]),
-            hit.score,
-            int(hit.fields.get("rank") or 0),
-            highlight(text, hit.fields["title"]),
-        )
-        for hit in results.hits
-    ]
-    hits.sort(key=lambda h: (-round(h.score, 4), -h.rank))
-    return hits, results.partial
+    found: list[Found] = []
+    partial = False
+    for fetch in (limit * 2, limit * 20):
+        results = index().search(query, limit=fetch)
+        partial = results.partial
+        found = [
+            Found(
+                int(hit.fields["id"]),
+                hit.score,
+                int(hit.fields.get("rank") or 0),
+                hit.fields["title"],
+            )
+            for hit in results.hits
+            if allowed & set(hit.fields.get("segments", "").split(","))
+        ]
+        if len(found) >= limit or len(results.hits) < fetch:
+            break
+    found.sort(key=lambda h: (-round(h.score, 4), -h.rank))
+    return [
+        Found(h.bundle_id, h.score, h.rank, h.title, highlight(text, h.title))
+        for h in found[:limit]
+    ], partial
 
 
 def highlight(text: str, title: str) -> str:
     """The title with the words of `text` marked (<b class="match">), HTML-escaped."""
-    words = {t.text for t in engine.chinese_analyzer()(text)}
+    words = set(engine.query_words(text))
     if not words:
         return str(escape(title))
     out, last = [], 0

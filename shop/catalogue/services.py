@@ -355,6 +355,7 @@ def set_segment_open(*, segment: str, is_open: bool, actor_id: int) -> None:
     s = db.session()
     row = s.get(SegmentSetting, segment) or SegmentSetting(segment=segment)
     row.is_open, row.updated_at, row.updated_by = is_open, db.utcnow(), actor_id
+    s.info.pop("catalogue.opened_segments", None)
     s.add(row)
     audit.record(
         actor_id=actor_id,
@@ -366,6 +367,9 @@ def set_segment_open(*, segment: str, is_open: bool, actor_id: int) -> None:
 
 
 def opened_segments() -> frozenset[str]:
-    """The open segments (mass always)."""
-    rows = db.session().exec(select(SegmentSetting.segment).where(SegmentSetting.is_open))
-    return segments.open_segments(rows.all())
+    """The open segments (mass always); read once per request or job."""
+    cache = db.session().info
+    if "catalogue.opened_segments" not in cache:
+        rows = db.session().exec(select(SegmentSetting.segment).where(SegmentSetting.is_open))
+        cache["catalogue.opened_segments"] = segments.open_segments(rows.all())
+    return cache["catalogue.opened_segments"]

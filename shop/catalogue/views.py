@@ -9,7 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import ValidationError
+from marshmallow import EXCLUDE, ValidationError
 
 import suppliers.api
 from shop.catalogue import policies, queries, schemas, services
@@ -96,7 +96,7 @@ def compose(bundle_id: int | None = None) -> ResponseReturnValue:
         )
     components = _posted_components()
     data, errors = load_form(
-        schemas.BundleInSchema(exclude=("components",)),
+        schemas.BundleInSchema(exclude=("components",), unknown=EXCLUDE),
         lists=("segments", "value_adds", "tags", "images"),
     )
     values = {
@@ -262,7 +262,7 @@ def synonyms() -> ResponseReturnValue:
 def segment_settings() -> ResponseReturnValue:
     """Open or close the premium and care segments."""
     if request.method == "POST":
-        data, errors = load_form(schemas.SegmentSchema())
+        data, errors = load_form(schemas.SegmentSchema(unknown=EXCLUDE))
         segment = request.form.get("segment", "")
         if not errors:
             form_action(

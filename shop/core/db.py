@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 _EXT = "shop.db"
@@ -31,9 +30,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, **kwargs)
-    engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 15}, poolclass=NullPool, **kwargs
-    )
+    # A pool of connections (not one per request): each new connection pays for its PRAGMAs.
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -22,6 +22,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter, Token, Tokenizer
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.fields import Schema
+from whoosh.idsets import BitSet
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.query import Query
 from whoosh.searching import Searcher
@@ -99,6 +100,17 @@ def jieba_words(text: str) -> list[tuple[str, int, int]]:
     return list(jieba.tokenize(text, mode="search"))
 
 
+def query_words(text: str) -> list[str]:
+    """The words of a shopper's query: jieba's precise cut, lowercased, without punctuation.
+
+    The index holds each word and its sub-words (search mode), so the query needs only the
+    whole words: 矿泉水 finds 农夫山泉矿泉水, with a fraction of the terms to score.
+    """
+    prepare_jieba()
+    words = (w.strip().lower() for w in jieba.cut(text))
+    return list(dict.fromkeys(w for w in words if w and _is_word(w)))
+
+
 def chinese_analyzer() -> Any:
     """The analyzer for Chinese (and mixed English) text fields."""
     return JiebaTokenizer() | LowercaseFilter()
@@ -115,10 +127,12 @@ class Hit:
 
 @dataclass(frozen=True)
 class Results:
-    """A page of results; `partial` when the time box cut scoring short."""
+    """The top hits; `partial` when the time box cut scoring short.
+
+    No total: counting every match costs as much as the search itself.
+    """
 
     hits: list[Hit]
-    total: int
     partial: bool
 
 
@@ -133,11 +147,21 @@ class SearchIndex:
         self.key = key
         self.time_limit = time_limit
         self._searcher: Searcher | None = None
+        # Doc-id sets of filter queries, valid for the current searcher only.
+        self._filters: dict[str, Any] = {}
         self._lock = threading.Lock()
         directory.mkdir(parents=True, exist_ok=True)
+        self._ix = None
         if whoosh_index.exists_in(str(directory)):
             self._ix = whoosh_index.open_dir(str(directory))
-        else:
+            if _shape(self._ix.schema) != _shape(schema):
+                log.warning(
+                    "index %s was built with other fields; starting it afresh (run "
+                    "`flask --app wsgi search reindex`)",
+                    directory,
+                )
+                self._ix = None
+        if self._ix is None:
             self._ix = whoosh_index.create_in(str(directory), schema)
 
     def update(self, docs: Iterable[dict[str, Any]], *, delete: Iterable[Any] = ()) -> None:
@@ -153,6 +177,11 @@ class SearchIndex:
     ) -> int:
         """Replace the whole index with `docs`; calls `progress(n)` as documents are added."""
         count = 0
+        if _shape(self._ix.schema) != _shape(self.schema):
+            # Fields changed: start from an empty index with this code's schema. Otherwise the
+            # old documents stay searchable until the rebuild commits (it clears them then).
+            self.close()
+            self._ix = whoosh_index.create_in(str(self.directory), self.schema)
         writer = self._ix.writer(timeout=60, delay=0.05, limitmb=128)
         try:
             with writer.group():
@@ -176,6 +205,7 @@ class SearchIndex:
                 if self._searcher is not None:
                     self._searcher.close()
                 self._searcher = self._ix.searcher()
+                self._filters = {}
             return self._searcher
 
     def parse(self, text: str, fields: list[str], boosts: dict[str, float] | None = None) -> Query:
@@ -193,9 +223,21 @@ class SearchIndex:
         filter: Query | None = None,
         highlight: tuple[str, ...] = (),
     ) -> Results:
-        """Run `query` for the top `limit` hits within the time box."""
+        """Run `query` for the top `limit` hits within the time box.
+
+        A `filter` query is turned into a set of documents once per searcher and reused: most
+        filters (segments, status) repeat across queries and match most of the index.
+        """
         searcher = self.searcher()
-        collector = searcher.collector(limit=limit, filter=filter)
+        allowed = None
+        if filter is not None:
+            key = repr(filter)
+            allowed = self._filters.get(key)
+            if allowed is None:
+                allowed = self._filters[key] = BitSet(
+                    searcher.docs_for_query(filter), size=searcher.doc_count_all()
+                )
+        collector = searcher.collector(limit=limit, filter=allowed)
         timed = TimeLimitCollector(collector, self.time_limit, use_alarm=False)
         partial = False
         try:
@@ -212,8 +254,7 @@ class SearchIndex:
             )
             for hit in results
         ]
-        total = results.estimated_length() if partial else len(results)
-        return Results(hits=hits, total=total, partial=partial)
+        return Results(hits=hits, partial=partial)
 
     def doc_count(self) -> int:
         """Number of documents in the index."""
@@ -225,6 +266,13 @@ class SearchIndex:
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
+
+
+def _shape(schema: Schema) -> list[tuple[str, str, bool]]:
+    """What must match for an index to serve a schema: names, field types, stored or not."""
+    return sorted(
+        (name, type(field).__name__, bool(field.stored)) for name, field in schema.items()
+    )
 
 
 def _clear_merge() -> Callable[..., Any]:

@@ -41,7 +41,7 @@ def home() -> ResponseReturnValue:
 def category(category_id: int) -> ResponseReturnValue:
     """The bundles of one category."""
     viewer = viewer_segment()
-    found = next((c for c in catalogue.list_categories(viewer) if c.id == category_id), None)
+    found = catalogue.find_category(category_id, viewer=viewer)
     if found is None:
         abort(404)
     page = max(request.args.get("page", 1, type=int), 1)

@@ -1,0 +1,198 @@
+"""Search benchmark: build indexes of generated Chinese bundles and time queries.
+
+Bundles are combined from the demo catalogue's vocabulary (brands, products, specifications,
+categories, service words), never one row repeated. For each size it prints the build time,
+the index size and the query latency (median, p95) over a fixed mix of queries through the
+same code the storefront uses (segmenting, synonyms, segment filter, highlights), next to
+the goals: p95 <= 50 ms at 10,000 bundles and <= 150 ms at 100,000.
+
+    .venv/bin/python bench/bench_search.py [--sizes 10000 100000] [--queries 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import wsgi  # noqa: E402
+from shop.catalogue import search  # noqa: E402
+
+GOALS_MS = {10_000: 50.0, 100_000: 150.0}
+BRANDS = [
+    "农夫山泉",
+    "景田",
+    "怡宝",
+    "百岁山",
+    "恒大冰泉",
+    "娃哈哈",
+    "鲁花",
+    "福临门",
+    "金龙鱼",
+    "海天",
+    "李锦记",
+    "蒙牛",
+    "伊利",
+    "光明",
+    "清风",
+    "维达",
+    "蓝月亮",
+    "立白",
+    "五常",
+    "十月稻田",
+    "康师傅",
+    "统一",
+    "三只松鼠",
+    "良品铺子",
+    "绿源",
+    "盒马",
+    "本来生活",
+]
+SPECS = [
+    "500ml×24",
+    "1.5L×12",
+    "18.9L 桶装",
+    "5kg",
+    "10kg",
+    "5L",
+    "1.28L",
+    "950ml",
+    "3层×20包",
+    "2kg",
+    "12卷",
+    "整箱",
+    "家庭装",
+    "礼盒装",
+    "每周两次",
+    "包年",
+]
+SERVICE_WORDS = ["上门", "深度", "快速", "专业", "包年", "加急", "预约", "到家"]
+QUERIES = [
+    "矿泉水",
+    "桶装水",
+    "tzs",
+    "大米",
+    "花生油",
+    "保洁",
+    "空调清洗",
+    "鲜奶",
+    "纸巾",
+    "农夫山泉 矿泉水",
+    "五常大米 5kg",
+    "深度保洁",
+    "洗衣",
+    "维修",
+    "dami",
+    "kongtiao",
+    "家政",
+    "水果",
+    "苹果",
+    "酸奶",
+    "生抽",
+    "洗衣液",
+    "开荒保洁",
+    "油烟机",
+    "关怀",
+    "送货上楼",
+    "饮用水",
+    "冰箱 清洗",
+    "上门 维修",
+    "hxy",
+]
+
+
+def vocabulary() -> list[dict[str, str]]:
+    with (ROOT / "shop/console/data/demo_catalogue_zh.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def generate(n: int, seed: int = 11) -> list[search.BundleDoc]:
+    rnd, rows = random.Random(seed), vocabulary()
+    docs = []
+    for i in range(n):
+        row = rnd.choice(rows)
+        product = row["name"].split(" ")[0]
+        if row["kind"] == "goods":
+            title = f"{rnd.choice(BRANDS)} {product} {rnd.choice(SPECS)}"
+        else:
+            title = f"{rnd.choice(SERVICE_WORDS)}{product} {rnd.choice(SPECS[-3:])}"
+        docs.append(
+            search.BundleDoc(
+                id=i + 1,
+                title=title,
+                description=row["description"],
+                category=row["category"],
+                category_id=1,
+                tags=[row["category"]],
+                component_names=[title],
+                supplier_names=[f"{rnd.choice(BRANDS)}配送有限公司"],
+                segments=rnd.choice([["mass"], ["mass", "care"], ["premium"], ["care"]]),
+                rank=rnd.randint(6000, 10000),
+            )
+        )
+    return docs
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def run(size: int, queries: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix=f"shop-search-{size}-"))
+    app = wsgi.create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'x.db'}",
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "SEARCH_DIR": str(folder / "search"),
+        }
+    )
+    synonyms = {"矿泉水": ["饮用水"], "饮用水": ["矿泉水"], "保洁": ["清洁"], "清洁": ["保洁"]}
+    with app.app_context():
+        docs = generate(size)
+        started = time.perf_counter()
+        search.rebuild(iter(docs))
+        build = time.perf_counter() - started
+        size_mb = dir_size(folder / "search") / 1024 / 1024
+        visible = {"mass", "care"}
+        search.search("预热", synonyms=synonyms, visible=visible)  # open the searcher once
+        rnd = random.Random(5)
+        latencies, partial = [], 0
+        for _ in range(queries):
+            q = rnd.choice(QUERIES)
+            t0 = time.perf_counter()
+            _hits, cut = search.search(q, synonyms=synonyms, visible=visible, limit=20)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            partial += cut
+    latencies.sort()
+    p50, p95 = statistics.median(latencies), latencies[int(0.95 * len(latencies)) - 1]
+    goal = GOALS_MS.get(size)
+    verdict = (
+        "" if goal is None else f"  goal p95 <= {goal:.0f} ms: {'ok' if p95 <= goal else 'MISS'}"
+    )
+    print(
+        f"{size:>7} bundles  build {build:6.1f} s ({size / build:,.0f}/s)  index {size_mb:5.1f} MB"
+        f"  query median {p50:5.1f} ms  p95 {p95:5.1f} ms  time-boxed {partial}/{queries}"
+        f"{verdict}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    for size in args.sizes:
+        run(size, args.queries)
+
+
+if __name__ == "__main__":
+    main()
