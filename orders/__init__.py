@@ -4,6 +4,23 @@ from __future__ import annotations
 
 from flask import Flask
 
+#: Settings of this package, with their defaults (each may be set as SHOP_<NAME>).
+SETTINGS = {
+    "ORDER_UNPAID_MINUTES": 15,
+    "ORDER_DELIVERY_WINDOWS": ["09:00-11:00", "14:00-16:00", "18:00-20:00"],
+    "ORDER_WINDOW_CAPACITY": 20,
+    "ORDER_WINDOW_DAYS_AHEAD": 3,
+    "ORDER_LEAD_MINUTES": 60,
+}
+
 
 def init_app(app: Flask) -> None:
-    """Nothing to mount yet: checkout and payments arrive with the orders issue."""
+    """Settings, the API, and the periodic opening of delivery windows."""
+    from orders import http
+    from shop.core import http as core_http
+    from shop.core.jobs import register_periodic
+
+    for name, default in SETTINGS.items():
+        app.config.setdefault(name, default)
+    core_http.register(app, http.bp)
+    register_periodic(app, "orders.jobs.open_delivery_windows", 3600)

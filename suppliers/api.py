@@ -21,6 +21,7 @@ from suppliers.models import (
     SupplierMember,
     SupplierStatus,
 )
+from suppliers.services import capacity as _capacity
 from suppliers.services import items as _items
 from suppliers.services import phase as _phase
 from suppliers.services import settlement as _settlement
@@ -291,3 +292,28 @@ def supplier_scores(supplier_ids: Sequence[int]) -> dict[int, int]:
 def item_ids_of_supplier(supplier_id: int) -> list[int]:
     """The ids of every item of one supplier."""
     return list(db.session().exec(select(Item.id).where(Item.supplier_id == supplier_id)))
+
+
+def take_stock(*, item_id: int, quantity: int, reference: str) -> bool:
+    """Take stock for an order if enough is left; False otherwise (never below zero)."""
+    return _capacity.take_stock(item_id=item_id, quantity=quantity, reference=reference)
+
+
+def return_stock(*, item_id: int, quantity: int, reference: str) -> None:
+    """Give an order's stock back."""
+    _capacity.return_stock(item_id=item_id, quantity=quantity, reference=reference)
+
+
+def take_slot(*, item_id: int, starts_at: datetime, quantity: int = 1) -> bool:
+    """Book places in a service slot if free; False when it is full."""
+    return _capacity.take_slot(item_id=item_id, starts_at=starts_at, quantity=quantity)
+
+
+def return_slot(*, item_id: int, starts_at: datetime, quantity: int = 1) -> None:
+    """Free places in a service slot."""
+    _capacity.return_slot(item_id=item_id, starts_at=starts_at, quantity=quantity)
+
+
+def slot_remaining(*, item_id: int, starts_at: datetime) -> int:
+    """Places still free in a service slot."""
+    return _capacity.slot_remaining(item_id=item_id, starts_at=starts_at)

@@ -292,3 +292,19 @@ class SettlementLine(SQLModel, table=True):
     amount_minor: int
     currency: str = Field(default="CNY", max_length=3)
     at: datetime = Field(default_factory=utcnow)
+
+
+class SlotBooking(SQLModel, table=True):
+    """How many bookings one service slot (an item at a start time) has taken."""
+
+    __tablename__ = "suppliers_slot_booking"
+    __table_args__ = (
+        UniqueConstraint("item_id", "starts_at"),
+        CheckConstraint("taken >= 0 AND taken <= capacity", name="taken_within_capacity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="suppliers_item.id", index=True)
+    starts_at: datetime
+    capacity: int
+    taken: int = 0

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import suppliers.api
 from shop.catalogue import queries, search, services
+from shop.catalogue.models import CommitmentPolicy
 from shop.catalogue.queries import BundleCard, BundleView, CategoryView, ComponentView
+from shop.core import db
 
 __all__ = ["BundleCard", "BundleView", "CategoryView", "ComponentView", "SearchHit"]
 
@@ -86,3 +89,66 @@ create_bundle = services.create_bundle
 publish_bundle = services.publish_bundle
 replace_synonyms = services.replace_synonyms
 set_segment_open = services.set_segment_open
+
+
+@dataclass(frozen=True)
+class ComponentSnapshot:
+    """A component as an order line copies it at checkout."""
+
+    item_id: int
+    supplier_id: int
+    name: str
+    kind: str
+    quantity: int
+    settlement_price_minor: int
+    staff_role: str
+    duration_minutes: int | None
+
+
+@dataclass(frozen=True)
+class CheckoutBundle:
+    """What checkout copies of a bundle: title, this viewer's price, components, policy."""
+
+    id: int
+    title: str
+    unit_price_minor: int
+    currency: str
+    components: tuple[ComponentSnapshot, ...]
+    policy_nodes: tuple[dict, ...]
+
+    @property
+    def is_service(self) -> bool:
+        """Whether the bundle holds a service (booked in a slot rather than a window)."""
+        return any(c.kind == "service" for c in self.components)
+
+
+def bundle_for_checkout(bundle_id: int, *, viewer: str | None) -> CheckoutBundle | None:
+    """The bundle as this viewer may buy it now, or None (not on sale to them)."""
+    view = get_bundle_view(bundle_id, viewer=viewer)
+    if view is None:
+        return None
+    rows = services.components_of(bundle_id)
+    items = suppliers.api.get_items([c["item_id"] for c in rows])
+    if any(not items[c["item_id"]].may_sell for c in rows if c["item_id"] in items):
+        return None
+    policy = db.session().get(CommitmentPolicy, view.policy_id)
+    return CheckoutBundle(
+        id=view.id,
+        title=view.title,
+        unit_price_minor=view.price_minor,
+        currency=view.currency,
+        components=tuple(
+            ComponentSnapshot(
+                c["item_id"],
+                items[c["item_id"]].supplier_id,
+                items[c["item_id"]].name,
+                items[c["item_id"]].kind,
+                c["quantity"],
+                c["settlement_price_minor"],
+                items[c["item_id"]].staff_role,
+                items[c["item_id"]].duration_minutes,
+            )
+            for c in rows
+        ),
+        policy_nodes=tuple(policy.nodes) if policy else (),
+    )

@@ -277,3 +277,9 @@ def list_communities() -> list[Community]:
 def count_users() -> int:
     """How many users exist."""
     return db.session().exec(select(func.count()).select_from(User)).one()
+
+
+def community_timezone(community_id: int) -> str:
+    """The community's time zone name (the platform's when unknown)."""
+    community = db.session().get(Community, community_id)
+    return community.timezone if community else current_app.config["TIMEZONE"]

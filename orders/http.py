@@ -1,0 +1,113 @@
+"""The orders JSON API: delivery windows, placing, reading and cancelling orders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+import shop.catalogue.api as catalogue
+import suppliers.api
+from orders import schemas, services, windows
+from shop.core import accounts, db
+from shop.core.auth import role_required, viewer_segment
+from shop.core.errors import Invalid, NotFound
+from shop.core.schemas import page_schema
+
+bp = Blueprint(
+    "orders_api", __name__, url_prefix="/api/v1", description="Checkout, orders and their history"
+)
+OrderPage = page_schema(schemas.OrderSchema, "OrderPage")
+
+
+def payload(order: Any) -> dict[str, Any]:
+    """An order with its lines and money, as OrderSchema dumps it."""
+    return {
+        **order.model_dump(),
+        "lines": services.lines_of(order.id),
+        "total": {"amount_minor": order.total_minor, "currency": order.currency},
+    }
+
+
+@bp.get("/delivery-windows")
+@role_required("resident")
+@bp.arguments(schemas.WindowArgs, location="query")
+@bp.response(200, schemas.ChoicesSchema)
+def delivery_windows(args: dict[str, Any]) -> dict[str, Any]:
+    """The windows (doorstep) or slots (services) still open for a bundle."""
+    bundle = catalogue.bundle_for_checkout(args["bundle_id"], viewer=viewer_segment())
+    address = accounts.find_resident_address(current_user.id)
+    if bundle is None or address is None:
+        raise NotFound(_("No such bundle."))
+    if bundle.is_service:
+        services_ = [c for c in bundle.components if c.kind == "service"]
+        times = sorted({t for c in services_ for t in _slot_times(c.item_id)})
+        items = windows.list_slots([c.item_id for c in services_], times, address.community_id)
+    else:
+        items = windows.list_windows(address.community_id)
+    return {"items": items}
+
+
+def _slot_times(item_id: int) -> tuple[str, ...]:
+    item = suppliers.api.get_items([item_id]).get(item_id)
+    return item.slot_times if item else ()
+
+
+@bp.post("/orders")
+@role_required("resident")
+@bp.arguments(schemas.OrderInSchema)
+@bp.response(201, schemas.OrderSchema)
+def place_order(data: dict[str, Any]) -> dict[str, Any]:
+    """Place an order (`Idempotency-Key` header required: a retry returns the first order)."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 80:
+        raise Invalid(
+            _("Send an Idempotency-Key header (up to 80 characters)."),
+            fields={"Idempotency-Key": [_("Required.")]},
+        )
+    order = services.place_order(resident_id=current_user.id, idempotency_key=key, **data)
+    db.session().commit()
+    return payload(order)
+
+
+@bp.get("/orders")
+@role_required("resident")
+@bp.arguments(schemas.OrderListArgs, location="query")
+@bp.response(200, OrderPage)
+def list_orders(args: dict[str, Any]) -> dict[str, Any]:
+    """My orders, newest first."""
+    rows, total = services.list_orders(resident_id=current_user.id, **args)
+    return {"items": [payload(o) for o in rows], "total": total, **args}
+
+
+@bp.get("/orders/<int:order_id>")
+@role_required("resident", "operator")
+@bp.response(200, schemas.OrderSchema)
+def get_order(order_id: int) -> dict[str, Any]:
+    """One of my orders (404 for anyone else's)."""
+    return payload(services.get_order_for(order_id, current_user.id, current_user.roles))
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+@role_required("resident", "operator")
+@bp.arguments(schemas.CancelSchema)
+@bp.response(200, schemas.OrderSchema)
+def cancel(data: dict[str, Any], order_id: int) -> dict[str, Any]:
+    """Cancel before dispatch; stock and capacity go back."""
+    order = services.cancel_order(
+        order_id=order_id, actor_id=current_user.id, roles=current_user.roles, **data
+    )
+    db.session().commit()
+    return payload(order)
+
+
+@bp.get("/orders/<int:order_id>/events")
+@role_required("resident", "operator")
+@bp.response(200, schemas.OrderEventSchema(many=True))
+def order_events(order_id: int) -> Any:
+    """The order's timeline, oldest first."""
+    services.get_order_for(order_id, current_user.id, current_user.roles)
+    return services.events(order_id)

@@ -1,0 +1,127 @@
+"""Tables of orders: delivery windows, orders, their lines and components, and their events."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from shop.core.db import utcnow
+
+STATUSES = (
+    "pending_payment",
+    "paid",
+    "accepted",
+    "in_progress",
+    "delivered",
+    "completed",
+    "cancelled",
+    "refunded",
+    "partially_refunded",
+)
+
+
+class DeliveryWindow(SQLModel, table=True):
+    """A doorstep delivery window of a community, with how many orders it can take."""
+
+    __tablename__ = "orders_window"
+    __table_args__ = (
+        UniqueConstraint("community_id", "starts_at"),
+        CheckConstraint("taken >= 0 AND taken <= capacity", name="taken_within_capacity"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="core_community.id", index=True)
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    taken: int = 0
+
+
+class Order(SQLModel, table=True):
+    """A resident's order: what was bought at which price, where and when it goes, its status."""
+
+    __tablename__ = "orders_order"
+    __table_args__ = (
+        UniqueConstraint("resident_id", "idempotency_key"),
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status_known"
+        ),
+        CheckConstraint(
+            "delivery_mode IN ('doorstep', 'pickup', 'service')", name="delivery_mode_known"
+        ),
+        CheckConstraint("total_minor >= 0", name="total_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="core_user.id", index=True)
+    community_id: int = Field(foreign_key="core_community.id", index=True)
+    building_id: int = Field(foreign_key="core_building.id")
+    address: str = Field(max_length=200)
+    status: str = Field(default="pending_payment", max_length=20, index=True)
+    currency: str = Field(default="CNY", max_length=3)
+    total_minor: int
+    delivery_mode: str = Field(max_length=10)
+    window_id: int | None = Field(default=None, foreign_key="orders_window.id")
+    slot_starts_at: datetime | None = None
+    referral_code: str = Field(default="", max_length=20)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    confirmation_code: str = Field(max_length=6)
+    idempotency_key: str = Field(max_length=80)
+    request_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    paid_at: datetime | None = None
+
+
+class OrderLine(SQLModel, table=True):
+    """One bundle of an order, copied at checkout: title, unit price, quantity."""
+
+    __tablename__ = "orders_line"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders_order.id", index=True)
+    bundle_id: int = Field(foreign_key="catalogue_bundle.id")
+    title: str = Field(max_length=120)
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
+    #: The bundle's commitment policy nodes at checkout (the order's promises come from it).
+    policy_nodes: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+
+
+class OrderComponent(SQLModel, table=True):
+    """A supplier item of an order line, copied at checkout: what its supplier is owed."""
+
+    __tablename__ = "orders_component"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders_order.id", index=True)
+    line_id: int = Field(foreign_key="orders_line.id")
+    item_id: int = Field(foreign_key="suppliers_item.id", index=True)
+    supplier_id: int = Field(foreign_key="suppliers_supplier.id", index=True)
+    name: str = Field(max_length=120)
+    kind: str = Field(max_length=10)
+    quantity: int
+    settlement_price_minor: int
+    staff_role: str = Field(max_length=12)
+
+
+class OrderEvent(SQLModel, table=True):
+    """One step of an order's process: who, what, from which status to which. Append-only."""
+
+    __tablename__ = "orders_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders_order.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor_id: int | None = Field(default=None, foreign_key="core_user.id")
+    actor_role: str = Field(max_length=12)
+    action: str = Field(max_length=30)
+    from_status: str = Field(max_length=20)
+    to_status: str = Field(max_length=20)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,119 @@
+"""marshmallow shapes of the orders API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from shop.core.schemas import MoneySchema
+
+
+class LineInSchema(Schema):
+    """A bundle and how many."""
+
+    bundle_id = fields.Integer(required=True, strict=True)
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(1, 20))
+
+
+class DeliveryInSchema(Schema):
+    """Doorstep in a window, pickup at the service centre, or a service slot."""
+
+    mode = fields.String(required=True, validate=validate.OneOf(["doorstep", "pickup", "service"]))
+    window_id = fields.Integer(strict=True, load_default=None)
+    slot_starts_at = fields.AwareDateTime(load_default=None)
+
+    @validates_schema
+    def _needs(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data["mode"] == "doorstep" and data.get("window_id") is None:
+            raise ValidationError({"window_id": ["Pick a delivery window."]})
+        if data["mode"] == "service" and data.get("slot_starts_at") is None:
+            raise ValidationError({"slot_starts_at": ["Pick a service time."]})
+
+
+class OrderInSchema(Schema):
+    """`{"lines": [...], "delivery": {...}, "referral_code"?, "note"?}`."""
+
+    lines = fields.List(
+        fields.Nested(LineInSchema), required=True, validate=validate.Length(min=1, max=20)
+    )
+    delivery = fields.Nested(DeliveryInSchema, required=True)
+    referral_code = fields.String(load_default="", validate=validate.Length(max=20))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+    @validates_schema
+    def _distinct(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        ids = [line["bundle_id"] for line in data.get("lines", [])]
+        if len(ids) != len(set(ids)):
+            raise ValidationError({"lines": ["Each bundle once; use its quantity."]})
+
+
+class LineSchema(Schema):
+    """An order line as copied at checkout."""
+
+    bundle_id = fields.Integer()
+    title = fields.String()
+    quantity = fields.Integer()
+    unit_price_minor = fields.Integer()
+    line_total_minor = fields.Integer()
+
+
+class OrderSchema(Schema):
+    """An order as its resident sees it (with the confirmation code for the delivery)."""
+
+    id = fields.Integer()
+    status = fields.String()
+    total = fields.Nested(MoneySchema)
+    delivery_mode = fields.String()
+    window_id = fields.Integer(allow_none=True)
+    slot_starts_at = fields.AwareDateTime(allow_none=True)
+    address = fields.String()
+    note = fields.String()
+    confirmation_code = fields.String()
+    created_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime()
+    lines = fields.List(fields.Nested(LineSchema))
+
+
+class OrderListArgs(Schema):
+    """Paging."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class CancelSchema(Schema):
+    """Why the order is cancelled."""
+
+    reason = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class OrderEventSchema(Schema):
+    """One step of an order's history."""
+
+    at = fields.AwareDateTime()
+    actor_role = fields.String()
+    action = fields.String()
+    from_status = fields.String()
+    to_status = fields.String()
+
+
+class WindowArgs(Schema):
+    """`?bundle_id=`."""
+
+    bundle_id = fields.Integer(required=True)
+
+
+class ChoiceSchema(Schema):
+    """A window or slot with places left."""
+
+    id = fields.Integer(allow_none=True)
+    start = fields.AwareDateTime()
+    end = fields.AwareDateTime()
+    remaining = fields.Integer()
+
+
+class ChoicesSchema(Schema):
+    """`{"items": [...]}`."""
+
+    items = fields.List(fields.Nested(ChoiceSchema))

@@ -1,0 +1,344 @@
+"""Write operations on orders. Services flush, send signals and enqueue; the caller commits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlmodel import func, select
+
+import shop.catalogue.api as catalogue
+import suppliers.api
+from orders import process, signals, windows
+from orders.models import Order, OrderComponent, OrderEvent, OrderLine
+from shop.core import accounts, db, jobs
+from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
+
+EXPIRE_JOB = "orders.jobs.expire_unpaid"
+
+
+def _hash(body: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def place_order(
+    *,
+    resident_id: int,
+    lines: Sequence[Mapping[str, int]],
+    delivery: Mapping[str, Any],
+    idempotency_key: str,
+    referral_code: str = "",
+    note: str = "",
+) -> Order:
+    """Create an order from published bundles, taking stock and window or slot capacity.
+
+    The same key and body return the first order; the same key with another body is refused.
+    Raises DomainError: bundle_unavailable, out_of_stock, window_full, slot_full,
+    supplier_busy, no_address, idempotency_mismatch.
+    """
+    body = {
+        "lines": list(lines),
+        "delivery": dict(delivery),
+        "referral_code": referral_code,
+        "note": note,
+    }
+    request_hash = _hash(body)
+    s = db.session()
+    existing = s.exec(
+        select(Order).where(
+            Order.resident_id == resident_id, Order.idempotency_key == idempotency_key
+        )
+    ).first()
+    if existing is not None:
+        if existing.request_hash != request_hash:
+            raise DomainError(
+                _("This Idempotency-Key was used for another order."), code="idempotency_mismatch"
+            )
+        return existing
+    address = accounts.find_resident_address(resident_id)
+    if address is None:
+        raise DomainError(_("Your address is not registered yet."), code="no_address")
+    bundles = _bundles(lines, address.segment)
+    mode = delivery["mode"]
+    _check_mode(mode, bundles)
+    now = db.utcnow()
+    order = Order(
+        resident_id=resident_id,
+        community_id=address.community_id,
+        building_id=address.building_id,
+        address=f"{address.community} {address.building} {address.room}",
+        currency=current_app.config["CURRENCY"],
+        total_minor=sum(b.unit_price_minor * line["quantity"] for b, line in bundles),
+        delivery_mode=mode,
+        window_id=delivery.get("window_id"),
+        slot_starts_at=delivery.get("slot_starts_at"),
+        referral_code=referral_code,
+        note=note,
+        confirmation_code=f"{secrets.randbelow(10**6):06d}",
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        expires_at=now + timedelta(minutes=int(current_app.config["ORDER_UNPAID_MINUTES"])),
+    )
+    s.add(order)
+    s.flush()
+    _snapshot(order, bundles)
+    _check_supplier_limits(order.id)
+    _take_capacity(order, bundles, delivery)
+    record(order, "place", "resident", resident_id, previous="")
+    jobs.enqueue_after_commit(EXPIRE_JOB, order.id, delay=(order.expires_at - now).total_seconds())
+    return order
+
+
+def _bundles(
+    lines: Sequence[Mapping[str, int]], viewer: str
+) -> list[tuple[catalogue.CheckoutBundle, Mapping[str, int]]]:
+    found = []
+    for line in lines:
+        bundle = catalogue.bundle_for_checkout(line["bundle_id"], viewer=viewer)
+        if bundle is None:
+            raise DomainError(
+                _("A bundle in your basket is no longer on sale."),
+                code="bundle_unavailable",
+                fields={"bundle_id": [line["bundle_id"]]},
+            )
+        found.append((bundle, line))
+    return found
+
+
+def _check_mode(mode: str, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any]]) -> None:
+    services = {b.is_service for b, _line in bundles}
+    if services == {True, False}:
+        raise DomainError(_("Order goods and services separately."), code="mixed_order")
+    if (mode == "service") != (services == {True}):
+        raise Invalid(
+            _("Services are booked in a slot; goods go to a window or pickup."),
+            fields={"delivery": ["mode does not fit the bundles"]},
+        )
+
+
+def _snapshot(order: Order, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any]]) -> None:
+    s = db.session()
+    for bundle, line in bundles:
+        row = OrderLine(
+            order_id=order.id,
+            bundle_id=bundle.id,
+            title=bundle.title,
+            quantity=line["quantity"],
+            unit_price_minor=bundle.unit_price_minor,
+            line_total_minor=bundle.unit_price_minor * line["quantity"],
+            policy_nodes=list(bundle.policy_nodes),
+        )
+        s.add(row)
+        s.flush()
+        for c in bundle.components:
+            s.add(
+                OrderComponent(
+                    order_id=order.id,
+                    line_id=row.id,
+                    item_id=c.item_id,
+                    supplier_id=c.supplier_id,
+                    name=c.name,
+                    kind=c.kind,
+                    quantity=c.quantity * line["quantity"],
+                    settlement_price_minor=c.settlement_price_minor,
+                    staff_role=c.staff_role,
+                )
+            )
+    s.flush()
+
+
+def _check_supplier_limits(order_id: int) -> None:
+    s = db.session()
+    supplier_ids = set(
+        s.exec(select(OrderComponent.supplier_id).where(OrderComponent.order_id == order_id))
+    )
+    for supplier_id in supplier_ids:
+        limit = suppliers.api.max_open_orders(supplier_id)
+        if limit is None:
+            continue
+        open_orders = s.exec(
+            select(func.count(func.distinct(Order.id)))
+            .join(OrderComponent, OrderComponent.order_id == Order.id)
+            .where(
+                OrderComponent.supplier_id == supplier_id,
+                Order.status.in_(process.OPEN),
+                Order.id != order_id,
+            )
+        ).one()
+        if open_orders >= limit:
+            raise DomainError(
+                _("This supplier is fully booked for now; please try later."), code="supplier_busy"
+            )
+
+
+def _take_capacity(
+    order: Order, bundles: Sequence[tuple[Any, Any]], delivery: Mapping[str, Any]
+) -> None:
+    components = (
+        db.session().exec(select(OrderComponent).where(OrderComponent.order_id == order.id)).all()
+    )
+    for c in components:
+        if c.kind == "goods" and not suppliers.api.take_stock(
+            item_id=c.item_id, quantity=c.quantity, reference=f"order {order.id}"
+        ):
+            raise DomainError(_("Not enough stock of %(name)s.", name=c.name), code="out_of_stock")
+    window_id = delivery.get("window_id")
+    if order.delivery_mode == "doorstep" and not (
+        window_id and windows.take(window_id, order.community_id)
+    ):
+        raise DomainError(
+            _("This delivery window is full or closed; please pick another."),
+            code="window_full",
+        )
+    if order.delivery_mode == "service":
+        starts = delivery.get("slot_starts_at")
+        if starts is None or _aware(starts) <= windows.bookable_after():
+            raise Invalid(_("Pick a service time."), fields={"slot_starts_at": ["required"]})
+        for c in components:
+            if c.kind == "service" and not suppliers.api.take_slot(
+                item_id=c.item_id, starts_at=starts, quantity=c.quantity
+            ):
+                raise DomainError(
+                    _("This service time is fully booked; please pick another."), code="slot_full"
+                )
+
+
+def _release(order: Order) -> None:
+    """Give back the stock, window and slot places the order held."""
+    components = (
+        db.session().exec(select(OrderComponent).where(OrderComponent.order_id == order.id)).all()
+    )
+    for c in components:
+        if c.kind == "goods":
+            suppliers.api.return_stock(
+                item_id=c.item_id, quantity=c.quantity, reference=f"order {order.id} released"
+            )
+        elif order.slot_starts_at is not None:
+            suppliers.api.return_slot(
+                item_id=c.item_id, starts_at=order.slot_starts_at, quantity=c.quantity
+            )
+    if order.window_id is not None:
+        windows.give_back(order.window_id)
+
+
+def record(
+    order: Order,
+    action: str,
+    actor_role: str,
+    actor_id: int | None,
+    *,
+    previous: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> OrderEvent:
+    """Append an event to the order's history."""
+    event = OrderEvent(
+        order_id=order.id,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        action=action,
+        from_status=order.status if previous is None else previous,
+        to_status=order.status,
+        data=dict(data or {}),
+    )
+    db.session().add(event)
+    db.session().flush()
+    return event
+
+
+def apply_transition(
+    order: Order,
+    action: str,
+    actor_role: str,
+    actor_id: int | None,
+    data: Mapping[str, Any] | None = None,
+) -> OrderEvent:
+    """Move the order by the process table (409 if no such step, 403 for the wrong actor)."""
+    step = process.find_transition(order.status, action)
+    if step is None:
+        raise DomainError(
+            _(
+                "An order in status %(status)s cannot be given %(action)s.",
+                status=order.status,
+                action=action,
+            ),
+            code="transition_not_allowed",
+        )
+    if actor_role not in step.actors:
+        raise Forbidden(_("You may not do this to an order."))
+    previous, order.status = order.status, step.target
+    return record(order, action, actor_role, actor_id, previous=previous, data=data)
+
+
+def get_order_for(
+    order_id: int, user_id: int, roles: frozenset[str], *, lock: bool = False
+) -> Order:
+    """The order if it is the user's own, or the user is the operator; else NotFound."""
+    order = db.session().get(Order, order_id, with_for_update=lock)
+    if order is None or (order.resident_id != user_id and "operator" not in roles):
+        raise NotFound(_("No such order."))
+    return order
+
+
+def cancel_order(*, order_id: int, actor_id: int, roles: frozenset[str], reason: str = "") -> Order:
+    """Cancel before dispatch, giving stock and capacity back (a paid order is refunded)."""
+    order = get_order_for(order_id, actor_id, roles, lock=True)
+    actor = "resident" if order.resident_id == actor_id else "operator"
+    if order.status not in process.CANCELLABLE:
+        raise DomainError(
+            _("The order is on its way and can no longer be cancelled."), code="not_cancellable"
+        )
+    was_paid = order.status != "pending_payment"
+    apply_transition(order, "cancel", actor, actor_id, {"reason": reason, "paid": was_paid})
+    _release(order)
+    signals.order_cancelled.send(order.id, was_paid=was_paid)
+    return order
+
+
+def expire_unpaid(order_id: int) -> bool:
+    """Cancel an order still unpaid at its deadline and give its stock back (idempotent)."""
+    order = db.session().get(Order, order_id, with_for_update=True)
+    if order is None or order.status != "pending_payment":
+        return False
+    if _aware(order.expires_at) > db.utcnow():
+        return False
+    apply_transition(order, "expire", "system", None)
+    _release(order)
+    signals.order_cancelled.send(order.id, was_paid=False)
+    return True
+
+
+def list_orders(*, resident_id: int, page: int = 1, per_page: int = 20) -> tuple[list[Order], int]:
+    """A resident's orders, newest first, and the total."""
+    s = db.session()
+    stmt = select(Order).where(Order.resident_id == resident_id)
+    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = s.exec(stmt.order_by(Order.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
+
+
+def events(order_id: int) -> list[OrderEvent]:
+    """The order's history, oldest first."""
+    return list(
+        db.session().exec(
+            select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.id)
+        )
+    )
+
+
+def lines_of(order_id: int) -> list[OrderLine]:
+    """The order's lines."""
+    return list(
+        db.session().exec(
+            select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.id)
+        )
+    )

@@ -1,0 +1,128 @@
+"""Doorstep delivery windows: opened ahead per community, each with a capacity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import update
+from sqlmodel import select
+
+import suppliers.api
+from orders.models import DeliveryWindow
+from shop.core import accounts, db
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A window or a service slot the resident may pick, and the places left."""
+
+    id: int | None
+    start: datetime
+    end: datetime
+    remaining: int
+
+
+def open_windows(*, community_id: int, days: int | None = None) -> int:
+    """Create the configured windows for the coming days (idempotent); returns how many new."""
+    cfg = current_app.config
+    tz = ZoneInfo(accounts.community_timezone(community_id))
+    today = datetime.now(tz).date()
+    s = db.session()
+    existing = set(
+        s.exec(
+            select(DeliveryWindow.starts_at).where(
+                DeliveryWindow.community_id == community_id,
+                DeliveryWindow.starts_at >= datetime.combine(today, time(0), tz),
+            )
+        )
+    )
+    existing = {e if e.tzinfo else e.replace(tzinfo=ZoneInfo("UTC")) for e in existing}
+    created = 0
+    for offset in range(days if days is not None else int(cfg["ORDER_WINDOW_DAYS_AHEAD"])):
+        day = today + timedelta(days=offset)
+        for spec in cfg["ORDER_DELIVERY_WINDOWS"]:
+            start, end = _window(day, spec, tz)
+            if start not in existing:
+                s.add(
+                    DeliveryWindow(
+                        community_id=community_id,
+                        starts_at=start,
+                        ends_at=end,
+                        capacity=int(cfg["ORDER_WINDOW_CAPACITY"]),
+                    )
+                )
+                created += 1
+    s.flush()
+    return created
+
+
+def _window(day: date, spec: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    first, last = spec.split("-")
+    start = datetime.combine(day, time.fromisoformat(first), tz)
+    return start, datetime.combine(day, time.fromisoformat(last), tz)
+
+
+def bookable_after() -> datetime:
+    """Windows and slots starting before this are too close to choose."""
+    return db.utcnow() + timedelta(minutes=int(current_app.config["ORDER_LEAD_MINUTES"]))
+
+
+def list_windows(community_id: int) -> list[Choice]:
+    """The community's windows still far enough ahead, with places left."""
+    rows = db.session().exec(
+        select(DeliveryWindow)
+        .where(
+            DeliveryWindow.community_id == community_id, DeliveryWindow.starts_at > bookable_after()
+        )
+        .order_by(DeliveryWindow.starts_at)
+    )
+    return [Choice(w.id, w.starts_at, w.ends_at, w.capacity - w.taken) for w in rows]
+
+
+def take(window_id: int, community_id: int) -> bool:
+    """Take one place in a window of this community, if it is open and not full."""
+    result = db.session().execute(
+        update(DeliveryWindow)
+        .where(
+            DeliveryWindow.id == window_id,
+            DeliveryWindow.community_id == community_id,
+            DeliveryWindow.starts_at > bookable_after(),
+            DeliveryWindow.taken + 1 <= DeliveryWindow.capacity,
+        )
+        .values(taken=DeliveryWindow.taken + 1)
+    )
+    return result.rowcount == 1
+
+
+def give_back(window_id: int) -> None:
+    """Free one place in a window."""
+    db.session().execute(
+        update(DeliveryWindow)
+        .where(DeliveryWindow.id == window_id, DeliveryWindow.taken >= 1)
+        .values(taken=DeliveryWindow.taken - 1)
+    )
+
+
+def list_slots(
+    item_ids: list[int], slot_times: list[str], community_id: int, days: int | None = None
+) -> list[Choice]:
+    """Service slots for the coming days with the places left in all of the bundle's items."""
+    tz = ZoneInfo(accounts.community_timezone(community_id))
+    today = datetime.now(tz).date()
+    earliest = bookable_after()
+    choices = []
+    for offset in range(
+        days if days is not None else int(current_app.config["ORDER_WINDOW_DAYS_AHEAD"])
+    ):
+        for spec in sorted(slot_times):
+            start = datetime.combine(today + timedelta(days=offset), time.fromisoformat(spec), tz)
+            if start <= earliest:
+                continue
+            remaining = min(
+                suppliers.api.slot_remaining(item_id=i, starts_at=start) for i in item_ids
+            )
+            choices.append(Choice(None, start, start, remaining))
+    return choices

@@ -1,0 +1,289 @@
+"""Checkout: orders take stock and window capacity without oversell, idempotently."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from sqlmodel import func, select
+
+from orders import process, services, windows
+from orders.models import DeliveryWindow, Order
+from shop.core import accounts, db
+from shop.core.errors import DomainError, Forbidden
+from suppliers.models import Item
+
+
+@pytest.fixture
+def shop(app, catalogue, publish, resident, headers):
+    """A published bundle of item W1 (stock 50), a resident, and tomorrow's windows."""
+    bundle_id = publish()
+    email = resident("mass")
+    with app.app_context(), db.session_scope() as s:
+        user = accounts.find_user_by_email(email)
+        address = accounts.find_resident_address(user.id)
+        windows.open_windows(community_id=address.community_id, days=3)
+        s.commit()
+        window = s.exec(
+            select(DeliveryWindow)
+            .where(DeliveryWindow.starts_at > windows.bookable_after())
+            .order_by(DeliveryWindow.starts_at)
+        ).first()
+    return {
+        "bundle_id": bundle_id,
+        "email": email,
+        "user_id": user.id,
+        "window_id": window.id,
+        "headers": headers(email),
+        "item_id": catalogue.items["W1"],
+    }
+
+
+def order_body(shop, quantity=1):
+    return {
+        "lines": [{"bundle_id": shop["bundle_id"], "quantity": quantity}],
+        "delivery": {"mode": "doorstep", "window_id": shop["window_id"]},
+    }
+
+
+def post(client, shop, body, key=None):
+    return client.post(
+        "/api/v1/orders",
+        json=body,
+        headers={**shop["headers"], "Idempotency-Key": key or uuid.uuid4().hex},
+    )
+
+
+def stock(app, item_id):
+    with app.app_context(), db.session_scope(write=False) as s:
+        return s.get(Item, item_id).stock
+
+
+def taken(app, window_id):
+    with app.app_context(), db.session_scope(write=False) as s:
+        return s.get(DeliveryWindow, window_id).taken
+
+
+def test_an_order_takes_stock_and_a_window_place(app, client, shop):
+    response = post(client, shop, order_body(shop, 2))
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["status"] == "pending_payment"
+    assert body["total"] == {"amount_minor": 7200, "currency": "CNY"}
+    assert len(body["confirmation_code"]) == 6 and body["confirmation_code"].isdigit()
+    assert body["lines"][0]["title"] == "农夫山泉矿泉水 整箱送货上楼"
+    assert stock(app, shop["item_id"]) == 48 and taken(app, shop["window_id"]) == 1
+
+
+def test_a_retry_with_the_same_key_returns_the_first_order(app, client, shop):
+    first = post(client, shop, order_body(shop), key="retry-1").get_json()
+    again = post(client, shop, order_body(shop), key="retry-1").get_json()
+    assert again["id"] == first["id"] and stock(app, shop["item_id"]) == 49
+    other = post(client, shop, order_body(shop, 3), key="retry-1")
+    assert other.status_code == 409
+    assert other.get_json()["error"]["code"] == "idempotency_mismatch"
+
+
+def test_an_order_needs_an_idempotency_key(client, shop):
+    response = client.post("/api/v1/orders", json=order_body(shop), headers=shop["headers"])
+    assert (
+        response.status_code == 422 and "Idempotency-Key" in response.get_json()["error"]["fields"]
+    )
+
+
+def test_more_units_than_stock_are_refused_and_nothing_changes(app, client, shop):
+    with app.app_context(), db.session_scope() as s:
+        s.get(Item, shop["item_id"]).stock = 3
+        s.commit()
+    refused = post(client, shop, order_body(shop, 4))
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "out_of_stock"
+    assert stock(app, shop["item_id"]) == 3 and taken(app, shop["window_id"]) == 0
+    with app.app_context(), db.session_scope(write=False) as s:
+        assert s.exec(select(func.count()).select_from(Order)).one() == 0
+
+
+def test_a_full_window_is_refused(app, client, shop):
+    with app.app_context(), db.session_scope() as s:
+        s.get(DeliveryWindow, shop["window_id"]).capacity = 1
+        s.commit()
+    assert post(client, shop, order_body(shop)).status_code == 201
+    refused = post(client, shop, order_body(shop))
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "window_full"
+    assert stock(app, shop["item_id"]) == 49  # the refused order gave nothing away
+
+
+def test_bad_bodies_get_field_messages(client, shop):
+    response = post(
+        client,
+        shop,
+        {
+            "lines": [{"bundle_id": shop["bundle_id"], "quantity": 0}],
+            "delivery": {"mode": "doorstep"},
+        },
+    )
+    assert response.status_code == 422
+    assert {"lines", "delivery"} <= set(response.get_json()["error"]["fields"])
+
+
+def test_a_resident_never_sees_another_residents_order(app, client, shop, resident, headers):
+    order_id = post(client, shop, order_body(shop)).get_json()["id"]
+    other = headers(resident("premium"))
+    assert client.get(f"/api/v1/orders/{order_id}", headers=other).status_code == 404
+    assert (
+        client.post(f"/api/v1/orders/{order_id}/cancel", headers=other, json={}).status_code == 404
+    )
+    assert client.get(f"/api/v1/orders/{order_id}/events", headers=other).status_code == 404
+    assert client.get("/api/v1/orders", headers=other).get_json()["total"] == 0
+    ops = headers("ops@catalogue.test")
+    assert client.get(f"/api/v1/orders/{order_id}", headers=ops).status_code == 200
+
+
+def test_cancelling_gives_stock_and_window_back(app, client, shop):
+    order_id = post(client, shop, order_body(shop, 2)).get_json()["id"]
+    cancelled = client.post(
+        f"/api/v1/orders/{order_id}/cancel", headers=shop["headers"], json={"reason": "买错了"}
+    )
+    assert cancelled.get_json()["status"] == "cancelled"
+    assert stock(app, shop["item_id"]) == 50 and taken(app, shop["window_id"]) == 0
+    again = client.post(f"/api/v1/orders/{order_id}/cancel", headers=shop["headers"], json={})
+    assert again.status_code == 409
+    timeline = client.get(f"/api/v1/orders/{order_id}/events", headers=shop["headers"])
+    assert [e["action"] for e in timeline.get_json()] == ["place", "cancel"]
+
+
+def test_the_unpaid_timer_gives_stock_back_once(app, client, shop):
+    from orders.jobs import expire_unpaid
+
+    order_id = post(client, shop, order_body(shop, 5)).get_json()["id"]
+    with app.app_context():
+        assert expire_unpaid(order_id) is False  # not due yet
+    with app.app_context(), db.session_scope() as s:
+        order = s.get(Order, order_id)
+        order.expires_at = db.utcnow()
+        s.commit()
+    with app.app_context():
+        assert expire_unpaid(order_id) is True
+        assert expire_unpaid(order_id) is False  # runs twice, releases once
+    assert stock(app, shop["item_id"]) == 50 and taken(app, shop["window_id"]) == 0
+
+
+def test_the_windows_endpoint_lists_places_left(client, shop):
+    response = client.get(
+        "/api/v1/delivery-windows",
+        query_string={"bundle_id": shop["bundle_id"]},
+        headers=shop["headers"],
+    )
+    items = response.get_json()["items"]
+    assert items and all(w["remaining"] == 20 for w in items)
+
+
+ACTORS = ("resident", "operator", "staff", "system")
+CASES = [(t, a) for t in process.TRANSITIONS if t.source for a in ACTORS]
+
+
+@pytest.mark.parametrize(
+    ("step", "actor"), CASES, ids=[f"{t.source}-{t.action}-{a}" for t, a in CASES]
+)
+def test_each_order_transition_is_allowed_only_for_its_actors(monkeypatch, step, actor):
+    order = Order(
+        id=1,
+        resident_id=1,
+        community_id=1,
+        building_id=1,
+        address="",
+        total_minor=0,
+        delivery_mode="pickup",
+        confirmation_code="000000",
+        idempotency_key="k",
+        request_hash="h",
+        expires_at=db.utcnow(),
+        status=step.source,
+    )
+    recorded = []
+    monkeypatch.setattr(
+        services, "record", lambda o, action, role, actor_id, **kw: recorded.append((action, role))
+    )
+    if actor in step.actors:
+        services.apply_transition(order, step.action, actor, None)
+        assert order.status == step.target and recorded == [(step.action, actor)]
+    else:
+        with pytest.raises(Forbidden):
+            services.apply_transition(order, step.action, actor, None)
+        assert order.status == step.source and recorded == []
+
+
+STATUSES = sorted({t.source for t in process.TRANSITIONS if t.source} | {"cancelled"})
+MISSING = [
+    (s, a)
+    for s in STATUSES
+    for a in sorted({t.action for t in process.TRANSITIONS})
+    if process.find_transition(s, a) is None
+]
+
+
+@pytest.mark.parametrize(("status", "action"), MISSING)
+def test_order_steps_missing_from_the_table_are_refused(status, action):
+    order = Order(
+        status=status,
+        resident_id=1,
+        community_id=1,
+        building_id=1,
+        address="",
+        total_minor=0,
+        delivery_mode="pickup",
+        confirmation_code="0",
+        idempotency_key="k",
+        request_hash="h",
+        expires_at=db.utcnow(),
+    )
+    with pytest.raises(DomainError) as refused:
+        services.apply_transition(order, action, "operator", None)
+    assert refused.value.code == "transition_not_allowed"
+
+
+def _race(app, shop, buyers: int, quantity: int = 1) -> list[str]:
+    results: list[str] = []
+    barrier = threading.Barrier(buyers)
+
+    def buy(n: int) -> None:
+        barrier.wait()
+        with app.app_context(), db.session_scope() as s:
+            try:
+                services.place_order(
+                    resident_id=shop["user_id"],
+                    idempotency_key=f"race-{n}",
+                    lines=[{"bundle_id": shop["bundle_id"], "quantity": quantity}],
+                    delivery={"mode": "doorstep", "window_id": shop["window_id"]},
+                )
+                s.commit()
+                results.append("ok")
+            except DomainError as exc:
+                s.rollback()
+                results.append(exc.code)
+
+    threads = [threading.Thread(target=buy, args=(n,)) for n in range(buyers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_32_buyers_for_the_last_10_units_never_oversell(app, shop):
+    with app.app_context(), db.session_scope() as s:
+        s.get(Item, shop["item_id"]).stock = 10
+        s.get(DeliveryWindow, shop["window_id"]).capacity = 100
+        s.commit()
+    results = _race(app, shop, 32)
+    assert results.count("ok") == 10 and results.count("out_of_stock") == 22
+    assert stock(app, shop["item_id"]) == 0 and taken(app, shop["window_id"]) == 10
+
+
+def test_window_capacity_holds_under_a_race(app, shop):
+    with app.app_context(), db.session_scope() as s:
+        s.get(DeliveryWindow, shop["window_id"]).capacity = 5
+        s.commit()
+    results = _race(app, shop, 16)
+    assert results.count("ok") == 5 and results.count("window_full") == 11
+    assert taken(app, shop["window_id"]) == 5 and stock(app, shop["item_id"]) == 45
