@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 import shop.catalogue.api as catalogue
 import suppliers.api
-from orders import schemas, services, windows
+from orders import gateway, payments, schemas, services, windows
 from shop.core import accounts, db
 from shop.core.auth import role_required, viewer_segment
 from shop.core.errors import Invalid, NotFound
@@ -111,3 +111,47 @@ def order_events(order_id: int) -> Any:
     """The order's timeline, oldest first."""
     services.get_order_for(order_id, current_user.id, current_user.roles)
     return services.events(order_id)
+
+
+@bp.post("/orders/<int:order_id>/payments")
+@role_required("resident")
+@bp.response(201, schemas.PaymentSchema)
+def start_payment(order_id: int) -> dict[str, Any]:
+    """A Stripe PaymentIntent for my unpaid order (the open attempt if there is one)."""
+    payment = payments.start_payment(order_id=order_id, resident_id=current_user.id)
+    db.session().commit()
+    return {
+        **payment.model_dump(),
+        "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"],
+        "amount": {"amount_minor": payment.amount_minor, "currency": payment.currency},
+    }
+
+
+@bp.post("/orders/<int:order_id>/refunds")
+@role_required("operator")
+@bp.arguments(schemas.RefundInSchema)
+@bp.response(201, schemas.RefundSchema)
+def refund(data: dict[str, Any], order_id: int) -> Any:
+    """Refund all of a paid order, or part of it; Stripe is called by a job after commit."""
+    result = payments.refund_order(order_id=order_id, actor_id=current_user.id, **data)
+    db.session().commit()
+    return result
+
+
+@bp.post("/payments/stripe/webhook")
+def stripe_webhook() -> Any:
+    """Stripe's signed events: verified first (400 if not), deduplicated by event id."""
+    try:
+        outcome = payments.handle_webhook(
+            request.get_data(), request.headers.get("Stripe-Signature")
+        )
+    except gateway.SignatureError:
+        return {
+            "error": {
+                "code": "bad_signature",
+                "message": "Signature does not verify.",
+                "fields": {},
+            }
+        }, 400
+    db.session().commit()
+    return {"outcome": outcome}

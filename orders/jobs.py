@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orders import services, windows
+from orders import payments, services, windows
 from shop.core import accounts
 from shop.core.jobs import job
 
@@ -17,3 +17,9 @@ def expire_unpaid(order_id: int) -> bool:
 def open_delivery_windows() -> int:
     """Open the configured delivery windows for the coming days in every community."""
     return sum(windows.open_windows(community_id=c.id) for c in accounts.list_communities())
+
+
+@job
+def execute_refund(refund_id: int) -> str:
+    """Carry out a refund through Stripe (idempotent)."""
+    return payments.execute_refund(refund_id)

@@ -125,3 +125,53 @@ class OrderEvent(SQLModel, table=True):
     from_status: str = Field(max_length=20)
     to_status: str = Field(max_length=20)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Payment(SQLModel, table=True):
+    """One attempt to pay an order: a Stripe PaymentIntent and what became of it."""
+
+    __tablename__ = "orders_payment"
+    __table_args__ = (UniqueConstraint("order_id", "attempt"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders_order.id", index=True)
+    attempt: int
+    intent_id: str = Field(max_length=80, unique=True)
+    client_secret: str = Field(max_length=200)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    status: str = Field(default="requires_payment_method", max_length=30)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Refund(SQLModel, table=True):
+    """Money given back on an order: asked for here, carried out by a job through Stripe."""
+
+    __tablename__ = "orders_refund"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status_known"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders_order.id", index=True)
+    payment_id: int = Field(foreign_key="orders_payment.id")
+    amount_minor: int
+    reason: str = Field(default="", max_length=200)
+    status: str = Field(default="pending", max_length=10)
+    stripe_refund_id: str | None = Field(default=None, max_length=80, unique=True)
+    actor_id: int | None = Field(default=None, foreign_key="core_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    done_at: datetime | None = None
+
+
+class WebhookEvent(SQLModel, table=True):
+    """A Stripe event already handled (by its id), and what we made of it."""
+
+    __tablename__ = "orders_webhook_event"
+
+    id: str = Field(primary_key=True, max_length=80)
+    type: str = Field(max_length=60)
+    outcome: str = Field(max_length=40)
+    received_at: datetime = Field(default_factory=utcnow)

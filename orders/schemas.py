@@ -75,6 +75,32 @@ class OrderSchema(Schema):
     lines = fields.List(fields.Nested(LineSchema))
 
 
+class PaymentSchema(Schema):
+    """What the payment page needs to confirm the card payment with Stripe.js."""
+
+    payment_intent_id = fields.String(attribute="intent_id")
+    client_secret = fields.String()
+    publishable_key = fields.String()
+    status = fields.String()
+    amount = fields.Nested(MoneySchema)
+
+
+class RefundInSchema(Schema):
+    """A full refund, or part of it (`amount_minor`)."""
+
+    amount_minor = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1))
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
+
+
+class RefundSchema(Schema):
+    """A refund and where it stands."""
+
+    id = fields.Integer()
+    amount_minor = fields.Integer()
+    status = fields.String()
+    reason = fields.String()
+
+
 class OrderListArgs(Schema):
     """Paging."""
 

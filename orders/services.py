@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -25,10 +25,6 @@ EXPIRE_JOB = "orders.jobs.expire_unpaid"
 
 def _hash(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def place_order(
@@ -202,7 +198,7 @@ def _take_capacity(
         )
     if order.delivery_mode == "service":
         starts = delivery.get("slot_starts_at")
-        if starts is None or _aware(starts) <= windows.bookable_after():
+        if starts is None or db.aware(starts) <= windows.bookable_after():
             raise Invalid(_("Pick a service time."), fields={"slot_starts_at": ["required"]})
         for c in components:
             if c.kind == "service" and not suppliers.api.take_slot(
@@ -309,7 +305,7 @@ def expire_unpaid(order_id: int) -> bool:
     order = db.session().get(Order, order_id, with_for_update=True)
     if order is None or order.status != "pending_payment":
         return False
-    if _aware(order.expires_at) > db.utcnow():
+    if db.aware(order.expires_at) > db.utcnow():
         return False
     apply_transition(order, "expire", "system", None)
     _release(order)

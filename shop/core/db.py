@@ -24,6 +24,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(moment: datetime) -> datetime:
+    """A stored time as timezone-aware UTC (SQLite hands them back without an offset)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the project's connection settings for SQLite or PostgreSQL."""
     if url.startswith("postgresql://"):

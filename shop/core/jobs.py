@@ -42,7 +42,9 @@ def enqueue_after_commit(path: str, *ids: Any, delay: float | None = None) -> No
         # Bind the job to a transaction (lazily: no connection yet), so that a rollback
         # before any SQL still discards it.
         session.begin()
-    session.info.setdefault(_PENDING, []).append((path, ids, delay))
+    # Remember the innermost transaction: rolling back a savepoint drops what it enqueued.
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((path, ids, delay, transaction))
 
 
 def job(fn: Callable[P, R] | None = None, *, queue: str = "default") -> Any:
@@ -113,17 +115,32 @@ def _run_in_process(app: Flask, path: str, ids: tuple[Any, ...]) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    # SQLAlchemy also calls this when a savepoint is released; only the outermost commit
+    # makes the work durable.
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     app = current_app._get_current_object()
-    for path, ids, delay in pending:
+    for path, ids, delay, _transaction in pending:
         _dispatch(app, path, ids, delay)
+
+
+def _inside(transaction: Any, ancestor: Any) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
     if not previous_transaction.nested:
         session.info.pop(_PENDING, None)
+        return
+    pending = session.info.get(_PENDING, [])
+    session.info[_PENDING] = [p for p in pending if not _inside(p[3], previous_transaction)]
 
 
 event.listen(Session, "after_commit", _after_commit)

@@ -38,7 +38,9 @@ def test_demo_if_empty_leaves_a_real_database_alone(app, make_user):
 
 
 def test_demo_refuses_production(app_factory):
-    app = app_factory(ENV="production")
+    app = app_factory(
+        ENV="production", STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x"
+    )
     result = run_demo(app)
     assert result.exit_code != 0 and "production" in result.output
 

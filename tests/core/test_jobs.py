@@ -121,3 +121,23 @@ def test_redis_jobs_carry_retries(rq_app):
     [job] = Queue("default", connection=jobs.redis_connection(rq_app)).get_jobs()
     assert job.retries_left == len(rq_app.config["JOB_RETRY_INTERVALS"])
     assert job.args == ("retry",)
+
+
+def test_a_savepoint_inside_the_transaction_does_not_send_the_job_early(app):
+    with app.app_context(), db.session_scope() as s:
+        jobs.enqueue_after_commit(TRACE, "before-savepoint")
+        with s.begin_nested():
+            jobs.enqueue_after_commit(TRACE, "in-savepoint")
+        assert traces(app, "before-savepoint") == 0  # released savepoint: nothing sent yet
+        s.commit()
+    assert traces(app, "before-savepoint") == 1 and traces(app, "in-savepoint") == 1
+
+
+def test_a_job_enqueued_in_a_rolled_back_savepoint_never_runs(app):
+    with app.app_context(), db.session_scope() as s:
+        jobs.enqueue_after_commit(TRACE, "kept")
+        savepoint = s.begin_nested()
+        jobs.enqueue_after_commit(TRACE, "dropped")
+        savepoint.rollback()
+        s.commit()
+    assert traces(app, "kept") == 1 and traces(app, "dropped") == 0

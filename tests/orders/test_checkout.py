@@ -3,66 +3,16 @@
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
 from sqlmodel import func, select
 
-from orders import process, services, windows
+from orders import process, services
 from orders.models import DeliveryWindow, Order
-from shop.core import accounts, db
+from shop.core import db
 from shop.core.errors import DomainError, Forbidden
 from suppliers.models import Item
-
-
-@pytest.fixture
-def shop(app, catalogue, publish, resident, headers):
-    """A published bundle of item W1 (stock 50), a resident, and tomorrow's windows."""
-    bundle_id = publish()
-    email = resident("mass")
-    with app.app_context(), db.session_scope() as s:
-        user = accounts.find_user_by_email(email)
-        address = accounts.find_resident_address(user.id)
-        windows.open_windows(community_id=address.community_id, days=3)
-        s.commit()
-        window = s.exec(
-            select(DeliveryWindow)
-            .where(DeliveryWindow.starts_at > windows.bookable_after())
-            .order_by(DeliveryWindow.starts_at)
-        ).first()
-    return {
-        "bundle_id": bundle_id,
-        "email": email,
-        "user_id": user.id,
-        "window_id": window.id,
-        "headers": headers(email),
-        "item_id": catalogue.items["W1"],
-    }
-
-
-def order_body(shop, quantity=1):
-    return {
-        "lines": [{"bundle_id": shop["bundle_id"], "quantity": quantity}],
-        "delivery": {"mode": "doorstep", "window_id": shop["window_id"]},
-    }
-
-
-def post(client, shop, body, key=None):
-    return client.post(
-        "/api/v1/orders",
-        json=body,
-        headers={**shop["headers"], "Idempotency-Key": key or uuid.uuid4().hex},
-    )
-
-
-def stock(app, item_id):
-    with app.app_context(), db.session_scope(write=False) as s:
-        return s.get(Item, item_id).stock
-
-
-def taken(app, window_id):
-    with app.app_context(), db.session_scope(write=False) as s:
-        return s.get(DeliveryWindow, window_id).taken
+from tests.orders.conftest import order_body, post, stock, taken
 
 
 def test_an_order_takes_stock_and_a_window_place(app, client, shop):

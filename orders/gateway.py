@@ -1,0 +1,110 @@
+"""The only module that talks to Stripe: PaymentIntents, refunds and webhook signatures."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from flask import Flask, current_app
+
+#: The test-mode key used against the offline Stripe-compatible server (localstripe).
+OFFLINE_KEY = "sk_test_offline"
+OFFLINE_PUBLISHABLE_KEY = "pk_test_offline"
+OFFLINE_WEBHOOK_SECRET = "whsec_offline_test"  # noqa: S105  (test mode only; refused in production)
+
+
+class SignatureError(Exception):
+    """The webhook's signature does not verify."""
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What the payment page needs of a PaymentIntent."""
+
+    id: str
+    client_secret: str
+    status: str
+    amount_minor: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    """A refund as Stripe answered it."""
+
+    id: str
+    status: str
+    amount_minor: int
+
+
+class Gateway:
+    """Stripe calls with idempotency keys; amounts in minor units."""
+
+    def __init__(self, secret_key: str, api_base: str | None) -> None:
+        addresses: Any = {"api": api_base} if api_base else {}
+        self.client = stripe.StripeClient(secret_key, base_addresses=addresses)
+
+    def create_intent(
+        self, *, order_id: int, attempt: int, amount_minor: int, currency: str
+    ) -> Intent:
+        """A PaymentIntent for one attempt to pay an order (a retry returns the same one)."""
+        intent = self.client.v1.payment_intents.create(
+            params={
+                "amount": amount_minor,
+                "currency": currency.lower(),
+                "payment_method_types": ["card"],
+                "metadata": {"order_id": str(order_id), "attempt": str(attempt)},
+            },
+            options={"idempotency_key": f"order-{order_id}-attempt-{attempt}"},
+        )
+        return Intent(
+            intent["id"],
+            intent["client_secret"],
+            intent["status"],
+            intent["amount"],
+            intent["currency"].upper(),
+        )
+
+    def refund(self, *, intent_id: str, amount_minor: int, idempotency_key: str) -> RefundResult:
+        """Refund part or all of a paid intent (the key makes a retried job refund once)."""
+        refund = self.client.v1.refunds.create(
+            params={"payment_intent": intent_id, "amount": amount_minor},
+            options={"idempotency_key": idempotency_key},
+        )
+        return RefundResult(refund["id"], refund["status"], refund["amount"])
+
+
+def verify_event(payload: bytes, signature: str | None, secret: str) -> dict[str, Any]:
+    """The event in a webhook body, once its signature verifies; else SignatureError."""
+    try:
+        stripe.Webhook.construct_event(payload, signature, secret)
+    except (stripe.SignatureVerificationError, ValueError) as exc:
+        raise SignatureError(str(exc)) from exc
+    return json.loads(payload)
+
+
+def gateway() -> Gateway:
+    """The app's gateway (real Stripe with a key, else the offline server)."""
+    app = current_app
+    if "orders.gateway" not in app.extensions:
+        app.extensions["orders.gateway"] = Gateway(
+            app.config["STRIPE_SECRET_KEY"], app.config["STRIPE_API_BASE"]
+        )
+    return app.extensions["orders.gateway"]
+
+
+def configure(app: Flask) -> None:
+    """Without a Stripe key, run in test mode against the offline server (STRIPE_API_BASE)."""
+    if not app.config["STRIPE_SECRET_KEY"]:
+        app.config["STRIPE_SECRET_KEY"] = OFFLINE_KEY
+        app.config["STRIPE_PUBLISHABLE_KEY"] = OFFLINE_PUBLISHABLE_KEY
+        app.config["STRIPE_OFFLINE"] = True
+        app.config["STRIPE_API_BASE"] = app.config["STRIPE_API_BASE"] or "http://127.0.0.1:8420"
+    else:
+        app.config.setdefault("STRIPE_OFFLINE", False)
+    if not app.config["STRIPE_WEBHOOK_SECRET"]:
+        if app.config["ENV"] == "production":
+            raise RuntimeError("SHOP_STRIPE_WEBHOOK_SECRET must be set in production")
+        app.config["STRIPE_WEBHOOK_SECRET"] = OFFLINE_WEBHOOK_SECRET

@@ -1,0 +1,252 @@
+"""Paying for orders: PaymentIntents, signed webhooks (any order, any number of times), refunds."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import func, select
+
+from orders import gateway, services, signals
+from orders.models import Order, Payment, Refund, WebhookEvent
+from shop.core import db, jobs
+from shop.core.errors import DomainError, Invalid, NotFound
+
+log = logging.getLogger(__name__)
+REFUND_JOB = "orders.jobs.execute_refund"
+
+
+def start_payment(*, order_id: int, resident_id: int) -> Payment:
+    """A PaymentIntent for the resident's unpaid order (the open attempt, or a new one).
+
+    Calls Stripe before the caller commits; the idempotency key (order, attempt) makes a
+    retry after a failed commit get the same intent back.
+    """
+    order = services.get_order_for(order_id, resident_id, frozenset(), lock=True)
+    if order.status != "pending_payment":
+        raise DomainError(_("This order is not waiting for payment."), code="not_payable")
+    if db.aware(order.expires_at) <= db.utcnow():
+        raise DomainError(
+            _("The time to pay has run out; please order again."), code="payment_expired"
+        )
+    s = db.session()
+    last = s.exec(
+        select(Payment).where(Payment.order_id == order.id).order_by(Payment.attempt.desc())
+    ).first()
+    if last is not None and last.status in {
+        "requires_payment_method",
+        "requires_confirmation",
+        "requires_action",
+        "processing",
+    }:
+        return last
+    attempt = (last.attempt + 1) if last else 1
+    intent = gateway.gateway().create_intent(
+        order_id=order.id, attempt=attempt, amount_minor=order.total_minor, currency=order.currency
+    )
+    payment = Payment(
+        order_id=order.id,
+        attempt=attempt,
+        intent_id=intent.id,
+        client_secret=intent.client_secret,
+        amount_minor=intent.amount_minor,
+        currency=intent.currency,
+        status=intent.status,
+    )
+    s.add(payment)
+    s.flush()
+    return payment
+
+
+def handle_webhook(payload: bytes, signature: str | None) -> str:
+    """Verify, deduplicate by event id, and apply one Stripe event; returns the outcome.
+
+    Raises gateway.SignatureError (the view answers 400 and changes nothing).
+    """
+    event = gateway.verify_event(payload, signature, current_app.config["STRIPE_WEBHOOK_SECRET"])
+    s = db.session()
+    if s.get(WebhookEvent, event["id"]) is not None:
+        return "duplicate"
+    handler = _HANDLERS.get(event["type"])
+    outcome = handler(event["data"]["object"]) if handler else "ignored"
+    try:
+        with s.begin_nested():
+            s.add(WebhookEvent(id=event["id"], type=event["type"], outcome=outcome))
+    except IntegrityError:  # the same event delivered twice at once: the other one won
+        s.rollback()
+        return "duplicate"
+    return outcome
+
+
+def _payment_of(obj: dict[str, Any]) -> Payment | None:
+    return db.session().exec(select(Payment).where(Payment.intent_id == obj["id"])).first()
+
+
+def _succeeded(obj: dict[str, Any]) -> str:
+    payment = _payment_of(obj)
+    if payment is None:
+        log.warning("payment_intent.succeeded for an unknown intent %s", obj["id"])
+        return "unknown_intent"
+    order = db.session().get(Order, payment.order_id, with_for_update=True)
+    amount, currency = obj.get("amount_received") or obj.get("amount"), obj["currency"].upper()
+    if amount != order.total_minor or currency != order.currency:
+        log.error(
+            "order %s: paid %s %s but it costs %s %s; not marked paid",
+            order.id,
+            amount,
+            currency,
+            order.total_minor,
+            order.currency,
+        )
+        return "amount_mismatch"
+    payment.status, payment.updated_at = "succeeded", db.utcnow()
+    if order.status == "pending_payment":
+        order.paid_at = db.utcnow()
+        services.apply_transition(order, "pay", "system", None, {"intent": payment.intent_id})
+        signals.order_paid.send(order.id)
+        return "paid"
+    if order.status == "cancelled":  # paid after the timer cancelled it: give it back
+        request_refund(
+            order=order,
+            payment=payment,
+            amount_minor=amount,
+            reason="paid after cancellation",
+            actor_id=None,
+        )
+        return "refund_after_cancel"
+    return "already_paid"
+
+
+def _failed(obj: dict[str, Any]) -> str:
+    payment = _payment_of(obj)
+    if payment is None:
+        return "unknown_intent"
+    if payment.status != "succeeded":  # a late failure never undoes a success
+        payment.status, payment.updated_at = "failed", db.utcnow()
+    return "failed"
+
+
+def _refunded(obj: dict[str, Any]) -> str:
+    intent_id = obj.get("payment_intent")
+    payment = db.session().exec(select(Payment).where(Payment.intent_id == intent_id)).first()
+    return "refund_seen" if payment else "unknown_intent"
+
+
+_HANDLERS = {
+    "payment_intent.succeeded": _succeeded,
+    "payment_intent.payment_failed": _failed,
+    "charge.refunded": _refunded,
+}
+
+
+def paid_payment(order_id: int) -> Payment | None:
+    """The attempt that paid the order, if any."""
+    return (
+        db.session()
+        .exec(select(Payment).where(Payment.order_id == order_id, Payment.status == "succeeded"))
+        .first()
+    )
+
+
+def refunded_minor(order_id: int) -> int:
+    """How much of the order has been given back or is being given back."""
+    total = (
+        db.session()
+        .exec(
+            select(func.sum(Refund.amount_minor)).where(
+                Refund.order_id == order_id, Refund.status != "failed"
+            )
+        )
+        .one()
+    )
+    return int(total or 0)
+
+
+def request_refund(
+    *, order: Order, payment: Payment, amount_minor: int, reason: str, actor_id: int | None
+) -> Refund:
+    """Ask for a refund; a job carries it out through Stripe after commit."""
+    if amount_minor <= 0 or amount_minor > payment.amount_minor - refunded_minor(order.id):
+        raise Invalid(
+            _("The refund is more than what is left to refund."),
+            fields={"amount_minor": [_("Too much.")]},
+        )
+    refund = Refund(
+        order_id=order.id,
+        payment_id=payment.id,
+        amount_minor=amount_minor,
+        reason=reason[:200],
+        actor_id=actor_id,
+    )
+    db.session().add(refund)
+    db.session().flush()
+    jobs.enqueue_after_commit(REFUND_JOB, refund.id)
+    return refund
+
+
+def refund_order(*, order_id: int, actor_id: int, amount_minor: int | None, reason: str) -> Refund:
+    """The operator refunds part or all of a paid order."""
+    order = db.session().get(Order, order_id, with_for_update=True)
+    if order is None:
+        raise NotFound(_("No such order."))
+    payment = paid_payment(order_id)
+    if payment is None:
+        raise DomainError(_("This order has not been paid."), code="not_paid")
+    left = payment.amount_minor - refunded_minor(order_id)
+    refund = request_refund(
+        order=order,
+        payment=payment,
+        amount_minor=left if amount_minor is None else amount_minor,
+        reason=reason,
+        actor_id=actor_id,
+    )
+    full = refunded_minor(order_id) >= payment.amount_minor
+    if order.status != "cancelled":
+        services.apply_transition(
+            order,
+            "refund" if full else "refund_part",
+            "operator",
+            actor_id,
+            {"refund_id": refund.id, "amount_minor": refund.amount_minor},
+        )
+    if full:
+        signals.order_refunded.send(order.id)
+    return refund
+
+
+def execute_refund(refund_id: int) -> str:
+    """Carry out a pending refund through Stripe (idempotent: its key is the refund's id)."""
+    refund = db.session().get(Refund, refund_id, with_for_update=True)
+    if refund is None or refund.status != "pending":
+        return "done"
+    payment = db.session().get(Payment, refund.payment_id)
+    result = gateway.gateway().refund(
+        intent_id=payment.intent_id,
+        amount_minor=refund.amount_minor,
+        idempotency_key=f"refund-{refund.id}",
+    )
+    refund.stripe_refund_id = result.id
+    refund.status = "succeeded" if result.status in {"succeeded", "pending"} else "failed"
+    refund.done_at = db.utcnow()
+    return refund.status
+
+
+def refund_cancelled(order_id: int, **kwargs: Any) -> None:
+    """A paid order was cancelled before dispatch: refund all of it (signal receiver)."""
+    if not kwargs.get("was_paid"):
+        return
+    order = db.session().get(Order, order_id)
+    payment = paid_payment(order_id)
+    if order is not None and payment is not None:
+        left = payment.amount_minor - refunded_minor(order_id)
+        if left > 0:
+            request_refund(
+                order=order,
+                payment=payment,
+                amount_minor=left,
+                reason="cancelled before dispatch",
+                actor_id=None,
+            )

@@ -1,0 +1,270 @@
+"""Payments: signed webhooks in any order and any number of times; Stripe via localstripe."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import stripe
+from sqlmodel import func, select
+
+from orders.models import Order, OrderEvent, Payment, Refund, WebhookEvent
+from shop.core import db
+from tests.orders.conftest import deliver, intent_event, order_body, post, stock
+
+
+class FakeGateway:
+    """Stands in for Stripe where a test is about our side of the webhook."""
+
+    def __init__(self) -> None:
+        self.refunds: list[tuple[str, int, str]] = []
+
+    def refund(self, *, intent_id, amount_minor, idempotency_key):
+        from orders.gateway import RefundResult
+
+        self.refunds.append((intent_id, amount_minor, idempotency_key))
+        return RefundResult(f"re_{len(self.refunds)}", "succeeded", amount_minor)
+
+
+@pytest.fixture
+def unpaid(app, client, shop):
+    """An unpaid order of 2 bundles (¥72.00) with a recorded payment attempt."""
+    app.extensions["orders.gateway"] = FakeGateway()
+    order = post(client, shop, order_body(shop, 2)).get_json()
+    with app.app_context(), db.session_scope() as s:
+        s.add(
+            Payment(
+                order_id=order["id"],
+                attempt=1,
+                intent_id="pi_hand_1",
+                client_secret="pi_hand_1_secret",
+                amount_minor=7200,
+                currency="CNY",
+            )
+        )
+        s.commit()
+    return order
+
+
+def order_status(app, order_id):
+    with app.app_context(), db.session_scope(write=False) as s:
+        return s.get(Order, order_id).status
+
+
+def test_a_succeeded_event_pays_the_order_once_even_when_delivered_twice(app, client, unpaid):
+    event = intent_event("succeeded", "pi_hand_1", 7200, event_id="evt_twice")
+    assert deliver(client, app, event).get_json() == {"outcome": "paid"}
+    assert deliver(client, app, event).get_json() == {"outcome": "duplicate"}
+    other_copy = intent_event("succeeded", "pi_hand_1", 7200)  # a new id for the same news
+    assert deliver(client, app, other_copy).get_json() == {"outcome": "already_paid"}
+    assert order_status(app, unpaid["id"]) == "paid"
+    with app.app_context(), db.session_scope(write=False) as s:
+        pays = s.exec(
+            select(func.count())
+            .select_from(OrderEvent)
+            .where(OrderEvent.order_id == unpaid["id"], OrderEvent.action == "pay")
+        ).one()
+    assert pays == 1
+
+
+def test_a_late_failure_never_undoes_a_payment(app, client, unpaid):
+    deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200))
+    deliver(client, app, intent_event("payment_failed", "pi_hand_1", 7200))
+    assert order_status(app, unpaid["id"]) == "paid"
+    with app.app_context(), db.session_scope(write=False) as s:
+        assert s.exec(select(Payment)).one().status == "succeeded"
+
+
+def test_a_failure_then_a_success_in_that_order_pays(app, client, unpaid):
+    deliver(client, app, intent_event("payment_failed", "pi_hand_1", 7200))
+    assert order_status(app, unpaid["id"]) == "pending_payment"
+    deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200))
+    assert order_status(app, unpaid["id"]) == "paid"
+
+
+def test_a_wrong_signature_is_400_and_changes_nothing(app, client, unpaid):
+    response = deliver(
+        client, app, intent_event("succeeded", "pi_hand_1", 7200), secret="whsec_somebody_else"
+    )
+    assert response.status_code == 400
+    unsigned = client.post(
+        "/api/v1/payments/stripe/webhook", data=b"{}", headers={"Content-Type": "application/json"}
+    )
+    assert unsigned.status_code == 400
+    assert order_status(app, unpaid["id"]) == "pending_payment"
+    with app.app_context(), db.session_scope(write=False) as s:
+        assert s.exec(select(WebhookEvent)).all() == []
+
+
+def test_a_wrong_amount_is_refused_and_logged(app, client, unpaid, caplog):
+    with caplog.at_level(logging.ERROR, logger="orders.payments"):
+        outcome = deliver(client, app, intent_event("succeeded", "pi_hand_1", 100))
+    assert outcome.get_json() == {"outcome": "amount_mismatch"}
+    assert order_status(app, unpaid["id"]) == "pending_payment"
+    assert "not marked paid" in caplog.text
+    wrong_currency = deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200, "usd"))
+    assert wrong_currency.get_json() == {"outcome": "amount_mismatch"}
+
+
+def test_money_arriving_after_the_timer_cancelled_the_order_goes_back(app, client, unpaid):
+    with app.app_context(), db.session_scope() as s:
+        s.get(Order, unpaid["id"]).expires_at = db.utcnow()
+        s.commit()
+    from orders.jobs import expire_unpaid
+
+    with app.app_context():
+        assert expire_unpaid(unpaid["id"])
+    outcome = deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200))
+    assert outcome.get_json() == {"outcome": "refund_after_cancel"}
+    assert app.extensions["orders.gateway"].refunds == [("pi_hand_1", 7200, "refund-1")]
+
+
+def test_a_paid_order_cancelled_before_dispatch_is_refunded_in_full(app, client, unpaid, shop):
+    deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200))
+    cancelled = client.post(
+        f"/api/v1/orders/{unpaid['id']}/cancel",
+        headers=shop["headers"],
+        json={"reason": "临时出差"},
+    )
+    assert cancelled.get_json()["status"] == "cancelled"
+    assert app.extensions["orders.gateway"].refunds == [("pi_hand_1", 7200, "refund-1")]
+    assert stock(app, shop["item_id"]) == 50
+
+
+# Through the real stripe library, against localstripe.
+
+
+@pytest.fixture
+def stripe_app(app_factory, localstripe_url):
+    return app_factory(STRIPE_API_BASE=localstripe_url)
+
+
+def _stripe(url):
+    return stripe.StripeClient("sk_test_offline", base_addresses={"api": url})
+
+
+@pytest.fixture
+def stripe_shop(stripe_app, make_user):
+    from tests.fixtures_catalogue import bundle_data, make_catalogue
+
+    app = stripe_app
+    cat = make_catalogue(app, make_user)
+    from orders import windows
+    from shop.catalogue import services as catalogue_services
+    from shop.core import accounts
+
+    with app.app_context(), db.session_scope() as s:
+        bundle = catalogue_services.create_bundle(actor_id=cat.operator_id, data=bundle_data(cat))
+        catalogue_services.publish_bundle(bundle_id=bundle.id, actor_id=cat.operator_id)
+        user = accounts.create_user(
+            email="payer@resident.test",
+            password="correct horse 42",
+            display_name="付款人",
+            roles=["resident"],
+        )
+        community = accounts.create_community(code="pay", name="阳光花园")
+        building = accounts.add_building(community_id=community.id, name="1栋")
+        accounts.set_resident_profile(
+            user_id=user.id, building_id=building.id, room="1-1", phone="13800000009"
+        )
+        windows.open_windows(community_id=community.id, days=3)
+        s.commit()
+        window = windows.list_windows(community.id)[0]
+    from tests.conftest import api_token
+
+    client = app.test_client()
+    token = api_token(client, "payer@resident.test")
+    return {
+        "app": app,
+        "client": client,
+        "bundle_id": bundle.id,
+        "window_id": window.id,
+        "headers": {"Authorization": f"Bearer {token}"},
+        "item_id": cat.items["W1"],
+        "ops": {"Authorization": f"Bearer {api_token(client, 'ops@catalogue.test')}"},
+    }
+
+
+def test_pay_with_a_test_card_then_refund_part_and_then_the_rest(stripe_shop, localstripe_url):
+    app, client = stripe_shop["app"], stripe_shop["client"]
+    order = post(client, stripe_shop, order_body(stripe_shop, 2)).get_json()
+    started = client.post(f"/api/v1/orders/{order['id']}/payments", headers=stripe_shop["headers"])
+    assert started.status_code == 201, started.get_json()
+    payment = started.get_json()
+    assert payment["amount"] == {"amount_minor": 7200, "currency": "CNY"}
+    assert payment["publishable_key"].startswith("pk_test")
+    again = client.post(f"/api/v1/orders/{order['id']}/payments", headers=stripe_shop["headers"])
+    assert again.get_json()["payment_intent_id"] == payment["payment_intent_id"]
+
+    stripe_api = _stripe(localstripe_url)
+    stripe_api.v1.payment_intents.update(
+        payment["payment_intent_id"], params={"payment_method": "pm_card_visa"}
+    )
+    confirmed = stripe_api.v1.payment_intents.confirm(payment["payment_intent_id"])
+    assert confirmed["status"] == "succeeded"
+    deliver(
+        client, app, intent_event("succeeded", payment["payment_intent_id"], confirmed["amount"])
+    )
+    assert order_status(app, order["id"]) == "paid"
+
+    part = client.post(
+        f"/api/v1/orders/{order['id']}/refunds",
+        headers=stripe_shop["ops"],
+        json={"amount_minor": 1000, "reason": "一瓶破损"},
+    )
+    assert part.status_code == 201, part.get_json()
+    assert order_status(app, order["id"]) == "partially_refunded"
+    rest = client.post(
+        f"/api/v1/orders/{order['id']}/refunds",
+        headers=stripe_shop["ops"],
+        json={"reason": "整单退款"},
+    )
+    assert rest.get_json()["amount_minor"] == 6200
+    assert order_status(app, order["id"]) == "refunded"
+    with app.app_context(), db.session_scope(write=False) as s:
+        refunds = s.exec(select(Refund).order_by(Refund.id)).all()
+    assert [(r.amount_minor, r.status) for r in refunds] == [
+        (1000, "succeeded"),
+        (6200, "succeeded"),
+    ]
+    assert all(r.stripe_refund_id.startswith("re_") for r in refunds)
+    too_much = client.post(
+        f"/api/v1/orders/{order['id']}/refunds",
+        headers=stripe_shop["ops"],
+        json={"amount_minor": 1, "reason": "再退"},
+    )
+    assert too_much.status_code in (409, 422)
+
+
+def test_a_declined_card_leaves_the_order_unpaid(stripe_shop, localstripe_url):
+    app, client = stripe_shop["app"], stripe_shop["client"]
+    order = post(client, stripe_shop, order_body(stripe_shop)).get_json()
+    payment = client.post(
+        f"/api/v1/orders/{order['id']}/payments", headers=stripe_shop["headers"]
+    ).get_json()
+    stripe_api = _stripe(localstripe_url)
+    stripe_api.v1.payment_intents.update(
+        payment["payment_intent_id"], params={"payment_method": "pm_card_chargeCustomerFail"}
+    )
+    with pytest.raises(stripe.CardError) as declined:
+        stripe_api.v1.payment_intents.confirm(payment["payment_intent_id"])
+    assert declined.value.http_status == 402
+    deliver(client, app, intent_event("payment_failed", payment["payment_intent_id"], 3600))
+    assert order_status(app, order["id"]) == "pending_payment"
+    retry = client.post(f"/api/v1/orders/{order['id']}/payments", headers=stripe_shop["headers"])
+    assert retry.get_json()["payment_intent_id"] != payment["payment_intent_id"]
+
+
+def test_only_the_resident_pays_and_only_the_operator_refunds(
+    client, shop, unpaid, resident, headers
+):
+    other = headers(resident("premium"))
+    assert client.post(f"/api/v1/orders/{unpaid['id']}/payments", headers=other).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/orders/{unpaid['id']}/refunds",
+            headers=shop["headers"],
+            json={"reason": "自己退"},
+        ).status_code
+        == 403
+    )
