@@ -35,7 +35,7 @@ demo: migrate
 
 run: demo
 	$(FLASK) search reindex
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) serve --host $(HOST) --port $(PORT)
 
 # Runs the suite on the embedded defaults (SQLite, jobs in-process); when
 # SHOP_TEST_DATABASE_URL is set, runs it again on that database (PostgreSQL).

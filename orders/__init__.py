@@ -16,13 +16,14 @@ SETTINGS = {
 
 def init_app(app: Flask) -> None:
     """Settings, the API, and the periodic opening of delivery windows."""
-    from orders import gateway, http, payments, signals
+    from orders import gateway, http, labels, payments, signals
     from shop.core import http as core_http
     from shop.core.jobs import register_periodic
 
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
     gateway.configure(app)
+    app.jinja_env.globals["order_status_label"] = labels.order_status_label
     core_http.register(app, http.bp)
     signals.order_cancelled.connect(payments.refund_cancelled)
     register_periodic(app, "orders.jobs.open_delivery_windows", 3600)

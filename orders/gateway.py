@@ -19,6 +19,14 @@ class SignatureError(Exception):
     """The webhook's signature does not verify."""
 
 
+class IntentMissing(Exception):
+    """Stripe does not know the PaymentIntent (e.g. the offline server was restarted)."""
+
+
+class CardDeclined(Exception):
+    """The card was refused; the message is Stripe's, safe to show."""
+
+
 @dataclass(frozen=True)
 class Intent:
     """What the payment page needs of a PaymentIntent."""
@@ -59,6 +67,31 @@ class Gateway:
             },
             options={"idempotency_key": f"order-{order_id}-attempt-{attempt}"},
         )
+        return Intent(
+            intent["id"],
+            intent["client_secret"],
+            intent["status"],
+            intent["amount"],
+            intent["currency"].upper(),
+        )
+
+    def confirm_intent(self, *, intent_id: str, payment_method: str) -> Intent:
+        """Attach the card (a PaymentMethod from Stripe.js) and confirm; CardDeclined if refused.
+
+        The status may be `requires_action` (3-D Secure): the page then finishes it with
+        Stripe.js's confirmCardPayment.
+        """
+        try:
+            self.client.v1.payment_intents.update(
+                intent_id, params={"payment_method": payment_method}
+            )
+            intent = self.client.v1.payment_intents.confirm(intent_id)
+        except stripe.CardError as exc:
+            raise CardDeclined(exc.user_message or str(exc)) from exc
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status == 404:
+                raise IntentMissing(intent_id) from exc
+            raise
         return Intent(
             intent["id"],
             intent["client_secret"],

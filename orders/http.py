@@ -14,7 +14,7 @@ import suppliers.api
 from orders import gateway, payments, schemas, services, windows
 from shop.core import accounts, db
 from shop.core.auth import role_required, viewer_segment
-from shop.core.errors import Invalid, NotFound
+from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.schemas import page_schema
 
 bp = Blueprint(
@@ -119,6 +119,25 @@ def order_events(order_id: int) -> Any:
 def start_payment(order_id: int) -> dict[str, Any]:
     """A Stripe PaymentIntent for my unpaid order (the open attempt if there is one)."""
     payment = payments.start_payment(order_id=order_id, resident_id=current_user.id)
+    db.session().commit()
+    return {
+        **payment.model_dump(),
+        "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"],
+        "amount": {"amount_minor": payment.amount_minor, "currency": payment.currency},
+    }
+
+
+@bp.post("/orders/<int:order_id>/payments/confirm")
+@role_required("resident")
+@bp.arguments(schemas.ConfirmInSchema)
+@bp.response(200, schemas.PaymentSchema)
+def confirm_payment(data: dict[str, Any], order_id: int) -> dict[str, Any]:
+    """Confirm my payment with the card collected by Stripe.js (status may need 3-D Secure)."""
+    try:
+        payment = payments.confirm_payment(order_id=order_id, resident_id=current_user.id, **data)
+    except DomainError:
+        db.session().commit()  # keep the failed attempt on record, so a retry starts afresh
+        raise
     db.session().commit()
     return {
         **payment.model_dump(),

@@ -61,6 +61,39 @@ def start_payment(*, order_id: int, resident_id: int) -> Payment:
     return payment
 
 
+def confirm_payment(*, order_id: int, resident_id: int, payment_method: str) -> Payment:
+    """Confirm the open attempt with the card the page collected (the webhook marks it paid)."""
+    order = services.get_order_for(order_id, resident_id, frozenset())
+    payment = (
+        db.session()
+        .exec(select(Payment).where(Payment.order_id == order.id).order_by(Payment.attempt.desc()))
+        .first()
+    )
+    if (
+        order.status != "pending_payment"
+        or payment is None
+        or payment.status in {"succeeded", "failed", "canceled"}
+    ):
+        raise DomainError(_("This order is not waiting for payment."), code="not_payable")
+    try:
+        intent = gateway.gateway().confirm_intent(
+            intent_id=payment.intent_id, payment_method=payment_method
+        )
+    except gateway.IntentMissing as exc:
+        payment.status, payment.updated_at = "canceled", db.utcnow()
+        raise DomainError(
+            _("This payment has lapsed; please press pay again."), code="payment_lapsed"
+        ) from exc
+    except gateway.CardDeclined as exc:
+        payment.status, payment.updated_at = "failed", db.utcnow()
+        raise DomainError(
+            _("The card was declined: %(why)s", why=str(exc)), code="card_declined"
+        ) from exc
+    if payment.status != "succeeded":
+        payment.status, payment.updated_at = intent.status, db.utcnow()
+    return payment
+
+
 def handle_webhook(payload: bytes, signature: str | None) -> str:
     """Verify, deduplicate by event id, and apply one Stripe event; returns the outcome.
 

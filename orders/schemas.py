@@ -85,6 +85,14 @@ class PaymentSchema(Schema):
     amount = fields.Nested(MoneySchema)
 
 
+class ConfirmInSchema(Schema):
+    """The PaymentMethod Stripe.js made from the card element (the offline server: a card)."""
+
+    payment_method = fields.String(
+        required=True, validate=validate.Regexp(r"^(pm|card)_[A-Za-z0-9_]{3,200}$")
+    )
+
+
 class RefundInSchema(Schema):
     """A full refund, or part of it (`amount_minor`)."""
 

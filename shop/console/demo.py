@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 import fulfilment.api
+import orders.api
 import shop.catalogue.api as catalogue
 import suppliers.api
 from shop.core import accounts, db
@@ -300,6 +301,7 @@ def seed() -> bool:
             )
             selling.append(supplier.id)
     seed_catalogue(operator.id, selling)
+    orders.api.open_delivery_windows(community.id)
     return True
 
 

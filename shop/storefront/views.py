@@ -13,7 +13,14 @@ from shop.core.auth import role_required, viewer_segment
 from shop.core.web import check_csrf
 from shop.storefront import basket
 
-bp = Blueprint("storefront", __name__, template_folder="templates", url_prefix="/shop")
+bp = Blueprint(
+    "storefront",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/storefront",
+    url_prefix="/shop",
+)
 
 
 @bp.app_context_processor
@@ -95,15 +102,3 @@ def basket_update() -> ResponseReturnValue:
         flash(_("Added to your basket."), "info")
         return redirect(request.form.get("next") or url_for("storefront.basket_page"))
     return redirect(url_for("storefront.basket_page"))
-
-
-@bp.get("/checkout")
-@role_required("resident")
-def checkout() -> ResponseReturnValue:
-    """The basket summary handed to checkout."""
-    current = basket.load(viewer_segment())
-    if not current.lines:
-        return redirect(url_for("storefront.basket_page"))
-    return render_template(
-        "storefront/checkout.html", basket=current, address=find_resident_address(current_user.id)
-    )

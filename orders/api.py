@@ -1,0 +1,246 @@
+"""What other packages may use of orders: frozen views and the residents' commands."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlmodel import select
+
+import shop.catalogue.api as catalogue
+import suppliers.api
+from orders import payments, process, services, windows
+from orders.models import DeliveryWindow, Order, Payment
+from shop.core import accounts, db
+
+Choice = windows.Choice
+
+
+@dataclass(frozen=True)
+class LineView:
+    """A line of an order."""
+
+    title: str
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
+
+
+@dataclass(frozen=True)
+class EventView:
+    """A step of an order's timeline."""
+
+    at: datetime
+    action: str
+    actor_role: str
+    to_status: str
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """An order as its resident sees it."""
+
+    id: int
+    status: str
+    currency: str
+    total_minor: int
+    paid_minor: int
+    refunded_minor: int
+    delivery_mode: str
+    window_start: datetime | None
+    window_end: datetime | None
+    slot_starts_at: datetime | None
+    address: str
+    note: str
+    confirmation_code: str
+    created_at: datetime
+    expires_at: datetime
+    lines: tuple[LineView, ...]
+    events: tuple[EventView, ...]
+
+    @property
+    def net_minor(self) -> int:
+        """What the resident has paid and kept paid."""
+        return self.paid_minor - self.refunded_minor
+
+    @property
+    def can_cancel(self) -> bool:
+        """Still before dispatch."""
+        return self.status in process.CANCELLABLE
+
+    @property
+    def can_pay(self) -> bool:
+        """Waiting for payment."""
+        return self.status == "pending_payment"
+
+
+def _view(order: Order) -> OrderView:
+    window = db.session().get(DeliveryWindow, order.window_id) if order.window_id else None
+    paid = payments.paid_payment(order.id)
+    return OrderView(
+        id=order.id,
+        status=order.status,
+        currency=order.currency,
+        total_minor=order.total_minor,
+        paid_minor=paid.amount_minor if paid else 0,
+        refunded_minor=payments.refunded_minor(order.id),
+        delivery_mode=order.delivery_mode,
+        window_start=window.starts_at if window else None,
+        window_end=window.ends_at if window else None,
+        slot_starts_at=order.slot_starts_at,
+        address=order.address,
+        note=order.note,
+        confirmation_code=order.confirmation_code,
+        created_at=order.created_at,
+        expires_at=order.expires_at,
+        lines=tuple(
+            LineView(ln.title, ln.quantity, ln.unit_price_minor, ln.line_total_minor)
+            for ln in services.lines_of(order.id)
+        ),
+        events=tuple(
+            EventView(e.at, e.action, e.actor_role, e.to_status) for e in services.events(order.id)
+        ),
+    )
+
+
+def get_order(order_id: int, *, user_id: int, roles: frozenset[str]) -> OrderView:
+    """The user's own order (or any, for the operator). Raises NotFound."""
+    return _view(services.get_order_for(order_id, user_id, roles))
+
+
+def list_orders(*, resident_id: int, page: int = 1) -> tuple[list[OrderView], int]:
+    """The resident's orders, newest first, and the total."""
+    rows, total = services.list_orders(resident_id=resident_id, page=page)
+    return [_view(o) for o in rows], total
+
+
+def delivery_choices(bundle_ids: Sequence[int], *, resident_id: int) -> tuple[str, list[Choice]]:
+    """("service", slots) or ("doorstep", windows) for what the resident is buying."""
+    address = accounts.find_resident_address(resident_id)
+    if address is None:
+        return "doorstep", []
+    bundles = [catalogue.bundle_for_checkout(b, viewer=address.segment) for b in bundle_ids]
+    bundles = [b for b in bundles if b is not None]
+    if bundles and all(b.is_service for b in bundles):
+        comps = [c for b in bundles for c in b.components if c.kind == "service"]
+        refs = suppliers.api.get_items([c.item_id for c in comps])
+        times = sorted({t for ref in refs.values() for t in ref.slot_times})
+        return "service", windows.list_slots(
+            [c.item_id for c in comps], times, address.community_id
+        )
+    return "doorstep", windows.list_windows(address.community_id)
+
+
+def place_order(
+    *,
+    resident_id: int,
+    lines: Sequence[Mapping[str, int]],
+    delivery: Mapping[str, Any],
+    idempotency_key: str,
+    note: str = "",
+    referral_code: str = "",
+) -> int:
+    """Place an order (see orders.services.place_order); returns its id."""
+    return services.place_order(
+        resident_id=resident_id,
+        lines=lines,
+        delivery=delivery,
+        idempotency_key=idempotency_key,
+        note=note,
+        referral_code=referral_code,
+    ).id
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    """What the payment page needs."""
+
+    intent_id: str
+    client_secret: str
+    publishable_key: str
+    stripe_js_url: str
+    test_mode: bool
+    amount_minor: int
+    currency: str
+
+
+def start_payment(*, order_id: int, resident_id: int) -> PaymentStart:
+    """The PaymentIntent for the resident's unpaid order."""
+    return _payment_start(payments.start_payment(order_id=order_id, resident_id=resident_id))
+
+
+def _payment_start(payment: Any) -> PaymentStart:
+    cfg = current_app.config
+    offline = bool(cfg.get("STRIPE_OFFLINE"))
+    js = f"{cfg['STRIPE_API_BASE']}/js.stripe.com/v3/" if offline else "https://js.stripe.com/v3/"
+    return PaymentStart(
+        payment.intent_id,
+        payment.client_secret,
+        cfg["STRIPE_PUBLISHABLE_KEY"],
+        js,
+        offline or cfg["STRIPE_PUBLISHABLE_KEY"].startswith("pk_test"),
+        payment.amount_minor,
+        payment.currency,
+    )
+
+
+def cancel_order(*, order_id: int, user_id: int, roles: frozenset[str], reason: str = "") -> None:
+    """Cancel before dispatch (a paid order is refunded)."""
+    services.cancel_order(order_id=order_id, actor_id=user_id, roles=roles, reason=reason)
+
+
+def open_payment(*, order_id: int, resident_id: int) -> PaymentStart | None:
+    """The open payment attempt of the resident's unpaid order, or None (read only)."""
+    order = services.get_order_for(order_id, resident_id, frozenset())
+    if order.status != "pending_payment":
+        return None
+    payment = (
+        db.session()
+        .exec(select(Payment).where(Payment.order_id == order.id).order_by(Payment.attempt.desc()))
+        .first()
+    )
+    if payment is None or payment.status in {"succeeded", "failed", "canceled"}:
+        return None
+    return _payment_start(payment)
+
+
+def start_offline_stripe(webhook_url: str) -> subprocess.Popen[bytes] | None:
+    """In test mode, start the offline Stripe server and send its webhooks to `webhook_url`.
+
+    Returns the process to stop later, or None when a real Stripe key is configured.
+    """
+    cfg = current_app.config
+    if not cfg.get("STRIPE_OFFLINE"):
+        return None
+    base = urllib.parse.urlsplit(cfg["STRIPE_API_BASE"])
+    command = [sys.executable, "-m", "orders.offline_stripe", "--port", str(base.port or 8420)]
+    proc = subprocess.Popen(command)  # noqa: S603  (our own module, fixed arguments)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((base.hostname, base.port or 8420), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    body = urllib.parse.urlencode(
+        {"url": webhook_url, "secret": cfg["STRIPE_WEBHOOK_SECRET"]}
+    ).encode()
+    url = f"{cfg['STRIPE_API_BASE']}/_config/webhooks/shop"
+    request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310  (loopback)
+    with urllib.request.urlopen(request, timeout=5):  # noqa: S310  (our loopback test server)
+        pass
+    return proc
+
+
+def open_delivery_windows(community_id: int) -> int:
+    """Open the configured delivery windows of a community for the coming days."""
+    return windows.open_windows(community_id=community_id)

@@ -1,0 +1,140 @@
+"""Residents' ordering pages: checkout, payment, my orders and the order page."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+import orders.api
+from shop.core import db
+from shop.core.accounts import find_resident_address
+from shop.core.auth import role_required, viewer_segment
+from shop.core.errors import DomainError, NotFound
+from shop.core.web import check_csrf, form_action
+from shop.storefront import basket
+
+bp = Blueprint("storefront_orders", __name__, template_folder="templates", url_prefix="/shop")
+
+
+def _checkout_page(current: basket.Basket, status: int = 200) -> ResponseReturnValue:
+    mode, choices = orders.api.delivery_choices(
+        [ln.card.id for ln in current.lines], resident_id=current_user.id
+    )
+    return render_template(
+        "storefront/checkout.html",
+        basket=current,
+        mode=mode,
+        choices=[c for c in choices if c.remaining > 0],
+        address=find_resident_address(current_user.id),
+        key=uuid.uuid4().hex,
+    ), status
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@role_required("resident")
+def checkout() -> ResponseReturnValue:
+    """Pick a window (or a service time, or pickup), place the order, go and pay."""
+    current = basket.load(viewer_segment())
+    if not current.lines:
+        return redirect(url_for("storefront.basket_page"))
+    if request.method == "GET":
+        return _checkout_page(current)
+    check_csrf()
+    mode = request.form.get("mode", "doorstep")
+    delivery: dict[str, object] = {"mode": mode}
+    choice = request.form.get("choice", "")
+    if mode == "doorstep" and choice.isdigit():
+        delivery["window_id"] = int(choice)
+    elif mode == "service" and choice:
+        try:
+            delivery["slot_starts_at"] = datetime.fromisoformat(choice)
+        except ValueError:
+            abort(400)
+    if mode in {"doorstep", "service"} and len(delivery) == 1:
+        flash(_("Please pick a time."), "error")
+        return _checkout_page(current, 422)
+    try:
+        order_id = orders.api.place_order(
+            resident_id=current_user.id,
+            delivery=delivery,
+            lines=[{"bundle_id": ln.card.id, "quantity": ln.quantity} for ln in current.lines],
+            idempotency_key=request.form.get("key", "")[:80] or uuid.uuid4().hex,
+            note=request.form.get("note", "")[:500],
+        )
+        orders.api.start_payment(order_id=order_id, resident_id=current_user.id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        db.session().rollback()
+        flash(exc.message, "error")
+        return _checkout_page(current, exc.status)
+    db.session().commit()
+    basket.clear()
+    return redirect(url_for("storefront_orders.pay", order_id=order_id), code=303)
+
+
+@bp.get("/orders/<int:order_id>/pay")
+@role_required("resident")
+def pay(order_id: int) -> ResponseReturnValue:
+    """The card payment (Stripe Elements; test mode says so)."""
+    order = orders.api.get_order(order_id, user_id=current_user.id, roles=frozenset())
+    payment = orders.api.open_payment(order_id=order_id, resident_id=current_user.id)
+    if payment is None:
+        return redirect(url_for("storefront_orders.order_page", order_id=order_id))
+    return render_template("storefront/pay.html", order=order, payment=payment)
+
+
+@bp.post("/orders/<int:order_id>/pay")
+@role_required("resident")
+def pay_again(order_id: int) -> ResponseReturnValue:
+    """Start a new payment attempt (after a declined card)."""
+    check_csrf()
+    if form_action(
+        lambda: orders.api.start_payment(order_id=order_id, resident_id=current_user.id),
+        _("Ready."),
+    ):
+        return redirect(url_for("storefront_orders.pay", order_id=order_id), code=303)
+    return redirect(url_for("storefront_orders.order_page", order_id=order_id))
+
+
+@bp.get("/orders")
+@role_required("resident")
+def my_orders() -> ResponseReturnValue:
+    """My orders."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = orders.api.list_orders(resident_id=current_user.id, page=page)
+    return render_template("storefront/orders.html", orders=rows, total=total, page=page)
+
+
+@bp.get("/orders/<int:order_id>")
+@role_required("resident")
+def order_page(order_id: int) -> ResponseReturnValue:
+    """An order: its status, confirmation code, lines and timeline."""
+    order = orders.api.get_order(order_id, user_id=current_user.id, roles=frozenset())
+    return render_template(
+        "storefront/order.html",
+        order=order,
+        waiting=request.args.get("paid") == "1" and order.can_pay,
+    )
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+@role_required("resident")
+def cancel(order_id: int) -> ResponseReturnValue:
+    """Cancel before dispatch."""
+    check_csrf()
+    form_action(
+        lambda: orders.api.cancel_order(
+            order_id=order_id,
+            user_id=current_user.id,
+            roles=frozenset(),
+            reason=request.form.get("reason", ""),
+        ),
+        _("The order was cancelled."),
+    )
+    return redirect(url_for("storefront_orders.order_page", order_id=order_id))

@@ -1,0 +1,88 @@
+"""In Chromium: a resident orders a bundle, picks a window, pays in test mode and sees it paid."""
+
+from __future__ import annotations
+
+import os
+import threading
+import urllib.parse
+import urllib.request
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.browser.test_supplier_onboarding import log_in
+
+pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("SHOP_SCREENSHOTS")
+
+
+@pytest.fixture
+def paying_server(app_factory, localstripe_url):
+    """The app on loopback, paying through localstripe, which sends it signed webhooks."""
+    app = app_factory(STRIPE_API_BASE=localstripe_url, JOBS_RAISE=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    body = urllib.parse.urlencode(
+        {
+            "url": f"{base}/api/v1/payments/stripe/webhook",
+            "secret": app.config["STRIPE_WEBHOOK_SECRET"],
+        }
+    ).encode()
+    urllib.request.urlopen(  # noqa: S310  (loopback test server)
+        urllib.request.Request(  # noqa: S310
+            f"{localstripe_url}/_config/webhooks/browser-test", data=body, method="POST"
+        ),
+        timeout=5,
+    ).close()
+    yield app, base
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+def test_order_pick_a_window_pay_and_see_it_paid(paying_server, browser_page):
+    app, base = paying_server
+    app.test_cli_runner().invoke(args=["demo"])
+    page = browser_page
+    log_in(page, base, "resident1@demo.local", "demo1234")
+    page.goto(f"{base}/shop/search?q=矿泉水")
+    page.locator(".bundle-card", has_text="百岁山天然矿泉水").click()
+    page.get_by_role("button", name="加入购物车").click()
+    page.wait_for_load_state()
+    page.goto(f"{base}/shop/basket")
+    page.get_by_role("link", name="去结算").click()
+    page.locator(".choice input[type=radio]").nth(1).check()  # the second window offered
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/checkout_zh.png", full_page=True)
+    page.get_by_role("button", name="下单并支付").click()
+    page.wait_for_url("**/pay")
+    assert "测试模式" in page.content()
+    page.get_by_role("button", name="用测试卡 Visa ···4242 支付 ¥49.90").click()
+    page.wait_for_url("**?paid=1")
+    for _ in range(20):  # localstripe sends the signed webhook about a second later
+        if page.locator("h1 .badge").inner_text() == "已支付":
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    assert page.locator("h1 .badge").inner_text() == "已支付"
+    assert len(page.locator(".code").inner_text()) == 6
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/order_paid_zh.png", full_page=True)
+
+
+def test_a_declined_test_card_says_so_and_the_order_stays_unpaid(paying_server, browser_page):
+    app, base = paying_server
+    app.test_cli_runner().invoke(args=["demo"])
+    page = browser_page
+    log_in(page, base, "resident2@demo.local", "demo1234")
+    page.goto(f"{base}/shop/search?q=大米")
+    page.locator(".bundle-card").first.click()
+    page.get_by_role("button", name="加入购物车").click()
+    page.wait_for_load_state()
+    page.goto(f"{base}/shop/checkout")
+    page.get_by_role("button", name="下单并支付").click()
+    page.wait_for_url("**/pay")
+    page.get_by_role("button", name="试用一张会被拒付的测试卡").click()
+    page.locator("#pay-message").filter(has_text="银行卡被拒").wait_for()
