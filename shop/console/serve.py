@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -20,6 +23,8 @@ def serve_command(host: str, port: int) -> None:
     stripe = orders.api.start_offline_stripe(f"http://{host}:{port}/api/v1/payments/stripe/webhook")
     if stripe is not None:
         click.echo(f"Stripe test mode: offline server at {app.config['STRIPE_API_BASE']}")
+    # A plain SIGTERM would skip the `finally` below and leave the Stripe server running.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
     try:
         run_simple(host, port, app, threaded=True)
     finally:
