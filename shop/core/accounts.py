@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlmodel import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from shop.core import audit, db
+from shop.core import db
 from shop.core.errors import Invalid, NotFound
 from shop.core.models import (
     ApiToken,
@@ -81,21 +81,6 @@ def create_user(
     return user
 
 
-def grant_role(*, user_id: int, role: str, actor_id: int | None) -> None:
-    """Give a user one more role (idempotent), audited."""
-    user = get_user(user_id)
-    if role not in user.roles:
-        user.role_rows.append(UserRole(user_id=user_id, role=Role(role).value))
-        audit.record(
-            actor_id=actor_id,
-            action="role.granted",
-            subject_type="user",
-            subject_id=user_id,
-            data={"role": role},
-        )
-        db.session().flush()
-
-
 def get_user(user_id: int) -> User:
     """The user with `user_id`. Raises NotFound."""
     user = db.session().get(User, user_id)
@@ -122,21 +107,6 @@ def authenticate(login: str, password: str) -> User | None:
         check_password_hash(_DUMMY_HASH[method], password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
-
-
-def change_password(*, user_id: int, old: str, new: str) -> None:
-    """Set a new password and end every other session and token of the user."""
-    user = get_user(user_id)
-    if not check_password_hash(user.password_hash, old):
-        raise Invalid(_("The current password is wrong."), fields={"old": [_("Wrong password.")]})
-    _check_password_rules(new)
-    user.password_hash = hash_password(new)
-    end_sessions(user_id=user_id)
-    for token in db.session().exec(
-        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-    ):
-        token.revoked_at = db.utcnow()
-    db.session().flush()
 
 
 def end_sessions(*, user_id: int) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
-
 from shop.core import db
 from shop.core.models import AuditEntry
 
@@ -29,13 +27,3 @@ def record(
     db.session().add(entry)
     db.session().flush()
     return entry
-
-
-def list_for(subject_type: str, subject_id: object) -> list[AuditEntry]:
-    """Entries about one subject, oldest first."""
-    stmt = (
-        select(AuditEntry)
-        .where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == str(subject_id))
-        .order_by(AuditEntry.id)
-    )
-    return list(db.session().exec(stmt))
