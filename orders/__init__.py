@@ -11,6 +11,7 @@ SETTINGS = {
     "ORDER_WINDOW_CAPACITY": 20,
     "ORDER_WINDOW_DAYS_AHEAD": 3,
     "ORDER_LEAD_MINUTES": 60,
+    "ORDER_ARRIVAL_GRACE_MINUTES": 30,
 }
 
 
@@ -23,7 +24,11 @@ def init_app(app: Flask) -> None:
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
     gateway.configure(app)
-    app.jinja_env.globals["order_status_label"] = labels.order_status_label
+    app.jinja_env.globals.update(
+        order_status_label=labels.order_status_label,
+        node_label=labels.node_label,
+        verdict_label=labels.verdict_label,
+    )
     core_http.register(app, http.bp)
     signals.order_cancelled.connect(payments.refund_cancelled)
     register_periodic(app, "orders.jobs.open_delivery_windows", 3600)

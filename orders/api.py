@@ -18,7 +18,7 @@ from sqlmodel import select
 
 import shop.catalogue.api as catalogue
 import suppliers.api
-from orders import payments, process, services, windows
+from orders import commitment_service, payments, process, services, windows
 from orders.models import DeliveryWindow, Order, Payment
 from shop.core import accounts, db
 
@@ -66,6 +66,7 @@ class OrderView:
     expires_at: datetime
     lines: tuple[LineView, ...]
     events: tuple[EventView, ...]
+    promises: tuple[commitment_service.NodeView, ...] = ()
 
     @property
     def net_minor(self) -> int:
@@ -109,6 +110,7 @@ def _view(order: Order) -> OrderView:
         events=tuple(
             EventView(e.at, e.action, e.actor_role, e.to_status) for e in services.events(order.id)
         ),
+        promises=tuple(commitment_service.nodes_of(order)),
     )
 
 

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 
 import shop.catalogue.api as catalogue
 import suppliers.api
-from orders import gateway, payments, schemas, services, windows
+from orders import commitment_service, gateway, payments, schemas, services, windows
 from shop.core import accounts, db
 from shop.core.auth import role_required, viewer_segment
 from shop.core.errors import DomainError, Invalid, NotFound
@@ -111,6 +111,15 @@ def order_events(order_id: int) -> Any:
     """The order's timeline, oldest first."""
     services.get_order_for(order_id, current_user.id, current_user.roles)
     return services.events(order_id)
+
+
+@bp.get("/orders/<int:order_id>/commitment")
+@role_required("resident", "operator")
+@bp.response(200, schemas.CommitmentNodeSchema(many=True))
+def commitment(order_id: int) -> Any:
+    """The order's promises: promised times, what happened, met, missed or pending."""
+    order = services.get_order_for(order_id, current_user.id, current_user.roles)
+    return commitment_service.nodes_of(order)
 
 
 @bp.post("/orders/<int:order_id>/payments")

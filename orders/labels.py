@@ -17,6 +17,31 @@ STATUS = {
 }
 
 
+NODE = {
+    "accept": _l("Accepted by"),
+    "deliver_window": _l("Delivered within"),
+    "arrive_window": _l("Arrive within"),
+    "complete": _l("Finished by"),
+    "standard": _l("Done to standard"),
+}
+VERDICT = {
+    "pending": _l("Pending"),
+    "met": _l("Kept"),
+    "missed": _l("Missed"),
+    "waived": _l("Waived"),
+}
+
+
+def node_label(kind: str) -> str:
+    """The translated name of a promise."""
+    return str(NODE.get(kind, kind))
+
+
+def verdict_label(status: str) -> str:
+    """The translated verdict of a promise."""
+    return str(VERDICT.get(status, status))
+
+
 def order_status_label(status: str) -> str:
     """The translated name of an order status."""
     return str(STATUS.get(status, status))

@@ -109,6 +109,7 @@ class OrderComponent(SQLModel, table=True):
     quantity: int
     settlement_price_minor: int
     staff_role: str = Field(max_length=12)
+    duration_minutes: int | None = None
 
 
 class OrderEvent(SQLModel, table=True):
@@ -175,3 +176,27 @@ class WebhookEvent(SQLModel, table=True):
     type: str = Field(max_length=60)
     outcome: str = Field(max_length=40)
     received_at: datetime = Field(default_factory=utcnow)
+
+
+class CommitmentNode(SQLModel, table=True):
+    """One promise of a paid order: its promised times, what was recorded, the verdict."""
+
+    __tablename__ = "orders_commitment_node"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'met', 'missed', 'waived')", name="status_known"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders_order.id", index=True)
+    line_id: int = Field(foreign_key="orders_line.id")
+    kind: str = Field(max_length=20)
+    due_from: datetime | None = None
+    due_by: datetime | None = None
+    checklist: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    requires_confirmation: bool = False
+    compensation: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    status: str = Field(default="pending", max_length=10)
+    actual_at: datetime | None = None
+    evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

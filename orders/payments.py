@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
-from orders import gateway, services, signals
+from orders import commitment_service, gateway, services, signals
 from orders.models import Order, Payment, Refund, WebhookEvent
 from shop.core import db, jobs
 from shop.core.errors import DomainError, Invalid, NotFound
@@ -139,6 +139,7 @@ def _succeeded(obj: dict[str, Any]) -> str:
     if order.status == "pending_payment":
         order.paid_at = db.utcnow()
         services.apply_transition(order, "pay", "system", None, {"intent": payment.intent_id})
+        commitment_service.snapshot(order)
         signals.order_paid.send(order.id)
         return "paid"
     if order.status == "cancelled":  # paid after the timer cancelled it: give it back

@@ -109,6 +109,18 @@ class RefundSchema(Schema):
     reason = fields.String()
 
 
+class CommitmentNodeSchema(Schema):
+    """A promise side by side with what happened."""
+
+    kind = fields.String()
+    due_from = fields.AwareDateTime(allow_none=True)
+    due_by = fields.AwareDateTime(allow_none=True)
+    actual_at = fields.AwareDateTime(allow_none=True)
+    status = fields.String()
+    compensation_minor = fields.Integer()
+    checklist = fields.List(fields.String())
+
+
 class OrderListArgs(Schema):
     """Paging."""
 

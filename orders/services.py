@@ -148,6 +148,7 @@ def _snapshot(order: Order, bundles: Sequence[tuple[catalogue.CheckoutBundle, An
                     quantity=c.quantity * line["quantity"],
                     settlement_price_minor=c.settlement_price_minor,
                     staff_role=c.staff_role,
+                    duration_minutes=c.duration_minutes,
                 )
             )
     s.flush()

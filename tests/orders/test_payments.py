@@ -268,3 +268,33 @@ def test_only_the_resident_pays_and_only_the_operator_refunds(
         ).status_code
         == 403
     )
+
+
+def test_payment_turns_the_policy_into_this_orders_promises(app, client, unpaid, shop):
+    deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200))
+    nodes = client.get(
+        f"/api/v1/orders/{unpaid['id']}/commitment", headers=shop["headers"]
+    ).get_json()
+    assert [n["kind"] for n in nodes] == ["accept", "deliver_window"]
+    accept, window = nodes
+    assert accept["status"] == "pending" and accept["compensation_minor"] == 300
+    with app.app_context(), db.session_scope(write=False) as s:
+        from orders.models import DeliveryWindow
+
+        chosen = s.get(DeliveryWindow, shop["window_id"])
+        assert window["due_by"] == db.aware(chosen.ends_at).isoformat()
+    again = deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200))
+    assert again.get_json()["outcome"] == "already_paid"
+    assert (
+        len(
+            client.get(
+                f"/api/v1/orders/{unpaid['id']}/commitment", headers=shop["headers"]
+            ).get_json()
+        )
+        == 2
+    )  # snapshotted once
+
+
+def test_another_resident_cannot_read_the_commitment(client, unpaid, resident, headers):
+    other = headers(resident("premium"))
+    assert client.get(f"/api/v1/orders/{unpaid['id']}/commitment", headers=other).status_code == 404

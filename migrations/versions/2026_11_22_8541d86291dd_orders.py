@@ -1,8 +1,8 @@
 """orders
 
-Revision ID: c22952458c30
+Revision ID: 8541d86291dd
 Revises: a9449d808fd0
-Create Date: 2026-11-22 18:26:45.234929
+Create Date: 2026-11-22 18:53:44.451506
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = 'c22952458c30'
+revision: str = '8541d86291dd'
 down_revision: str | None = 'a9449d808fd0'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -145,6 +145,27 @@ def upgrade() -> None:
     with op.batch_alter_table('orders_payment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_orders_payment_order_id'), ['order_id'], unique=False)
 
+    op.create_table('orders_commitment_node',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('line_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('due_from', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('due_by', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('checklist', sa.JSON(), nullable=False),
+    sa.Column('requires_confirmation', sa.Boolean(), nullable=False),
+    sa.Column('compensation', sa.JSON(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('actual_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('evidence', sa.JSON(), nullable=False),
+    sa.CheckConstraint("status IN ('pending', 'met', 'missed', 'waived')", name=op.f('ck_orders_commitment_node_status_known')),
+    sa.ForeignKeyConstraint(['line_id'], ['orders_line.id'], name=op.f('fk_orders_commitment_node_line_id_orders_line')),
+    sa.ForeignKeyConstraint(['order_id'], ['orders_order.id'], name=op.f('fk_orders_commitment_node_order_id_orders_order')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders_commitment_node'))
+    )
+    with op.batch_alter_table('orders_commitment_node', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_orders_commitment_node_order_id'), ['order_id'], unique=False)
+
     op.create_table('orders_component',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
@@ -156,6 +177,7 @@ def upgrade() -> None:
     sa.Column('quantity', sa.Integer(), nullable=False),
     sa.Column('settlement_price_minor', sa.Integer(), nullable=False),
     sa.Column('staff_role', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['item_id'], ['suppliers_item.id'], name=op.f('fk_orders_component_item_id_suppliers_item')),
     sa.ForeignKeyConstraint(['line_id'], ['orders_line.id'], name=op.f('fk_orders_component_line_id_orders_line')),
     sa.ForeignKeyConstraint(['order_id'], ['orders_order.id'], name=op.f('fk_orders_component_order_id_orders_order')),
@@ -204,6 +226,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_orders_component_item_id'))
 
     op.drop_table('orders_component')
+    with op.batch_alter_table('orders_commitment_node', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_orders_commitment_node_order_id'))
+
+    op.drop_table('orders_commitment_node')
     with op.batch_alter_table('orders_payment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_orders_payment_order_id'))
 

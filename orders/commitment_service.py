@@ -1,0 +1,112 @@
+"""The commitment of a paid order: its promises snapshotted from the policy, and read back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlmodel import select
+
+from orders import commitments
+from orders.models import CommitmentNode, DeliveryWindow, Order, OrderComponent, OrderLine
+from shop.core import accounts, db
+
+
+def _window(order: Order) -> tuple[datetime, datetime] | None:
+    if order.window_id is not None:
+        window = db.session().get(DeliveryWindow, order.window_id)
+        return db.aware(window.starts_at), db.aware(window.ends_at)
+    if order.slot_starts_at is not None:
+        start = db.aware(order.slot_starts_at)
+        grace = timedelta(minutes=int(current_app.config["ORDER_ARRIVAL_GRACE_MINUTES"]))
+        return start, start + grace
+    return None
+
+
+def snapshot(order: Order) -> list[CommitmentNode]:
+    """Turn each line's policy into this order's promises (once; called when it is paid)."""
+    s = db.session()
+    if s.exec(select(CommitmentNode.id).where(CommitmentNode.order_id == order.id)).first():
+        return []
+    timezone = accounts.community_timezone(order.community_id)
+    window = _window(order)
+    made = []
+    for line in s.exec(select(OrderLine).where(OrderLine.order_id == order.id)):
+        durations = s.exec(
+            select(OrderComponent.duration_minutes).where(OrderComponent.line_id == line.id)
+        ).all()
+        promises = commitments.promises_for(
+            line.policy_nodes,
+            paid_at=db.aware(order.paid_at or db.utcnow()),
+            window=window,
+            service_minutes=max((d or 0 for d in durations), default=0),
+            timezone=timezone,
+        )
+        for p in promises:
+            node = CommitmentNode(
+                order_id=order.id,
+                line_id=line.id,
+                kind=p.kind,
+                due_from=p.due_from,
+                due_by=p.due_by,
+                checklist=list(p.checklist),
+                requires_confirmation=p.requires_confirmation,
+                compensation=dict(p.compensation),
+            )
+            s.add(node)
+            made.append(node)
+    s.flush()
+    return made
+
+
+@dataclass(frozen=True)
+class NodeView:
+    """A promise side by side with what happened."""
+
+    kind: str
+    due_from: datetime | None
+    due_by: datetime | None
+    actual_at: datetime | None
+    status: str
+    compensation_minor: int
+    checklist: tuple[str, ...]
+
+
+def nodes_of(order: Order) -> list[NodeView]:
+    """The order's promises; a pending one whose deadline passed reads as missed."""
+    rows = (
+        db.session()
+        .exec(
+            select(CommitmentNode)
+            .where(CommitmentNode.order_id == order.id)
+            .order_by(CommitmentNode.id)
+        )
+        .all()
+    )
+    now = db.utcnow()
+    views = []
+    for n in rows:
+        status = n.status
+        if status == "pending":
+            promise = commitments.Promise(
+                n.kind,
+                n.due_from and db.aware(n.due_from),
+                n.due_by and db.aware(n.due_by),
+                n.compensation,
+                tuple(n.checklist),
+                n.requires_confirmation,
+            )
+            status = commitments.judge(promise, actual_at=None, now=now)
+        views.append(
+            NodeView(
+                n.kind,
+                n.due_from and db.aware(n.due_from),
+                n.due_by and db.aware(n.due_by),
+                n.actual_at and db.aware(n.actual_at),
+                status,
+                commitments.compensation_minor(n.compensation, order.total_minor),
+                tuple(n.checklist),
+            )
+        )
+    return views
