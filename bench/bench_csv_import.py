@@ -25,47 +25,11 @@ sys.path.insert(0, str(ROOT))
 
 import suppliers.api  # noqa: E402
 import wsgi  # noqa: E402
+from bench.vocabulary import BRANDS, SERVICE_WORDS, SPECS  # noqa: E402
 from shop.core import accounts, db, migrate  # noqa: E402
 from suppliers.services import items  # noqa: E402
 
 TARGET_SECONDS = 10.0  # a 5,000-row import should finish well within a page's patience
-BRANDS = [
-    "农夫山泉",
-    "景田",
-    "怡宝",
-    "百岁山",
-    "鲁花",
-    "福临门",
-    "金龙鱼",
-    "海天",
-    "李锦记",
-    "蒙牛",
-    "伊利",
-    "光明",
-    "清风",
-    "维达",
-    "蓝月亮",
-    "立白",
-    "五常",
-    "十月稻田",
-]
-SPECS = [
-    "500ml×24",
-    "1.5L×12",
-    "18.9L",
-    "5kg",
-    "10kg",
-    "5L",
-    "1.28L",
-    "950ml",
-    "3层×20包",
-    "2kg",
-    "12卷",
-    "整箱",
-    "家庭装",
-    "礼盒装",
-]
-SERVICE_WORDS = ["上门", "深度", "快速", "专业", "包年", "加急"]
 
 
 def vocabulary() -> tuple[list[dict[str, str]], list[dict[str, str]]]:

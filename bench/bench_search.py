@@ -24,57 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import wsgi  # noqa: E402
+from bench.vocabulary import BRANDS, SERVICE_WORDS, SPECS  # noqa: E402
 from shop.catalogue import search  # noqa: E402
 
 GOALS_MS = {10_000: 50.0, 100_000: 150.0}
-BRANDS = [
-    "农夫山泉",
-    "景田",
-    "怡宝",
-    "百岁山",
-    "恒大冰泉",
-    "娃哈哈",
-    "鲁花",
-    "福临门",
-    "金龙鱼",
-    "海天",
-    "李锦记",
-    "蒙牛",
-    "伊利",
-    "光明",
-    "清风",
-    "维达",
-    "蓝月亮",
-    "立白",
-    "五常",
-    "十月稻田",
-    "康师傅",
-    "统一",
-    "三只松鼠",
-    "良品铺子",
-    "绿源",
-    "盒马",
-    "本来生活",
-]
-SPECS = [
-    "500ml×24",
-    "1.5L×12",
-    "18.9L 桶装",
-    "5kg",
-    "10kg",
-    "5L",
-    "1.28L",
-    "950ml",
-    "3层×20包",
-    "2kg",
-    "12卷",
-    "整箱",
-    "家庭装",
-    "礼盒装",
-    "每周两次",
-    "包年",
-]
-SERVICE_WORDS = ["上门", "深度", "快速", "专业", "包年", "加急", "预约", "到家"]
 QUERIES = [
     "矿泉水",
     "桶装水",
