@@ -125,6 +125,14 @@ def list_orders(*, resident_id: int, page: int = 1) -> tuple[list[OrderView], in
     return [_view(o) for o in rows], total
 
 
+def bundle_choices_unavailable(bundle_id: int, *, resident_id: int) -> bool:
+    """Whether the resident cannot buy this bundle now (or has no address to deliver to)."""
+    address = accounts.find_resident_address(resident_id)
+    return (
+        address is None or catalogue.bundle_for_checkout(bundle_id, viewer=address.segment) is None
+    )
+
+
 def delivery_choices(bundle_ids: Sequence[int], *, resident_id: int) -> tuple[str, list[Choice]]:
     """("service", slots) or ("doorstep", windows) for what the resident is buying."""
     address = accounts.find_resident_address(resident_id)

@@ -9,11 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-import shop.catalogue.api as catalogue
-import suppliers.api
-from orders import commitment_service, gateway, payments, schemas, services, windows
-from shop.core import accounts, db
-from shop.core.auth import role_required, viewer_segment
+from orders import api, commitment_service, gateway, payments, schemas, services
+from shop.core import db
+from shop.core.auth import role_required
 from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.schemas import page_schema
 
@@ -38,22 +36,10 @@ def payload(order: Any) -> dict[str, Any]:
 @bp.response(200, schemas.ChoicesSchema)
 def delivery_windows(args: dict[str, Any]) -> dict[str, Any]:
     """The windows (doorstep) or slots (services) still open for a bundle."""
-    bundle = catalogue.bundle_for_checkout(args["bundle_id"], viewer=viewer_segment())
-    address = accounts.find_resident_address(current_user.id)
-    if bundle is None or address is None:
+    if api.bundle_choices_unavailable(args["bundle_id"], resident_id=current_user.id):
         raise NotFound(_("No such bundle."))
-    if bundle.is_service:
-        services_ = [c for c in bundle.components if c.kind == "service"]
-        times = sorted({t for c in services_ for t in _slot_times(c.item_id)})
-        items = windows.list_slots([c.item_id for c in services_], times, address.community_id)
-    else:
-        items = windows.list_windows(address.community_id)
-    return {"items": items}
-
-
-def _slot_times(item_id: int) -> tuple[str, ...]:
-    item = suppliers.api.get_items([item_id]).get(item_id)
-    return item.slot_times if item else ()
+    _mode, choices = api.delivery_choices([args["bundle_id"]], resident_id=current_user.id)
+    return {"items": choices}
 
 
 @bp.post("/orders")

@@ -237,3 +237,17 @@ def test_window_capacity_holds_under_a_race(app, shop):
     results = _race(app, shop, 16)
     assert results.count("ok") == 5 and results.count("window_full") == 11
     assert taken(app, shop["window_id"]) == 5 and stock(app, shop["item_id"]) == 45
+
+
+def test_the_windows_endpoint_is_404_for_a_bundle_not_on_sale(client, shop, headers):
+    client.post(
+        f"/api/v1/bundles/{shop['bundle_id']}/withdraw",
+        headers=headers("ops@catalogue.test"),
+        json={"reason": "缺货"},
+    )
+    response = client.get(
+        "/api/v1/delivery-windows",
+        query_string={"bundle_id": shop["bundle_id"]},
+        headers=shop["headers"],
+    )
+    assert response.status_code == 404
