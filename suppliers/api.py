@@ -58,20 +58,6 @@ def get_supplier(supplier_id: int) -> SupplierRef:
     return _ref(row)
 
 
-def find_supplier_of_member(user_id: int) -> SupplierRef | None:
-    """The supplier this user acts for, or None."""
-    row = (
-        db.session()
-        .exec(
-            select(Supplier)
-            .join(SupplierMember, SupplierMember.supplier_id == Supplier.id)
-            .where(SupplierMember.user_id == user_id)
-        )
-        .first()
-    )
-    return _ref(row) if row else None
-
-
 def count_by_status() -> dict[str, int]:
     """How many suppliers are in each status."""
     rows = db.session().exec(select(Supplier.status, func.count()).group_by(Supplier.status))

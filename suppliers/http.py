@@ -17,7 +17,6 @@ from shop.core.auth import role_required
 from shop.core.errors import Invalid, NotFound
 from shop.core.schemas import page_schema
 from suppliers import documents, schemas
-from suppliers.models import Scorecard
 from suppliers.services import access, items, phase, settlement, vetting
 
 bp = Blueprint(
@@ -78,7 +77,7 @@ def list_suppliers(args: dict[str, Any]) -> dict[str, Any]:
 def get_supplier(supplier_id: int) -> dict[str, Any]:
     """A supplier with documents, history and checklist (evaluations for the operator only)."""
     detail = vetting.supplier_detail(supplier_id, current_user.id)
-    card = db.session().get(Scorecard, supplier_id)
+    card = detail["scorecard"]
     body = {
         **detail.pop("supplier").model_dump(),
         **detail,

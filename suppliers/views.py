@@ -14,11 +14,10 @@ from flask_login import current_user, login_user
 from shop.core import db
 from shop.core.accounts import find_user_by_email
 from shop.core.auth import role_required
-from shop.core.errors import DomainError, Invalid
+from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.web import check_csrf, form_action, load_form
 from suppliers import documents, process, schemas
 from suppliers.http import send_document
-from suppliers.models import Scorecard
 from suppliers.services import access, items, settlement, vetting
 
 public = Blueprint("suppliers_public", __name__, template_folder="templates")
@@ -238,25 +237,27 @@ def item_import() -> ResponseReturnValue:
         try:
             if confirm:
                 token = request.form.get("token", "")
-                text = _stash_read(token)
+                text = items.read_preview(owner_id=current_user.id, token=token)
             else:
                 uploads = _uploads("file")
                 if not uploads:
                     raise Invalid(_("Choose a file."), fields={"file": [_("Choose a file.")]})
                 text = uploads[0][1].data.decode("utf-8")
-                token = _stash_write(text)
+                token = items.keep_preview(owner_id=current_user.id, text=text)
             report = items.import_items(
                 supplier_id=supplier_id, actor_id=current_user.id, text=text, dry_run=not confirm
             )
         except UnicodeDecodeError:
             flash(_("The CSV must be UTF-8."), "error")
+        except NotFound:
+            raise
         except DomainError as exc:
             db.session().rollback()
             flash(exc.message, "error")
         else:
             if report.saved:
                 db.session().commit()
-                _stash_drop(token)
+                items.drop_preview(token)
                 flash(
                     _(
                         "Imported: %(created)d new, %(updated)d changed.",
@@ -267,40 +268,6 @@ def item_import() -> ResponseReturnValue:
                 )
                 return redirect(url_for("suppliers.item_list"))
     return render_template("suppliers/import.html", report=report, token=token)
-
-
-def _stash_dir() -> Any:
-    from pathlib import Path
-
-    from flask import current_app
-
-    path = Path(current_app.config["UPLOAD_DIR"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _stash_write(text: str) -> str:
-    import secrets
-
-    token = f"{current_user.id}-{secrets.token_hex(12)}"
-    (_stash_dir() / f"{token}.csv").write_text(text, encoding="utf-8")
-    return token
-
-
-def _stash_read(token: str) -> str:
-    if not token.startswith(f"{current_user.id}-") or not token.replace("-", "").isalnum():
-        abort(400)
-    path = _stash_dir() / f"{token}.csv"
-    if not path.exists():
-        raise DomainError(
-            _("The preview has expired; upload the file again."), code="import_expired"
-        )
-    return path.read_text(encoding="utf-8")
-
-
-def _stash_drop(token: str | None) -> None:
-    if token:
-        (_stash_dir() / f"{token}.csv").unlink(missing_ok=True)
 
 
 @bp.get("/statements")
@@ -347,11 +314,9 @@ def _detail_page(
     supplier_id: int, errors: dict[str, list[str]] | None = None, status: int = 200
 ) -> ResponseReturnValue:
     detail = vetting.supplier_detail(supplier_id, current_user.id)
-    card = db.session().get(Scorecard, supplier_id)
     return render_template(
         "suppliers/ops_detail.html",
         **detail,
-        scorecard=card,
         errors=errors or {},
         actions=[
             a

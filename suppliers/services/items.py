@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -16,7 +18,7 @@ from sqlalchemy import update
 from sqlmodel import func, select
 
 from shop.core import db
-from shop.core.errors import DomainError, Invalid
+from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.models import Community
 from suppliers import process, signals
 from suppliers.models import Item, ItemChange, StockMovement, Supplier, SupplierStatus
@@ -363,3 +365,34 @@ def import_items(*, supplier_id: int, actor_id: int, text: str, dry_run: bool) -
     s.flush()
     report.saved = True
     return report
+
+
+def _preview_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def keep_preview(*, owner_id: int, text: str) -> str:
+    """Keep an uploaded CSV between its preview and the confirmation; returns its token."""
+    token = f"{owner_id}-{secrets.token_hex(12)}"
+    (_preview_dir() / f"{token}.csv").write_text(text, encoding="utf-8")
+    return token
+
+
+def read_preview(*, owner_id: int, token: str) -> str:
+    """The CSV kept for this user under `token` (another user's token is NotFound)."""
+    if not token.startswith(f"{owner_id}-") or not token.replace("-", "").isalnum():
+        raise NotFound(_("No such preview."))
+    path = _preview_dir() / f"{token}.csv"
+    if not path.exists():
+        raise DomainError(
+            _("The preview has expired; upload the file again."), code="import_expired"
+        )
+    return path.read_text(encoding="utf-8")
+
+
+def drop_preview(token: str | None) -> None:
+    """Forget a kept CSV once it is imported."""
+    if token and token.replace("-", "").isalnum():
+        (_preview_dir() / f"{token}.csv").unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from suppliers.models import (
     ChecklistEntry,
     Evaluation,
     Requirement,
+    Scorecard,
     Supplier,
     SupplierDocument,
     SupplierEvent,
@@ -465,7 +466,7 @@ def review_queue(*, status: str | None = None) -> list[Supplier]:
 
 
 def supplier_detail(supplier_id: int, actor_id: int) -> dict[str, Any]:
-    """Everything the supplier page shows: the row, its documents, evaluations and history."""
+    """Everything the supplier page shows: the row, documents, evaluations, history, scorecard."""
     supplier, _who = access.get_supplier_for(actor_id, supplier_id)
     s = db.session()
     return {
@@ -486,4 +487,5 @@ def supplier_detail(supplier_id: int, actor_id: int) -> dict[str, Any]:
         ),
         "events": events(supplier_id),
         "checklist": checklist(supplier),
+        "scorecard": s.get(Scorecard, supplier_id),
     }

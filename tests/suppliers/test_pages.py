@@ -186,4 +186,4 @@ def test_another_members_import_preview_cannot_be_confirmed(demo):
     response = client.post(
         "/supplier/items/import", data={"csrf_token": token, "confirm": "1", "token": "999-abcdef"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 404
