@@ -12,12 +12,15 @@ SETTINGS = {
     "ORDER_WINDOW_DAYS_AHEAD": 3,
     "ORDER_LEAD_MINUTES": 60,
     "ORDER_ARRIVAL_GRACE_MINUTES": 30,
+    "ORDER_WARN_MINUTES": 15,
+    "ORDER_AFTER_SALE_DAYS": 7,
 }
 
 
 def init_app(app: Flask) -> None:
     """Settings, the API, and the periodic opening of delivery windows."""
-    from orders import gateway, http, labels, payments, signals
+    import suppliers.api
+    from orders import aftersale, figures, gateway, http, labels, payments, signals
     from shop.core import http as core_http
     from shop.core.jobs import register_periodic
 
@@ -31,4 +34,9 @@ def init_app(app: Flask) -> None:
     )
     core_http.register(app, http.bp)
     signals.order_cancelled.connect(payments.refund_cancelled)
+    signals.order_refunded.connect(aftersale.unsettle_refunded)
+    suppliers.api.register_readiness_source(app, figures.readiness)
     register_periodic(app, "orders.jobs.open_delivery_windows", 3600)
+    register_periodic(app, "orders.jobs.watch_commitments", 60)
+    register_periodic(app, "orders.jobs.sweep_after_sale", 3600)
+    register_periodic(app, "orders.jobs.update_scorecards", 3600)

@@ -13,12 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlmodel import select
 
 import shop.catalogue.api as catalogue
 import suppliers.api
-from orders import commitment_service, payments, process, services, windows
+from orders import (
+    aftersale,
+    commitment_service,
+    milestones,
+    payments,
+    process,
+    services,
+    windows,
+)
 from orders.models import DeliveryWindow, Order, Payment
 from shop.core import accounts, db
 
@@ -46,6 +54,22 @@ class EventView:
 
 
 @dataclass(frozen=True)
+class ComplaintView:
+    """A resident's complaint and its answer."""
+
+    id: int
+    order_id: int
+    text: str
+    status: str
+    created_at: datetime
+    resolution: str
+
+
+def _complaint(c: Any) -> ComplaintView:
+    return ComplaintView(c.id, c.order_id, c.text, c.status, c.created_at, c.resolution)
+
+
+@dataclass(frozen=True)
 class OrderView:
     """An order as its resident sees it."""
 
@@ -67,6 +91,10 @@ class OrderView:
     lines: tuple[LineView, ...]
     events: tuple[EventView, ...]
     promises: tuple[commitment_service.NodeView, ...] = ()
+    delivered_at: datetime | None = None
+    #: Within the after-sale window (a complaint may be filed) and whether one is open.
+    after_sale_open: bool = False
+    complaints: tuple[ComplaintView, ...] = ()
 
     @property
     def net_minor(self) -> int:
@@ -77,6 +105,21 @@ class OrderView:
     def can_cancel(self) -> bool:
         """Still before dispatch."""
         return self.status in process.CANCELLABLE
+
+    @property
+    def complaint_open(self) -> bool:
+        """A complaint waits for the operator."""
+        return any(c.status == "open" for c in self.complaints)
+
+    @property
+    def can_complain(self) -> bool:
+        """Delivered, within the after-sale window, and no complaint open."""
+        return self.after_sale_open and not self.complaint_open
+
+    @property
+    def can_confirm(self) -> bool:
+        """Delivered and not complained about: the resident may confirm receipt."""
+        return self.status == "delivered" and not self.complaint_open
 
     @property
     def can_pay(self) -> bool:
@@ -111,6 +154,9 @@ def _view(order: Order) -> OrderView:
             EventView(e.at, e.action, e.actor_role, e.to_status) for e in services.events(order.id)
         ),
         promises=tuple(commitment_service.nodes_of(order)),
+        delivered_at=order.delivered_at and db.aware(order.delivered_at),
+        after_sale_open=aftersale.in_after_sale_window(order),
+        complaints=tuple(_complaint(c) for c in aftersale.complaints_of(order.id)),
     )
 
 
@@ -254,3 +300,72 @@ def start_offline_stripe(webhook_url: str) -> subprocess.Popen[bytes] | None:
 def open_delivery_windows(community_id: int) -> int:
     """Open the configured delivery windows of a community for the coming days."""
     return windows.open_windows(community_id=community_id)
+
+
+MILESTONES = milestones.MILESTONES
+AssigneeSource = milestones.AssigneeSource
+
+
+def record_milestone(
+    order_id: int,
+    kind: str,
+    at: datetime,
+    actor_id: int | None,
+    evidence: Mapping[str, Any] | None = None,
+) -> dict[str, str]:
+    """How fulfilment reports what happened (see orders.milestones.record_milestone)."""
+    return milestones.record_milestone(order_id, kind, at, actor_id, evidence)
+
+
+def register_assignee_source(app: Flask, source: AssigneeSource) -> None:
+    """Say whom to warn before an order's deadlines: `source(order_id, building_id)`."""
+    milestones.register_assignee_source(app, source)
+
+
+def waive_promise(*, order_id: int, node_id: int, actor_id: int, reason: str) -> None:
+    """The operator lets a pending promise go, with a reason."""
+    milestones.waive(order_id=order_id, node_id=node_id, actor_id=actor_id, reason=reason)
+
+
+def refund_order(*, order_id: int, actor_id: int, amount_minor: int | None, reason: str) -> int:
+    """The operator refunds all (None) or part of a paid order; returns the refund id."""
+    return payments.refund_order(
+        order_id=order_id, actor_id=actor_id, amount_minor=amount_minor, reason=reason
+    ).id
+
+
+def confirm_received(*, order_id: int, resident_id: int) -> None:
+    """The resident confirms a delivered order: it completes now."""
+    aftersale.confirm_received(order_id=order_id, resident_id=resident_id)
+
+
+def file_complaint(*, order_id: int, resident_id: int, text: str) -> ComplaintView:
+    """The resident complains within the after-sale window."""
+    return _complaint(
+        aftersale.file_complaint(order_id=order_id, resident_id=resident_id, text=text)
+    )
+
+
+def resolve_complaint(*, complaint_id: int, actor_id: int, resolution: str) -> ComplaintView:
+    """The operator answers a complaint."""
+    return _complaint(
+        aftersale.resolve_complaint(
+            complaint_id=complaint_id, actor_id=actor_id, resolution=resolution
+        )
+    )
+
+
+def open_complaints() -> list[ComplaintView]:
+    """Complaints waiting for the operator, oldest first."""
+    return [_complaint(c) for c in aftersale.open_complaints()]
+
+
+def credit_balance(resident_id: int) -> int:
+    """The resident's credit from compensations, in minor units."""
+    return milestones.credit_balance(resident_id)
+
+
+def recent_orders(*, status: str | None = None, page: int = 1) -> tuple[list[OrderView], int]:
+    """Every resident's orders for the operator, newest first (optionally one status)."""
+    rows, total = services.list_all_orders(status=status, page=page)
+    return [_view(o) for o in rows], total

@@ -9,7 +9,14 @@ from flask import current_app
 from sqlmodel import select
 
 from orders import commitments
-from orders.models import CommitmentNode, DeliveryWindow, Order, OrderComponent, OrderLine
+from orders.models import (
+    CommitmentNode,
+    Compensation,
+    DeliveryWindow,
+    Order,
+    OrderComponent,
+    OrderLine,
+)
 from shop.core import accounts, db
 
 
@@ -64,6 +71,7 @@ def snapshot(order: Order) -> list[CommitmentNode]:
 class NodeView:
     """A promise side by side with what happened."""
 
+    id: int
     kind: str
     due_from: datetime | None
     due_by: datetime | None
@@ -71,6 +79,10 @@ class NodeView:
     status: str
     compensation_minor: int
     checklist: tuple[str, ...]
+    #: What the miss actually paid, and how ("refund" or "credit"); 0 and "" otherwise.
+    compensation_paid_minor: int = 0
+    compensation_method: str = ""
+    waived_reason: str = ""
 
 
 def nodes_of(order: Order) -> list[NodeView]:
@@ -85,6 +97,10 @@ def nodes_of(order: Order) -> list[NodeView]:
         .all()
     )
     now = db.utcnow()
+    paid = {
+        c.node_id: c
+        for c in db.session().exec(select(Compensation).where(Compensation.order_id == order.id))
+    }
     views = []
     for n in rows:
         status = n.status
@@ -98,8 +114,10 @@ def nodes_of(order: Order) -> list[NodeView]:
                 n.requires_confirmation,
             )
             status = commitments.judge(promise, actual_at=None, now=now)
+        comp = paid.get(n.id)
         views.append(
             NodeView(
+                n.id,
                 n.kind,
                 n.due_from and db.aware(n.due_from),
                 n.due_by and db.aware(n.due_by),
@@ -107,6 +125,9 @@ def nodes_of(order: Order) -> list[NodeView]:
                 status,
                 commitments.compensation_minor(n.compensation, order.total_minor),
                 tuple(n.checklist),
+                comp.amount_minor if comp else 0,
+                comp.method if comp else "",
+                n.waived_reason,
             )
         )
     return views

@@ -22,11 +22,21 @@ OrderPage = page_schema(schemas.OrderSchema, "OrderPage")
 
 
 def payload(order: Any) -> dict[str, Any]:
-    """An order with its lines and money, as OrderSchema dumps it."""
+    """An order with its lines and money (total, paid, refunded, net), as OrderSchema dumps it."""
+    paid = payments.paid_payment(order.id)
+    paid_minor = paid.amount_minor if paid else 0
+    refunded_minor = payments.refunded_minor(order.id)
+
+    def money(minor: int) -> dict[str, Any]:
+        return {"amount_minor": minor, "currency": order.currency}
+
     return {
         **order.model_dump(),
         "lines": services.lines_of(order.id),
-        "total": {"amount_minor": order.total_minor, "currency": order.currency},
+        "total": money(order.total_minor),
+        "paid": money(paid_minor),
+        "refunded": money(refunded_minor),
+        "net": money(paid_minor - refunded_minor),
     }
 
 
@@ -150,6 +160,72 @@ def refund(data: dict[str, Any], order_id: int) -> Any:
     result = payments.refund_order(order_id=order_id, actor_id=current_user.id, **data)
     db.session().commit()
     return result
+
+
+@bp.post("/orders/<int:order_id>/commitment/<int:node_id>/waive")
+@role_required("operator")
+@bp.arguments(schemas.WaiveInSchema)
+@bp.response(200, schemas.CommitmentNodeSchema(many=True))
+def waive(data: dict[str, Any], order_id: int, node_id: int) -> Any:
+    """Let a pending promise go, with a reason (409 once it is judged)."""
+    api.waive_promise(order_id=order_id, node_id=node_id, actor_id=current_user.id, **data)
+    db.session().commit()
+    return commitment_service.nodes_of(
+        services.get_order_for(order_id, current_user.id, current_user.roles)
+    )
+
+
+@bp.post("/orders/<int:order_id>/complete")
+@role_required("resident")
+@bp.response(200, schemas.OrderSchema)
+def confirm_received(order_id: int) -> dict[str, Any]:
+    """I have it and all is well: the order completes now."""
+    api.confirm_received(order_id=order_id, resident_id=current_user.id)
+    db.session().commit()
+    return payload(services.get_order_for(order_id, current_user.id, current_user.roles))
+
+
+@bp.post("/orders/<int:order_id>/complaints")
+@role_required("resident")
+@bp.arguments(schemas.ComplaintInSchema)
+@bp.response(201, schemas.ComplaintSchema)
+def complain(data: dict[str, Any], order_id: int) -> Any:
+    """Complain within the after-sale window; the order does not complete until it is answered."""
+    complaint = api.file_complaint(order_id=order_id, resident_id=current_user.id, **data)
+    db.session().commit()
+    return complaint
+
+
+@bp.get("/complaints")
+@role_required("operator")
+@bp.response(200, schemas.ComplaintSchema(many=True))
+def open_complaints() -> Any:
+    """Complaints waiting for an answer, oldest first."""
+    return api.open_complaints()
+
+
+@bp.post("/complaints/<int:complaint_id>/resolve")
+@role_required("operator")
+@bp.arguments(schemas.ResolveInSchema)
+@bp.response(200, schemas.ComplaintSchema)
+def resolve(data: dict[str, Any], complaint_id: int) -> Any:
+    """Answer a complaint; the resident is told."""
+    complaint = api.resolve_complaint(complaint_id=complaint_id, actor_id=current_user.id, **data)
+    db.session().commit()
+    return complaint
+
+
+@bp.get("/me/credit")
+@role_required("resident")
+@bp.response(200, schemas.CreditSchema)
+def my_credit() -> dict[str, Any]:
+    """My credit balance from compensations for missed promises."""
+    return {
+        "balance": {
+            "amount_minor": api.credit_balance(current_user.id),
+            "currency": current_app.config["CURRENCY"],
+        }
+    }
 
 
 @bp.post("/payments/stripe/webhook")

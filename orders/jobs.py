@@ -1,8 +1,8 @@
-"""Timers of orders: unpaid orders expire; delivery windows open ahead of time."""
+"""Timers of orders: unpaid orders expire, windows open, promises are watched, orders complete."""
 
 from __future__ import annotations
 
-from orders import payments, services, windows
+from orders import aftersale, figures, milestones, payments, services, windows
 from shop.core import accounts
 from shop.core.jobs import job
 
@@ -23,3 +23,39 @@ def open_delivery_windows() -> int:
 def execute_refund(refund_id: int) -> str:
     """Carry out a refund through Stripe (idempotent)."""
     return payments.execute_refund(refund_id)
+
+
+@job
+def watch_commitments() -> int:
+    """Every minute: send a job for each promise to warn about or to mark missed."""
+    return milestones.sweep()
+
+
+@job
+def miss_node(node_id: int) -> bool:
+    """Mark a promise missed if its deadline passed with nothing recorded; compensate once."""
+    return milestones.miss_if_overdue(node_id)
+
+
+@job
+def warn_node(node_id: int) -> list[int]:
+    """Warn the assigned staff and their manager that a promise is due soon (once)."""
+    return milestones.warn(node_id)
+
+
+@job
+def sweep_after_sale() -> int:
+    """Every hour: send a completion job for each order past its after-sale window."""
+    return aftersale.sweep()
+
+
+@job
+def complete_order(order_id: int) -> bool:
+    """Complete a delivered order past its after-sale window with no complaint open."""
+    return aftersale.complete_if_due(order_id)
+
+
+@job
+def update_scorecards() -> int:
+    """Every hour: measure each supplier's orders and promises for its scorecard."""
+    return figures.update_scorecards()

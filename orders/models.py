@@ -73,6 +73,9 @@ class Order(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     paid_at: datetime | None = None
+    #: When staff recorded the delivery (or the service done): the after-sale window starts.
+    delivered_at: datetime | None = Field(default=None, index=True)
+    completed_at: datetime | None = None
 
 
 class OrderLine(SQLModel, table=True):
@@ -197,6 +200,61 @@ class CommitmentNode(SQLModel, table=True):
     compensation: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
-    status: str = Field(default="pending", max_length=10)
+    status: str = Field(default="pending", max_length=10, index=True)
     actual_at: datetime | None = None
     evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    judged_at: datetime | None = None
+    #: When staff and their manager were warned that the deadline is near (once).
+    warned_at: datetime | None = None
+    waived_reason: str = Field(default="", max_length=200)
+    waived_by: int | None = Field(default=None, foreign_key="core_user.id")
+
+
+class Compensation(SQLModel, table=True):
+    """What a missed promise paid: at most one per node (the unique key makes it so)."""
+
+    __tablename__ = "orders_compensation"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("method IN ('refund', 'credit')", name="method_known"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    node_id: int = Field(foreign_key="orders_commitment_node.id", unique=True)
+    order_id: int = Field(foreign_key="orders_order.id", index=True)
+    method: str = Field(max_length=10)
+    amount_minor: int
+    refund_id: int | None = Field(default=None, foreign_key="orders_refund.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CreditEntry(SQLModel, table=True):
+    """A line of a resident's credit balance (positive: credited), one per reference."""
+
+    __tablename__ = "orders_credit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="core_user.id", index=True)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    reference: str = Field(max_length=80, unique=True)
+    reason: str = Field(max_length=200)
+    order_id: int | None = Field(default=None, foreign_key="orders_order.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Complaint(SQLModel, table=True):
+    """A resident's complaint about an order within the after-sale window; holds completion."""
+
+    __tablename__ = "orders_complaint"
+    __table_args__ = (CheckConstraint("status IN ('open', 'resolved')", name="status_known"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders_order.id", index=True)
+    resident_id: int = Field(foreign_key="core_user.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="open", max_length=10, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    resolution: str = Field(default="", max_length=500)
+    resolved_by: int | None = Field(default=None, foreign_key="core_user.id")
+    resolved_at: datetime | None = None

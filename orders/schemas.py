@@ -64,6 +64,9 @@ class OrderSchema(Schema):
     id = fields.Integer()
     status = fields.String()
     total = fields.Nested(MoneySchema)
+    paid = fields.Nested(MoneySchema)
+    refunded = fields.Nested(MoneySchema)
+    net = fields.Nested(MoneySchema)
     delivery_mode = fields.String()
     window_id = fields.Integer(allow_none=True)
     slot_starts_at = fields.AwareDateTime(allow_none=True)
@@ -72,6 +75,7 @@ class OrderSchema(Schema):
     confirmation_code = fields.String()
     created_at = fields.AwareDateTime()
     expires_at = fields.AwareDateTime()
+    delivered_at = fields.AwareDateTime(allow_none=True)
     lines = fields.List(fields.Nested(LineSchema))
 
 
@@ -112,6 +116,7 @@ class RefundSchema(Schema):
 class CommitmentNodeSchema(Schema):
     """A promise side by side with what happened."""
 
+    id = fields.Integer()
     kind = fields.String()
     due_from = fields.AwareDateTime(allow_none=True)
     due_by = fields.AwareDateTime(allow_none=True)
@@ -119,6 +124,9 @@ class CommitmentNodeSchema(Schema):
     status = fields.String()
     compensation_minor = fields.Integer()
     checklist = fields.List(fields.String())
+    compensation_paid_minor = fields.Integer()
+    compensation_method = fields.String()
+    waived_reason = fields.String()
 
 
 class OrderListArgs(Schema):
@@ -163,3 +171,38 @@ class ChoicesSchema(Schema):
     """`{"items": [...]}`."""
 
     items = fields.List(fields.Nested(ChoiceSchema))
+
+
+class WaiveInSchema(Schema):
+    """Why the operator lets a promise go."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
+
+
+class ComplaintInSchema(Schema):
+    """What went wrong."""
+
+    text = fields.String(required=True, validate=validate.Length(min=5, max=2000))
+
+
+class ResolveInSchema(Schema):
+    """What the operator did about a complaint."""
+
+    resolution = fields.String(required=True, validate=validate.Length(min=2, max=500))
+
+
+class ComplaintSchema(Schema):
+    """A complaint and its answer."""
+
+    id = fields.Integer()
+    order_id = fields.Integer()
+    text = fields.String()
+    status = fields.String()
+    created_at = fields.AwareDateTime()
+    resolution = fields.String()
+
+
+class CreditSchema(Schema):
+    """The resident's credit balance from compensations."""
+
+    balance = fields.Nested(MoneySchema)

@@ -323,6 +323,19 @@ def list_orders(*, resident_id: int, page: int = 1, per_page: int = 20) -> tuple
     return list(rows), total
 
 
+def list_all_orders(
+    *, status: str | None = None, page: int = 1, per_page: int = 20
+) -> tuple[list[Order], int]:
+    """All orders (the operator's view), newest first, optionally of one status."""
+    s = db.session()
+    stmt = select(Order)
+    if status:
+        stmt = stmt.where(Order.status == status)
+    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = s.exec(stmt.order_by(Order.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
+
+
 def events(order_id: int) -> list[OrderEvent]:
     """The order's history, oldest first."""
     return list(

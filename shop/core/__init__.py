@@ -22,10 +22,24 @@ SQLModel.metadata.naming_convention = {
 
 def init_app(app: Flask) -> None:
     """Wire the kernel's extensions, blueprints, error handlers and commands into `app`."""
-    from shop.core import auth, cli, db, errors, http, i18n, jobs, ratelimit, search, views, web
+    from shop.core import (
+        auth,
+        cli,
+        db,
+        errors,
+        http,
+        i18n,
+        jobs,
+        notifications,
+        ratelimit,
+        search,
+        views,
+        web,
+    )
 
     db.init_app(app)
     jobs.init_app(app)
+    notifications.init_app(app)
     search.init_app(app)
     i18n.init_app(app)
     web.init_app(app)

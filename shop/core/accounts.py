@@ -253,3 +253,15 @@ def community_timezone(community_id: int) -> str:
     """The community's time zone name (the platform's when unknown)."""
     community = db.session().get(Community, community_id)
     return community.timezone if community else current_app.config["TIMEZONE"]
+
+
+def user_ids_with_role(role: str) -> list[int]:
+    """The ids of the active users holding `role`."""
+    return list(
+        db.session().exec(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == role, User.is_active)
+            .order_by(User.id)
+        )
+    )

@@ -32,6 +32,13 @@ DEFAULTS: dict[str, Any] = {
     "JOB_RETRY_INTERVALS": [10, 60, 300],
     "LANGUAGES": ["zh_CN", "en"],
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    # Email for notifications: None sends them to the log instead.
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    "SMTP_USER": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_STARTTLS": True,
+    "SMTP_FROM": "noreply@community.example",
 }
 
 

@@ -9,12 +9,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 
-from shop.core import accounts, db
+from shop.core import accounts, db, notifications
 from shop.core import errors as core_errors
 from shop.core.auth import login_required
 from shop.core.errors import DomainError
 from shop.core.ratelimit import login_limits
-from shop.core.schemas import ErrorSchema, TokenRequestSchema, TokenSchema, UserSchema
+from shop.core.schemas import (
+    ErrorSchema,
+    NotificationPageSchema,
+    TokenRequestSchema,
+    TokenSchema,
+    UserSchema,
+)
 from shop.core.web import csrf
 
 API_PREFIX = "/api/v1"
@@ -100,6 +106,27 @@ def revoke_token() -> None:
 def me() -> dict[str, Any]:
     """The logged-in user: profile and roles."""
     return user_payload(current_user)
+
+
+@bp.get("/me/notifications")
+@login_required
+@bp.response(200, NotificationPageSchema)
+def my_notifications() -> dict[str, Any]:
+    """My delivered messages, newest first, and how many are unread."""
+    return {
+        "items": notifications.inbox(current_user.id),
+        "unread": notifications.unread_count(current_user.id),
+    }
+
+
+@bp.post("/me/notifications/read")
+@login_required
+@bp.response(200, NotificationPageSchema)
+def read_notifications() -> dict[str, Any]:
+    """Mark all my messages read."""
+    notifications.mark_read(current_user.id)
+    db.session().commit()
+    return {"items": notifications.inbox(current_user.id), "unread": 0}
 
 
 def init_app(app: Flask) -> None:

@@ -148,3 +148,22 @@ class AuditEntry(SQLModel, table=True):
     subject_type: str = Field(max_length=64)
     subject_id: str = Field(max_length=64)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Notification(SQLModel, table=True):
+    """A message for one user: an outbox row delivered by a job to the inbox and channels."""
+
+    __tablename__ = "core_notification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="core_user.id", index=True)
+    kind: str = Field(max_length=40)
+    subject: str = Field(max_length=200)
+    body: str = Field(default="", max_length=1000)
+    link: str = Field(default="", max_length=200)
+    #: At most one message per key (e.g. one warning per promise and person).
+    dedupe_key: str | None = Field(default=None, max_length=120, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    delivered_at: datetime | None = Field(default=None, index=True)
+    read_at: datetime | None = None
+    channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

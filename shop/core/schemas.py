@@ -82,3 +82,22 @@ class TokenSchema(Schema):
     token = fields.String(required=True)
     expires_at = fields.AwareDateTime(required=True)
     user = fields.Nested(UserSchema, required=True)
+
+
+class NotificationSchema(Schema):
+    """A message in the user's inbox."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    subject = fields.String()
+    body = fields.String()
+    link = fields.String()
+    created_at = fields.AwareDateTime()
+    read_at = fields.AwareDateTime(allow_none=True)
+
+
+class NotificationPageSchema(Schema):
+    """The user's inbox and the number on the bell."""
+
+    items = fields.List(fields.Nested(NotificationSchema))
+    unread = fields.Integer()

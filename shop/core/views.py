@@ -21,7 +21,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from shop.core import accounts, db
+from shop.core import accounts, db, notifications
 from shop.core.auth import login_required
 from shop.core.forms import EmptyForm, LanguageForm, LoginForm
 from shop.core.ratelimit import login_limits
@@ -99,6 +99,19 @@ def set_language() -> ResponseReturnValue:
     else:
         session["locale"] = form.locale.data
     return redirect(_safe_next(form.next.data) or url_for("core.index"))
+
+
+@bp.route("/inbox", methods=["GET", "POST"])
+@login_required
+def inbox() -> ResponseReturnValue:
+    """My messages, newest first; "mark all read" clears the bell."""
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        notifications.mark_read(current_user.id)
+        db.session().commit()
+        return redirect(url_for("core.inbox"), code=303)
+    return render_template("core/inbox.html", messages=notifications.inbox(current_user.id))
 
 
 def init_app(app: Flask) -> None:

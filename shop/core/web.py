@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from wtforms.validators import ValidationError as ValidationErrorWTF
 
+from shop.core import notifications
 from shop.core.money import Money
 
 csrf = CSRFProtect()
@@ -69,6 +70,8 @@ def _template_context() -> dict[str, object]:
         "current_locale": _locale_name(),
         "html_lang": _html_lang(),
         "role_homes": homes_for(current_user.roles) if current_user.is_authenticated else [],
+        # Called by the bell in the page header only for a logged-in user: one COUNT query.
+        "unread_notifications": lambda: notifications.unread_count(current_user.id),
     }
 
 

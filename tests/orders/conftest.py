@@ -10,10 +10,11 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 
+import orders.api
 from orders import windows
-from orders.models import DeliveryWindow
+from orders.models import CommitmentNode, DeliveryWindow, Order, Payment
 from shop.core import accounts, db
 from suppliers.models import Item
 
@@ -104,3 +105,92 @@ def intent_event(
             }
         },
     }
+
+
+class FakeGateway:
+    """Stands in for Stripe where a test is about our side of the webhook."""
+
+    def __init__(self) -> None:
+        self.refunds: list[tuple[str, int, str]] = []
+
+    def refund(self, *, intent_id, amount_minor, idempotency_key):
+        from orders.gateway import RefundResult
+
+        self.refunds.append((intent_id, amount_minor, idempotency_key))
+        return RefundResult(f"re_{len(self.refunds)}", "succeeded", amount_minor)
+
+
+@pytest.fixture
+def unpaid(app, client, shop):
+    """An unpaid order of 2 bundles (¥72.00) with a recorded payment attempt."""
+    app.extensions["orders.gateway"] = FakeGateway()
+    order = post(client, shop, order_body(shop, 2)).get_json()
+    with app.app_context(), db.session_scope() as s:
+        s.add(
+            Payment(
+                order_id=order["id"],
+                attempt=1,
+                intent_id="pi_hand_1",
+                client_secret="pi_hand_1_secret",
+                amount_minor=7200,
+                currency="CNY",
+            )
+        )
+        s.commit()
+    return order
+
+
+class Clock:
+    """`db.utcnow()` under the test's control."""
+
+    def __init__(self) -> None:
+        self.now = db.utcnow()
+
+    def set(self, moment):
+        self.now = db.aware(moment)
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    c = Clock()
+    monkeypatch.setattr(db, "utcnow", c)
+    return c
+
+
+@pytest.fixture
+def paid(app, client, unpaid, shop, clock, make_user):
+    """The unpaid order, paid now: promises accept (coupon ¥3) and deliver_window (¥5 back)."""
+    deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200))
+    with app.app_context(), db.session_scope(write=False) as s:
+        nodes = {
+            n.kind: n
+            for n in s.exec(select(CommitmentNode).where(CommitmentNode.order_id == unpaid["id"]))
+        }
+        code = s.get(Order, unpaid["id"]).confirmation_code
+    return {
+        "id": unpaid["id"],
+        "code": code,
+        "accept": nodes["accept"],
+        "window": nodes["deliver_window"],
+        "staff_id": make_user("staff"),
+    }
+
+
+def record(app, order_id, kind, at, actor_id, **evidence):
+    with app.app_context(), db.session_scope() as s:
+        verdicts = orders.api.record_milestone(order_id, kind, at, actor_id, evidence)
+        s.commit()
+        return verdicts
+
+
+def run(app, job, *args):
+    with app.app_context():
+        return job(*args)
+
+
+def count(app, model, *where):
+    with app.app_context(), db.session_scope(write=False) as s:
+        return s.exec(select(func.count()).select_from(model).where(*where)).one()

@@ -13,39 +13,6 @@ from shop.core import db
 from tests.orders.conftest import deliver, intent_event, order_body, post, stock
 
 
-class FakeGateway:
-    """Stands in for Stripe where a test is about our side of the webhook."""
-
-    def __init__(self) -> None:
-        self.refunds: list[tuple[str, int, str]] = []
-
-    def refund(self, *, intent_id, amount_minor, idempotency_key):
-        from orders.gateway import RefundResult
-
-        self.refunds.append((intent_id, amount_minor, idempotency_key))
-        return RefundResult(f"re_{len(self.refunds)}", "succeeded", amount_minor)
-
-
-@pytest.fixture
-def unpaid(app, client, shop):
-    """An unpaid order of 2 bundles (¥72.00) with a recorded payment attempt."""
-    app.extensions["orders.gateway"] = FakeGateway()
-    order = post(client, shop, order_body(shop, 2)).get_json()
-    with app.app_context(), db.session_scope() as s:
-        s.add(
-            Payment(
-                order_id=order["id"],
-                attempt=1,
-                intent_id="pi_hand_1",
-                client_secret="pi_hand_1_secret",
-                amount_minor=7200,
-                currency="CNY",
-            )
-        )
-        s.commit()
-    return order
-
-
 def order_status(app, order_id):
     with app.app_context(), db.session_scope(write=False) as s:
         return s.get(Order, order_id).status

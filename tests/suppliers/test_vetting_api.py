@@ -196,7 +196,7 @@ def test_the_phase_advance_shows_readiness_and_needs_an_override_when_unmet(
     assert state["phase"] == 1 and state["next_phase"] == 2 and state["ready"] is False
     figures = {f["key"]: f for f in state["readiness"]}
     assert figures["active_channel_partners"]["value"] == 0
-    assert figures["delivered_orders"]["value"] is None  # not measured until orders exist
+    assert figures["delivered_orders"]["value"] == 0  # measured from orders: none delivered yet
 
     ops = headers("ops@platform.test")
     refused = client.post("/api/v1/platform/phase", headers=ops, json={"phase": 2})

@@ -1,0 +1,147 @@
+"""After delivery: complaints in the after-sale window, completion (by the resident or the
+timer), settlement on the supplier's statement, readiness figures and scorecards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+import suppliers.api
+from orders import jobs as order_jobs
+from orders.models import Complaint, OrderComponent
+from shop.core import db
+from suppliers.models import Scorecard, SettlementLine
+from tests.orders.conftest import count, record, run
+
+
+@pytest.fixture
+def delivered(app, client, shop, paid, clock):
+    """The paid order, accepted and delivered in its window (both promises kept)."""
+    clock.set(db.aware(paid["accept"].due_by) - timedelta(minutes=5))
+    record(app, paid["id"], "accepted", clock.now, paid["staff_id"])
+    clock.set(db.aware(paid["window"].due_from) + timedelta(minutes=10))
+    record(
+        app, paid["id"], "delivered", clock.now, paid["staff_id"], confirmation_code=paid["code"]
+    )
+    return {**paid, "delivered_at": clock.now}
+
+
+def order_of(client, shop, order_id):
+    return client.get(f"/api/v1/orders/{order_id}", headers=shop["headers"]).get_json()
+
+
+def settlement(app):
+    with app.app_context(), db.session_scope(write=False) as s:
+        return sorted(
+            (line.reference, line.amount_minor) for line in s.exec(select(SettlementLine))
+        )
+
+
+def owed(app, order_id):
+    with app.app_context(), db.session_scope(write=False) as s:
+        rows = s.exec(select(OrderComponent).where(OrderComponent.order_id == order_id)).all()
+        return sorted(
+            (f"order-{order_id}-component-{c.id}", c.settlement_price_minor * c.quantity)
+            for c in rows
+        )
+
+
+def test_the_timer_completes_after_the_window_and_settles_the_suppliers(
+    app, client, shop, delivered, clock
+):
+    clock.set(delivered["delivered_at"] + timedelta(days=6))
+    run(app, order_jobs.sweep_after_sale)
+    assert order_of(client, shop, delivered["id"])["status"] == "delivered"
+    assert settlement(app) == []
+    clock.set(delivered["delivered_at"] + timedelta(days=7, minutes=1))
+    run(app, order_jobs.sweep_after_sale)
+    run(app, order_jobs.sweep_after_sale)
+    run(app, order_jobs.complete_order, delivered["id"])
+    assert order_of(client, shop, delivered["id"])["status"] == "completed"
+    expected = owed(app, delivered["id"])
+    assert expected and settlement(app) == expected  # once per component, however often
+
+
+def test_an_open_complaint_holds_completion_until_the_operator_answers(
+    app, client, shop, delivered, clock, headers
+):
+    url = f"/api/v1/orders/{delivered['id']}/complaints"
+    assert client.post(url, headers=shop["headers"], json={"text": "短"}).status_code == 422
+    filed = client.post(url, headers=shop["headers"], json={"text": "少送了一箱水，请核实"})
+    assert filed.status_code == 201 and filed.get_json()["status"] == "open"
+    twice = client.post(url, headers=shop["headers"], json={"text": "再投诉一次试试"})
+    assert twice.get_json()["error"]["code"] == "complaint_open"
+    confirm = client.post(f"/api/v1/orders/{delivered['id']}/complete", headers=shop["headers"])
+    assert confirm.get_json()["error"]["code"] == "complaint_open"
+    clock.set(delivered["delivered_at"] + timedelta(days=8))
+    run(app, order_jobs.sweep_after_sale)
+    assert order_of(client, shop, delivered["id"])["status"] == "delivered"
+    operator = headers("ops@catalogue.test")
+    assert client.get("/api/v1/complaints", headers=shop["headers"]).status_code == 403
+    [waiting] = client.get("/api/v1/complaints", headers=operator).get_json()
+    resolve = f"/api/v1/complaints/{waiting['id']}/resolve"
+    answered = client.post(resolve, headers=operator, json={"resolution": "已补送一箱"})
+    assert answered.get_json()["status"] == "resolved"
+    assert client.post(resolve, headers=operator, json={"resolution": "再次"}).status_code == 409
+    run(app, order_jobs.sweep_after_sale)
+    assert order_of(client, shop, delivered["id"])["status"] == "completed"
+    inbox = client.get("/api/v1/me/notifications", headers=shop["headers"]).get_json()
+    assert "complaint_resolved" in [n["kind"] for n in inbox["items"]]
+
+
+def test_complaints_only_within_the_after_sale_window(app, client, shop, paid, clock):
+    url = f"/api/v1/orders/{paid['id']}/complaints"
+    early = client.post(url, headers=shop["headers"], json={"text": "还没送到就投诉"})
+    assert early.get_json()["error"]["code"] == "outside_after_sale_window"
+    record(app, paid["id"], "delivered", clock.now, paid["staff_id"])
+    clock.set(clock.now + timedelta(days=7, hours=1))
+    late = client.post(url, headers=shop["headers"], json={"text": "一周多以后才投诉"})
+    assert late.get_json()["error"]["code"] == "outside_after_sale_window"
+    assert count(app, Complaint) == 0
+
+
+def test_another_resident_can_neither_complain_nor_confirm(client, delivered, resident, headers):
+    other = headers(resident("premium"))
+    base = f"/api/v1/orders/{delivered['id']}"
+    assert (
+        client.post(f"{base}/complaints", headers=other, json={"text": "不是我的订单"}).status_code
+        == 404
+    )
+    assert client.post(f"{base}/complete", headers=other).status_code == 404
+
+
+def test_the_resident_confirms_and_a_full_refund_later_takes_the_settlement_back(
+    app, client, shop, delivered, headers
+):
+    done = client.post(f"/api/v1/orders/{delivered['id']}/complete", headers=shop["headers"])
+    assert done.get_json()["status"] == "completed"
+    expected = owed(app, delivered["id"])
+    assert settlement(app) == expected
+    operator = headers("ops@catalogue.test")
+    refund = client.post(
+        f"/api/v1/orders/{delivered['id']}/refunds",
+        headers=operator,
+        json={"reason": "质量问题全额退款"},
+    )
+    assert refund.status_code == 201
+    back = [(ref + "-refund", -amount) for ref, amount in expected]
+    assert settlement(app) == sorted(expected + back)
+    with app.app_context(), db.session_scope(write=False) as s:
+        total = sum(line.amount_minor for line in s.exec(select(SettlementLine)))
+    assert total == 0
+
+
+def test_readiness_and_scorecards_come_from_delivered_orders_and_kept_promises(
+    app, delivered, catalogue
+):
+    with app.app_context(), db.session_scope(write=False):
+        figures = {f.key: f.value for f in suppliers.api.readiness(2)}
+    assert figures["delivered_orders"] == 1
+    assert figures["met_rate_bp"] == 10_000
+    run(app, order_jobs.update_scorecards)
+    with app.app_context(), db.session_scope(write=False) as s:
+        card = s.get(Scorecard, catalogue.supplier_id)
+        assert (card.orders_count, card.met_rate_bp, card.refund_rate_bp) == (1, 10_000, 0)
+        assert card.communities_served == 1
