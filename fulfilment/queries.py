@@ -78,3 +78,20 @@ def grids_of_manager(user_id: int) -> list[GridView]:
 def find_staff_member(user_id: int) -> StaffMember | None:
     """The staff record of a user, or None."""
     return db.session().get(StaffMember, user_id)
+
+
+def people_to_warn(order_id: int, building_id: int) -> list[int]:
+    """Whom to warn before an order's deadline: the manager of the building's grid.
+
+    (Tasks assigned to staff come with dispatch; then their assignee is warned too.)
+    """
+    manager = (
+        db.session()
+        .exec(
+            select(Grid.manager_id)
+            .join(GridBuilding, GridBuilding.grid_id == Grid.id)
+            .where(GridBuilding.building_id == building_id)
+        )
+        .first()
+    )
+    return [manager] if manager is not None else []

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         order_status_label=labels.order_status_label,
         node_label=labels.node_label,
         verdict_label=labels.verdict_label,
+        event_label=labels.event_label,
     )
     core_http.register(app, http.bp)
     signals.order_cancelled.connect(payments.refund_cancelled)

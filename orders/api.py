@@ -27,10 +27,11 @@ from orders import (
     services,
     windows,
 )
-from orders.models import DeliveryWindow, Order, Payment
+from orders.models import STATUSES, DeliveryWindow, Order, Payment
 from shop.core import accounts, db
 
 Choice = windows.Choice
+STATUSES = STATUSES
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,25 @@ VERDICT = {
 }
 
 
+EVENT = {
+    "milestone_accepted": _l("Staff accepted"),
+    "milestone_picked_up": _l("Picked up"),
+    "milestone_arrived": _l("Staff arrived"),
+    "milestone_delivered": _l("Delivered"),
+    "milestone_done": _l("Service done"),
+    "milestone_failed": _l("Could not be done"),
+    "promise_missed": _l("A promise was missed"),
+    "promise_waived": _l("A promise was waived"),
+    "complaint": _l("Complaint received"),
+    "complaint_resolved": _l("Complaint answered"),
+}
+
+
+def event_label(action: str, to_status: str) -> str:
+    """The translated name of a step of the timeline (a status change, or what happened)."""
+    return str(EVENT[action]) if action in EVENT else order_status_label(to_status)
+
+
 def node_label(kind: str) -> str:
     """The translated name of a promise."""
     return str(NODE.get(kind, kind))

@@ -1,13 +1,14 @@
-"""The operator's console pages: the overview and the platform phase."""
+"""The operator's console pages: the overview, the platform phase, orders and complaints."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 import fulfilment.api
+import orders.api
 import suppliers.api
 from shop.core import accounts
 from shop.core.auth import role_required
@@ -54,3 +55,87 @@ def phase() -> ResponseReturnValue:
         figures=suppliers.api.readiness(upcoming) if upcoming else [],
         history=suppliers.api.phase_history(),
     )
+
+
+@bp.get("/orders")
+@role_required("operator")
+def orders_page() -> ResponseReturnValue:
+    """Every order, newest first (optionally one status), and the complaints waiting."""
+    status = request.args.get("status") or None
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = orders.api.recent_orders(status=status, page=page)
+    return render_template(
+        "console/orders.html",
+        orders=rows,
+        total=total,
+        page=page,
+        status=status,
+        statuses=orders.api.STATUSES,
+        complaints=orders.api.open_complaints(),
+    )
+
+
+@bp.get("/orders/<int:order_id>")
+@role_required("operator")
+def order_page(order_id: int) -> ResponseReturnValue:
+    """One order: money, promises (waive), complaints (answer) and refunds."""
+    order = orders.api.get_order(order_id, user_id=current_user.id, roles=current_user.roles)
+    return render_template("console/order.html", order=order)
+
+
+def _back(order_id: int) -> ResponseReturnValue:
+    return redirect(url_for("console.order_page", order_id=order_id), code=303)
+
+
+@bp.post("/orders/<int:order_id>/refund")
+@role_required("operator")
+def refund(order_id: int) -> ResponseReturnValue:
+    """Refund all of the order (amount left empty) or part of it (in fen)."""
+    check_csrf()
+    text = request.form.get("amount_minor", "").strip()
+    if text and not text.isdigit():
+        flash(_("Enter the amount in fen, or leave it empty for everything left."), "error")
+        return _back(order_id)
+    form_action(
+        lambda: orders.api.refund_order(
+            order_id=order_id,
+            actor_id=current_user.id,
+            amount_minor=int(text) if text else None,
+            reason=request.form.get("reason", "").strip() or "operator refund",
+        ),
+        _("The refund is on its way."),
+    )
+    return _back(order_id)
+
+
+@bp.post("/orders/<int:order_id>/promises/<int:node_id>/waive")
+@role_required("operator")
+def waive(order_id: int, node_id: int) -> ResponseReturnValue:
+    """Let a pending promise go, with a reason."""
+    check_csrf()
+    form_action(
+        lambda: orders.api.waive_promise(
+            order_id=order_id,
+            node_id=node_id,
+            actor_id=current_user.id,
+            reason=request.form.get("reason", ""),
+        ),
+        _("The promise was waived."),
+    )
+    return _back(order_id)
+
+
+@bp.post("/orders/<int:order_id>/complaints/<int:complaint_id>/resolve")
+@role_required("operator")
+def resolve(order_id: int, complaint_id: int) -> ResponseReturnValue:
+    """Answer a complaint; the resident is told."""
+    check_csrf()
+    form_action(
+        lambda: orders.api.resolve_complaint(
+            complaint_id=complaint_id,
+            actor_id=current_user.id,
+            resolution=request.form.get("resolution", ""),
+        ),
+        _("The complaint was answered."),
+    )
+    return _back(order_id)

@@ -108,7 +108,13 @@ def my_orders() -> ResponseReturnValue:
     """My orders."""
     page = max(request.args.get("page", 1, type=int), 1)
     rows, total = orders.api.list_orders(resident_id=current_user.id, page=page)
-    return render_template("storefront/orders.html", orders=rows, total=total, page=page)
+    return render_template(
+        "storefront/orders.html",
+        orders=rows,
+        total=total,
+        page=page,
+        credit=orders.api.credit_balance(current_user.id),
+    )
 
 
 @bp.get("/orders/<int:order_id>")
@@ -138,3 +144,29 @@ def cancel(order_id: int) -> ResponseReturnValue:
         _("The order was cancelled."),
     )
     return redirect(url_for("storefront_orders.order_page", order_id=order_id))
+
+
+@bp.post("/orders/<int:order_id>/complete")
+@role_required("resident")
+def confirm(order_id: int) -> ResponseReturnValue:
+    """All received: the order completes now."""
+    check_csrf()
+    form_action(
+        lambda: orders.api.confirm_received(order_id=order_id, resident_id=current_user.id),
+        _("Thank you, the order is complete."),
+    )
+    return redirect(url_for("storefront_orders.order_page", order_id=order_id), code=303)
+
+
+@bp.post("/orders/<int:order_id>/complaints")
+@role_required("resident")
+def complain(order_id: int) -> ResponseReturnValue:
+    """A complaint within the after-sale window."""
+    check_csrf()
+    form_action(
+        lambda: orders.api.file_complaint(
+            order_id=order_id, resident_id=current_user.id, text=request.form.get("text", "")
+        ),
+        _("We have your complaint and will answer soon."),
+    )
+    return redirect(url_for("storefront_orders.order_page", order_id=order_id), code=303)

@@ -205,3 +205,24 @@ def test_with_nobody_assigned_the_operators_are_warned(app, paid, clock, catalog
         [row] = s.exec(select(Notification).where(Notification.kind == "deadline_near")).all()
         assert row.user_id == catalogue.operator_id
         assert str(paid["id"]) in row.subject
+
+
+def test_the_grid_manager_of_the_residents_building_is_warned(app, paid, clock, make_user):
+    import fulfilment.api
+    from orders.models import Order
+
+    manager = make_user("manager")
+    with app.app_context(), db.session_scope() as s:
+        order = s.get(Order, paid["id"])
+        fulfilment.api.create_grid(
+            community_id=order.community_id,
+            name="一网格",
+            building_ids=[order.building_id],
+            manager_id=manager,
+        )
+        s.commit()
+    clock.set(db.aware(paid["accept"].due_by) - timedelta(minutes=10))
+    run(app, order_jobs.watch_commitments)
+    with app.app_context(), db.session_scope(write=False) as s:
+        [row] = s.exec(select(Notification).where(Notification.kind == "deadline_near")).all()
+        assert row.user_id == manager

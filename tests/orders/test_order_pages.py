@@ -1,0 +1,86 @@
+"""The pages around promises: the resident's order page (compensation, complaint, confirm)
+and the operator's order pages (refund, waive, answer)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from orders import jobs as order_jobs
+from shop.core import db
+from tests.conftest import csrf_token, web_login
+from tests.orders.conftest import record, run
+
+
+def test_the_order_page_shows_what_a_missed_promise_paid(app, client, shop, paid, clock):
+    clock.set(db.aware(paid["accept"].due_by) + timedelta(minutes=1))
+    run(app, order_jobs.watch_commitments)
+    web_login(client, shop["email"])
+    page = client.get(f"/shop/orders/{paid['id']}").get_data(as_text=True)
+    assert "未兑现" in page
+    assert "¥3.00 已存入您的余额" in page
+    assert "承诺未兑现" in page  # the timeline names what happened
+    assert "¥3.00" in client.get("/shop/orders").get_data(as_text=True)  # the credit balance
+    assert 'class="badge">1<' in page  # the bell: one message
+
+
+def test_the_resident_complains_then_the_operator_answers_on_the_console(
+    app, client, shop, paid, clock
+):
+    record(
+        app, paid["id"], "delivered", clock.now, paid["staff_id"], confirmation_code=paid["code"]
+    )
+    web_login(client, shop["email"])
+    url = f"/shop/orders/{paid['id']}"
+    page = client.get(url).get_data(as_text=True)
+    assert "确认收货" in page and "投诉" in page
+    client.post(
+        f"{url}/complaints",
+        data={"csrf_token": csrf_token(client, url), "text": "水桶有裂缝，漏水"},
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "水桶有裂缝" in page and "等待答复" in page and "确认收货" not in page
+    client.post("/logout", data={"csrf_token": csrf_token(client, url)})
+    web_login(client, "ops@catalogue.test")
+    listing = client.get("/console/orders").get_data(as_text=True)
+    assert "水桶有裂缝" in listing
+    console = f"/console/orders/{paid['id']}"
+    html = client.get(console).get_data(as_text=True)
+    complaint_id = html.split("/complaints/")[1].split("/resolve")[0]
+    client.post(
+        f"{console}/complaints/{complaint_id}/resolve",
+        data={"csrf_token": csrf_token(client, console), "resolution": "已换新桶"},
+    )
+    assert "已换新桶" in client.get(console).get_data(as_text=True)
+
+
+def test_the_operator_refunds_part_and_waives_on_the_console(app, client, shop, paid, catalogue):
+    web_login(client, "ops@catalogue.test")
+    console = f"/console/orders/{paid['id']}"
+    token = csrf_token(client, console)
+    bad = client.post(f"{console}/refund", data={"csrf_token": token, "amount_minor": "abc"})
+    assert bad.status_code == 303
+    too_much = client.post(
+        f"{console}/refund",
+        data={"csrf_token": token, "amount_minor": "999999", "reason": "测试"},
+        follow_redirects=True,
+    )
+    assert "超过" in too_much.get_data(as_text=True) or "more than" in too_much.get_data(
+        as_text=True
+    )
+    client.post(
+        f"{console}/refund",
+        data={"csrf_token": token, "amount_minor": "1200", "reason": "少送一瓶"},
+    )
+    assert app.extensions["orders.gateway"].refunds == [("pi_hand_1", 1200, "refund-1")]
+    client.post(
+        f"{console}/promises/{paid['accept'].id}/waive",
+        data={"csrf_token": token, "reason": "住户改约"},
+    )
+    html = client.get(console).get_data(as_text=True)
+    assert "¥12.00" in html and "住户改约" in html
+
+
+def test_residents_and_staff_cannot_open_the_console_orders(client, shop, paid, make_user):
+    web_login(client, shop["email"])
+    assert client.get(f"/console/orders/{paid['id']}").status_code == 403
+    assert client.get("/console/orders").status_code == 403
