@@ -39,5 +39,6 @@ def init_app(app: Flask) -> None:
     suppliers.api.register_readiness_source(app, figures.readiness)
     register_periodic(app, "orders.jobs.open_delivery_windows", 3600)
     register_periodic(app, "orders.jobs.watch_commitments", 60)
+    register_periodic(app, "orders.jobs.sweep_unpaid", 60)
     register_periodic(app, "orders.jobs.sweep_after_sale", 3600)
     register_periodic(app, "orders.jobs.update_scorecards", 3600)

@@ -14,6 +14,12 @@ def expire_unpaid(order_id: int) -> bool:
 
 
 @job
+def sweep_unpaid() -> int:
+    """Every minute: expire unpaid orders whose own timer was lost (Redis keeps nothing)."""
+    return services.sweep_unpaid()
+
+
+@job
 def open_delivery_windows() -> int:
     """Open the configured delivery windows for the coming days in every community."""
     return sum(windows.open_windows(community_id=c.id) for c in accounts.list_communities())

@@ -314,6 +314,21 @@ def expire_unpaid(order_id: int) -> bool:
     return True
 
 
+def sweep_unpaid() -> int:
+    """Send the expiry job for every unpaid order past its deadline (its delayed job was lost)."""
+    ids = db.session().exec(
+        select(Order.id)
+        .where(Order.status == "pending_payment", Order.expires_at < db.utcnow())
+        .order_by(Order.id)
+        .limit(1000)
+    )
+    count = 0
+    for order_id in ids:
+        jobs.enqueue_after_commit(EXPIRE_JOB, order_id)
+        count += 1
+    return count
+
+
 def list_orders(*, resident_id: int, page: int = 1, per_page: int = 20) -> tuple[list[Order], int]:
     """A resident's orders, newest first, and the total."""
     s = db.session()

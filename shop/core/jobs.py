@@ -2,14 +2,17 @@
 
 With `REDIS_URL` set, jobs go to RQ queues and a worker (`flask --app wsgi worker`) runs them,
 with retries. Without it (the embedded mode of `make run`), a job runs in this process right
-after the transaction that asked for it commits; a delayed job waits on a timer thread of this
-process, so it is lost if the process stops first. That is acceptable only in embedded mode.
+after the transaction that asked for it commits; a delayed job waits in this process (one
+thread and a heap for all of them), so it is lost if the process stops first: work that must
+happen also has a periodic sweep that finds it again.
 """
 
 from __future__ import annotations
 
 import functools
+import heapq
 import importlib
+import itertools
 import logging
 import threading
 import time
@@ -96,11 +99,42 @@ def _dispatch(app: Flask, path: str, ids: tuple[Any, ...], delay: float | None) 
         else:
             queue.enqueue(path, *ids, **options)
     elif delay:
-        timer = threading.Timer(delay, _run_in_process, args=(app, path, ids))
-        timer.daemon = True
-        timer.start()
+        _delayed(app).add(delay, path, ids)
     else:
         _run_in_process(app, path, ids)
+
+
+class _DelayedJobs:
+    """Embedded mode's delayed jobs: one thread and a heap, however many jobs wait."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app, self.heap, self.seq = app, [], itertools.count()
+        self.wake = threading.Condition()
+        threading.Thread(target=self._loop, name="shop-delayed-jobs", daemon=True).start()
+
+    def add(self, delay: float, path: str, ids: tuple[Any, ...]) -> None:
+        with self.wake:
+            heapq.heappush(self.heap, (time.monotonic() + delay, next(self.seq), path, ids))
+            self.wake.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self.wake:
+                while not self.heap or self.heap[0][0] > time.monotonic():
+                    self.wake.wait(self.heap[0][0] - time.monotonic() if self.heap else None)
+                _due, _seq, path, ids = heapq.heappop(self.heap)
+            try:
+                _run_in_process(self.app, path, ids)
+            except Exception:
+                log.exception("delayed job %s%r failed", path, ids)
+
+
+def _delayed(app: Flask) -> _DelayedJobs:
+    state = app.extensions["shop.jobs"]
+    with _ticker_lock:
+        if "delayed" not in state:
+            state["delayed"] = _DelayedJobs(app)
+    return state["delayed"]
 
 
 def _run_in_process(app: Flask, path: str, ids: tuple[Any, ...]) -> None:

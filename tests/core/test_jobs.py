@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import fakeredis
@@ -77,6 +78,21 @@ def test_a_delayed_job_runs_in_process_after_its_delay(app):
     while traces(app, "delayed") == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert traces(app, "delayed") == 1
+
+
+def test_many_delayed_jobs_share_one_thread_and_run_in_due_order(app, monkeypatch):
+    ran = []
+    monkeypatch.setattr(jobs, "_run_in_process", lambda _app, path, ids: ran.append(ids[0]))
+    before = threading.active_count()
+    with app.app_context(), db.session_scope() as s:
+        for label, delay in (("c", 0.3), ("a", 0.1), ("b", 0.2)) * 50:
+            jobs.enqueue_after_commit(TRACE, label, delay=delay)
+        s.commit()
+    assert threading.active_count() <= before + 1  # one scheduler thread, not 150 timers
+    deadline = time.monotonic() + 10
+    while len(ran) < 150 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ran == ["a"] * 50 + ["b"] * 50 + ["c"] * 50
 
 
 @pytest.fixture

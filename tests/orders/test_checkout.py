@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlmodel import func, select
@@ -115,6 +116,21 @@ def test_the_unpaid_timer_gives_stock_back_once(app, client, shop):
     with app.app_context():
         assert expire_unpaid(order_id) is True
         assert expire_unpaid(order_id) is False  # runs twice, releases once
+    assert stock(app, shop["item_id"]) == 50 and taken(app, shop["window_id"]) == 0
+
+
+def test_the_sweep_expires_an_unpaid_order_whose_timer_was_lost(app, client, shop):
+    from orders.jobs import sweep_unpaid
+
+    order_id = post(client, shop, order_body(shop, 5)).get_json()["id"]
+    with app.app_context():
+        assert sweep_unpaid() == 0
+    with app.app_context(), db.session_scope() as s:
+        s.get(Order, order_id).expires_at = db.utcnow() - timedelta(seconds=1)
+        s.commit()
+    with app.app_context():
+        assert sweep_unpaid() == 1
+        assert sweep_unpaid() == 0
     assert stock(app, shop["item_id"]) == 50 and taken(app, shop["window_id"]) == 0
 
 
