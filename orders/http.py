@@ -65,8 +65,9 @@ def place_order(data: dict[str, Any]) -> dict[str, Any]:
             fields={"Idempotency-Key": [_("Required.")]},
         )
     order = services.place_order(resident_id=current_user.id, idempotency_key=key, **data)
+    result = payload(order)  # read inside the order's transaction: no second one after commit
     db.session().commit()
-    return payload(order)
+    return result
 
 
 @bp.get("/orders")

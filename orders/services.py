@@ -87,9 +87,9 @@ def place_order(
     )
     s.add(order)
     s.flush()
-    _snapshot(order, bundles)
-    _check_supplier_limits(order.id)
-    _take_capacity(order, bundles, delivery)
+    components = _snapshot(order, bundles)
+    _check_supplier_limits(order.id, {c.supplier_id for c in components})
+    _take_capacity(order, components, delivery)
     record(order, "place", "resident", resident_id, previous="")
     jobs.enqueue_after_commit(EXPIRE_JOB, order.id, delay=(order.expires_at - now).total_seconds())
     return order
@@ -122,8 +122,11 @@ def _check_mode(mode: str, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any
         )
 
 
-def _snapshot(order: Order, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any]]) -> None:
+def _snapshot(
+    order: Order, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any]]
+) -> list[OrderComponent]:
     s = db.session()
+    components = []
     for bundle, line in bundles:
         row = OrderLine(
             order_id=order.id,
@@ -137,29 +140,27 @@ def _snapshot(order: Order, bundles: Sequence[tuple[catalogue.CheckoutBundle, An
         s.add(row)
         s.flush()
         for c in bundle.components:
-            s.add(
-                OrderComponent(
-                    order_id=order.id,
-                    line_id=row.id,
-                    item_id=c.item_id,
-                    supplier_id=c.supplier_id,
-                    name=c.name,
-                    kind=c.kind,
-                    quantity=c.quantity * line["quantity"],
-                    settlement_price_minor=c.settlement_price_minor,
-                    staff_role=c.staff_role,
-                    duration_minutes=c.duration_minutes,
-                )
+            component = OrderComponent(
+                order_id=order.id,
+                line_id=row.id,
+                item_id=c.item_id,
+                supplier_id=c.supplier_id,
+                name=c.name,
+                kind=c.kind,
+                quantity=c.quantity * line["quantity"],
+                settlement_price_minor=c.settlement_price_minor,
+                staff_role=c.staff_role,
+                duration_minutes=c.duration_minutes,
             )
+            s.add(component)
+            components.append(component)
     s.flush()
+    return components
 
 
-def _check_supplier_limits(order_id: int) -> None:
+def _check_supplier_limits(order_id: int, supplier_ids: set[int]) -> None:
     s = db.session()
-    supplier_ids = set(
-        s.exec(select(OrderComponent.supplier_id).where(OrderComponent.order_id == order_id))
-    )
-    for supplier_id in supplier_ids:
+    for supplier_id in sorted(supplier_ids):
         limit = suppliers.api.max_open_orders(supplier_id)
         if limit is None:
             continue
@@ -179,12 +180,10 @@ def _check_supplier_limits(order_id: int) -> None:
 
 
 def _take_capacity(
-    order: Order, bundles: Sequence[tuple[Any, Any]], delivery: Mapping[str, Any]
+    order: Order, components: Sequence[OrderComponent], delivery: Mapping[str, Any]
 ) -> None:
-    components = (
-        db.session().exec(select(OrderComponent).where(OrderComponent.order_id == order.id)).all()
-    )
-    for c in components:
+    # Rows are locked in item order, so two checkouts never wait on each other in a cycle.
+    for c in sorted(components, key=lambda c: c.item_id):
         if c.kind == "goods" and not suppliers.api.take_stock(
             item_id=c.item_id, quantity=c.quantity, reference=f"order {order.id}"
         ):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import suppliers.api
-from shop.catalogue import queries, search, services
-from shop.catalogue.models import CommitmentPolicy
+from shop.catalogue import queries, search, segments, services
+from shop.catalogue.models import Bundle, BundleStatus, CommitmentPolicy
 from shop.catalogue.queries import BundleCard, BundleView, CategoryView, ComponentView
 from shop.core import db
 
@@ -123,20 +123,30 @@ class CheckoutBundle:
 
 
 def bundle_for_checkout(bundle_id: int, *, viewer: str | None) -> CheckoutBundle | None:
-    """The bundle as this viewer may buy it now, or None (not on sale to them)."""
-    view = get_bundle_view(bundle_id, viewer=viewer)
-    if view is None:
+    """The bundle as this viewer may buy it now, or None (not on sale to them).
+
+    Lean on purpose (checkout is the hot path): one read each of the bundle, its components,
+    their items and its policy.
+    """
+    b = db.session().get(Bundle, bundle_id)
+    if (
+        b is None
+        or b.status != BundleStatus.PUBLISHED
+        or not segments.is_visible(b.segments, viewer, opened_segments())
+    ):
         return None
     rows = services.components_of(bundle_id)
     items = suppliers.api.get_items([c["item_id"] for c in rows])
-    if any(not items[c["item_id"]].may_sell for c in rows if c["item_id"] in items):
+    if any(c["item_id"] not in items or not items[c["item_id"]].may_sell for c in rows):
         return None
-    policy = db.session().get(CommitmentPolicy, view.policy_id)
+    policy = db.session().get(CommitmentPolicy, b.policy_id) if b.policy_id else None
     return CheckoutBundle(
-        id=view.id,
-        title=view.title,
-        unit_price_minor=view.price_minor,
-        currency=view.currency,
+        id=b.id,
+        title=b.title,
+        unit_price_minor=segments.unit_price(
+            b.price_minor, b.care_price_minor, viewer, opened_segments()
+        ),
+        currency=b.currency,
         components=tuple(
             ComponentSnapshot(
                 c["item_id"],
