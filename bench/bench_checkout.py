@@ -1,0 +1,430 @@
+"""Checkout benchmark: POST /api/v1/orders next to its raw-SQL ceiling; the oversell race.
+
+For each database: a fresh database, migrated and seeded with the demo community; a goods
+bundle with plenty of stock and windows with plenty of room; gunicorn with 2 sync workers.
+
+* checkout: `--requests` orders placed by `--concurrency` clients through HTTP (bearer token,
+  a new Idempotency-Key each), requests per second and latency;
+* raw-SQL ceiling: the same transaction the request runs (token, user and roles; the
+  idempotency check; address; the bundle, its components, items and policy; the order, line
+  and component rows; the supplier check; the conditional stock and window updates; the stock
+  movement and the event) as hand-written SQL through the bare driver, with the same number
+  of clients, in the same run. Goal: checkout at >= 60 % of the ceiling;
+* oversell race: `--rounds` rounds of 32 concurrent buyers through HTTP for the last 10
+  units. Goal: 0 oversold, and all 10 sold, every round.
+
+    .venv/bin/python bench/bench_checkout.py [--requests 400] [--concurrency 4] [--rounds 20]
+        [--postgres postgresql://postgres@127.0.0.1:5432/test | --no-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_http import free_port, serve  # noqa: E402
+
+BIN = Path(sys.executable).parent
+SHARE_GOAL = 0.60
+RACE_BUYERS, RACE_UNITS = 32, 10
+
+
+class Database:
+    """A fresh database of the run and a DB-API connection factory for it."""
+
+    def __init__(self, kind: str, pg_url: str | None, work: Path) -> None:
+        self.kind = kind
+        if kind == "sqlite":
+            self.path = work / "checkout.db"
+            self.url = f"sqlite:///{self.path}"
+        else:
+            import psycopg
+
+            self.name = f"bench_checkout_{uuid.uuid4().hex[:8]}"
+            self.admin = pg_url
+            with psycopg.connect(pg_url, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{self.name}"')
+            self.url = pg_url.rsplit("/", 1)[0] + f"/{self.name}"
+
+    def connect(self) -> Any:
+        if self.kind == "sqlite":
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            return conn
+        import psycopg
+
+        return psycopg.connect(self.url)
+
+    def ph(self, sql: str) -> str:
+        """Our SQL uses ? placeholders; psycopg wants %s."""
+        return sql if self.kind == "sqlite" else sql.replace("?", "%s")
+
+    def drop(self) -> None:
+        if self.kind == "postgresql":
+            import psycopg
+
+            with psycopg.connect(self.admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def query(db: Database, conn: Any, sql: str, params: tuple = ()) -> list[tuple]:
+    cur = conn.cursor()
+    cur.execute(db.ph(sql), params)
+    rows = cur.fetchall() if cur.description else []
+    cur.close()
+    return rows
+
+
+def prepare(db: Database) -> dict[str, Any]:
+    """A goods-only bundle on sale to the demo resident, plenty of stock and window room."""
+    conn = db.connect()
+    if db.kind == "postgresql":
+        conn.autocommit = True
+    bundle_id = None
+    for (candidate,) in query(
+        db, conn, "SELECT id FROM catalogue_bundle WHERE status = 'published' ORDER BY id"
+    ):
+        kinds = query(
+            db,
+            conn,
+            "SELECT i.kind FROM catalogue_component c JOIN suppliers_item i ON i.id = c.item_id"
+            " WHERE c.bundle_id = ?",
+            (candidate,),
+        )
+        if kinds and all(k == "goods" for (k,) in kinds):
+            bundle_id = candidate
+            break
+    items = query(
+        db,
+        conn,
+        "SELECT item_id, quantity FROM catalogue_component WHERE bundle_id = ? ORDER BY item_id",
+        (bundle_id,),
+    )
+    query(db, conn, "UPDATE suppliers_item SET stock = 100000000")
+    query(db, conn, "UPDATE orders_window SET capacity = 100000000")
+    conn.close()
+    return {"bundle_id": bundle_id, "items": items}
+
+
+def http_checkout(base: str, bearer: dict[str, str], body: dict[str, Any]) -> Callable[[], int]:
+    local = threading.local()
+
+    def one() -> int:
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        response = session.post(
+            f"{base}/api/v1/orders",
+            json=body,
+            headers={**bearer, "Idempotency-Key": uuid.uuid4().hex},
+            timeout=30,
+        )
+        return response.status_code
+
+    return one
+
+
+def raw_checkout(db: Database, token: str, body: dict[str, Any], ctx: dict[str, Any]) -> Callable:
+    """The request's transaction as hand-written SQL on a connection per client thread."""
+    local = threading.local()
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    window_id = body["delivery"]["window_id"]
+    begin = "BEGIN IMMEDIATE" if db.kind == "sqlite" else "BEGIN"
+
+    def one() -> int:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = db.connect()
+            if db.kind == "postgresql":
+                conn.autocommit = True  # we send BEGIN and COMMIT ourselves
+        cur = conn.cursor()
+
+        def q(sql: str, *params: Any) -> list[tuple]:
+            cur.execute(db.ph(sql), params)
+            return cur.fetchall() if cur.description else []
+
+        now = datetime.now(UTC)
+        key = uuid.uuid4().hex
+        q(begin)
+        [(user_id, _expires)] = q(
+            "SELECT user_id, expires_at FROM core_api_token WHERE token_hash = ?"
+            " AND revoked_at IS NULL",
+            token_hash,
+        )
+        q("SELECT id, email, is_active, session_version FROM core_user WHERE id = ?", user_id)
+        q("SELECT role FROM core_user_role WHERE user_id = ?", user_id)
+        q("SELECT id FROM orders_order WHERE resident_id = ? AND idempotency_key = ?", user_id, key)
+        [(building_id, room, community_id, _segment)] = q(
+            "SELECT p.building_id, p.room, b.community_id, p.segment FROM core_resident_profile p"
+            " JOIN core_building b ON b.id = p.building_id"
+            " JOIN core_community c ON c.id = b.community_id WHERE p.user_id = ?",
+            user_id,
+        )
+        q("SELECT segment FROM catalogue_segment_setting WHERE is_open")
+        [(price, policy_id)] = q(
+            "SELECT price_minor, policy_id FROM catalogue_bundle WHERE id = ? AND status = ?",
+            ctx["bundle_id"],
+            "published",
+        )
+        comps = q(
+            "SELECT item_id, quantity, settlement_price_minor FROM catalogue_component"
+            " WHERE bundle_id = ? ORDER BY position",
+            ctx["bundle_id"],
+        )
+        marks = ", ".join("?" for _ in comps)
+        sql = (  # only placeholders are formatted in: one per component
+            "SELECT i.id, i.supplier_id, i.name, i.kind, s.status FROM suppliers_item i"  # noqa: S608
+            " JOIN suppliers_supplier s ON s.id = i.supplier_id WHERE i.id IN (" + marks + ")"
+        )
+        items = {row[0]: row for row in q(sql, *[c[0] for c in comps])}
+        [(nodes,)] = q("SELECT nodes FROM catalogue_policy WHERE id = ?", policy_id)
+        [(order_id,)] = q(
+            "INSERT INTO orders_order (resident_id, community_id, building_id, address, status,"
+            " currency, total_minor, delivery_mode, window_id, referral_code, note,"
+            " confirmation_code, idempotency_key, request_hash, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, 'pending_payment', 'CNY', ?, 'doorstep', ?, '', '', ?, ?, ?,"
+            " ?, ?) RETURNING id",
+            user_id,
+            community_id,
+            building_id,
+            f"community building {room}",
+            price,
+            window_id,
+            f"{secrets.randbelow(10**6):06d}",
+            key,
+            hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest(),
+            now,
+            now + timedelta(minutes=15),
+        )
+        [(line_id,)] = q(
+            "INSERT INTO orders_line (order_id, bundle_id, title, quantity, unit_price_minor,"
+            " line_total_minor, policy_nodes) VALUES (?, ?, 'bundle', 1, ?, ?, ?) RETURNING id",
+            order_id,
+            ctx["bundle_id"],
+            price,
+            price,
+            nodes if isinstance(nodes, str) else json.dumps(nodes),
+        )
+        for item_id, quantity, settlement in comps:
+            _id, supplier_id, name, kind, _status = items[item_id]
+            q(
+                "INSERT INTO orders_component (order_id, line_id, item_id, supplier_id, name, kind,"
+                " quantity, settlement_price_minor, staff_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                " 'butler')",
+                order_id,
+                line_id,
+                item_id,
+                supplier_id,
+                name,
+                kind,
+                quantity,
+                settlement,
+            )
+        for supplier_id in sorted({row[1] for row in items.values()}):
+            q("SELECT status FROM suppliers_supplier WHERE id = ?", supplier_id)
+        for item_id, quantity, _settlement in sorted(comps):
+            [(after,)] = q(
+                "UPDATE suppliers_item SET stock = stock - ? WHERE id = ? AND stock >= ?"
+                " RETURNING stock",
+                quantity,
+                item_id,
+                quantity,
+            )
+            q(
+                "INSERT INTO suppliers_stock_movement (item_id, delta, stock_after, reason, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                item_id,
+                -quantity,
+                after,
+                f"order {order_id}",
+                now,
+            )
+        q(
+            "UPDATE orders_window SET taken = taken + 1 WHERE id = ? AND community_id = ?"
+            " AND taken + 1 <= capacity",
+            window_id,
+            community_id,
+        )
+        q(
+            "INSERT INTO orders_event (order_id, at, actor_id, actor_role, action, from_status,"
+            " to_status, data) VALUES (?, ?, ?, 'resident', 'place', '', 'pending_payment', '{}')",
+            order_id,
+            now,
+            user_id,
+        )
+        q("COMMIT")
+        cur.close()
+        return 201
+
+    return one
+
+
+def timed(work: Callable[[], int], n: int, concurrency: int) -> dict[str, float]:
+    def one(_i: int) -> float:
+        start = time.perf_counter()
+        status = work()
+        if status != 201:
+            raise RuntimeError(f"checkout answered {status}")
+        return (time.perf_counter() - start) * 1000
+
+    with ThreadPoolExecutor(concurrency) as pool:  # warm up every connection and worker
+        list(pool.map(one, range(concurrency * 5)))
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        latencies = sorted(pool.map(one, range(n)))
+    elapsed = time.perf_counter() - started
+    return {
+        "median": statistics.median(latencies),
+        "p95": latencies[int(0.95 * n) - 1],
+        "rps": n / elapsed,
+    }
+
+
+def race(db: Database, base: str, bearer: dict[str, str], body: dict, ctx: dict, rounds: int):
+    """Rounds of 32 buyers for the last 10 units: (sold per round, oversold in all)."""
+    item_id, per_bundle = ctx["items"][0]
+    sold_rounds, oversold = [], 0
+    conn = db.connect()
+    if db.kind == "postgresql":
+        conn.autocommit = True
+    for _ in range(rounds):
+        query(
+            db,
+            conn,
+            "UPDATE suppliers_item SET stock = ? WHERE id = ?",
+            (RACE_UNITS * per_bundle, item_id),
+        )
+        barrier = threading.Barrier(RACE_BUYERS)
+        buy = http_checkout(base, bearer, body)
+
+        def one(_i: int, barrier: Any = barrier, buy: Callable[[], int] = buy) -> int:
+            barrier.wait()
+            return buy()
+
+        with ThreadPoolExecutor(RACE_BUYERS) as pool:
+            statuses = list(pool.map(one, range(RACE_BUYERS)))
+        sold = statuses.count(201)
+        [(left,)] = query(db, conn, "SELECT stock FROM suppliers_item WHERE id = ?", (item_id,))
+        if any(s not in (201, 409) for s in statuses):
+            raise RuntimeError(f"unexpected answers in the race: {sorted(set(statuses))}")
+        oversold += max(0, sold - RACE_UNITS) + (1 if left < 0 else 0)
+        sold_rounds.append(sold)
+    query(db, conn, "UPDATE suppliers_item SET stock = 100000000")
+    conn.close()
+    return sold_rounds, oversold
+
+
+def run(kind: str, pg_url: str | None, args: argparse.Namespace) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="shop-bench-checkout-"))
+    db = Database(kind, pg_url, work)
+    env = {
+        **os.environ,
+        "SHOP_DATABASE_URL": db.url,
+        "SHOP_SECRET_KEY": "bench",
+        "SHOP_SEARCH_DIR": str(work / "search"),
+        "SHOP_SUPPLIER_PROBATION_MAX_OPEN_ORDERS": "1000000000",
+    }
+    env.pop("SHOP_REDIS_URL", None)
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    try:
+        subprocess.run(
+            [*flask, "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        subprocess.run([*flask, "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        ctx = prepare(db)
+        port = free_port()
+        server = serve("wsgi:create_app()", port, env)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            token = requests.post(
+                f"{base}/api/v1/auth/token",
+                json={"login": "resident1@demo.local", "password": "demo1234"},
+                timeout=10,
+            ).json()["token"]
+            bearer = {"Authorization": f"Bearer {token}"}
+            windows = requests.get(
+                f"{base}/api/v1/delivery-windows",
+                params={"bundle_id": ctx["bundle_id"]},
+                headers=bearer,
+                timeout=10,
+            ).json()["items"]
+            body = {
+                "lines": [{"bundle_id": ctx["bundle_id"], "quantity": 1}],
+                "delivery": {"mode": "doorstep", "window_id": windows[0]["id"]},
+            }
+            app_figures = timed(http_checkout(base, bearer, body), args.requests, args.concurrency)
+            raw_figures = timed(raw_checkout(db, token, body, ctx), args.requests, args.concurrency)
+            sold, oversold = race(db, base, bearer, body, ctx, args.rounds)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    finally:
+        db.drop()
+    return {"app": app_figures, "raw": raw_figures, "sold": sold, "oversold": oversold}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    kinds = [("sqlite", None)] + ([] if args.no_postgres else [("postgresql", args.postgres)])
+    results = {kind: run(kind, url, args) for kind, url in kinds}
+    print(
+        f"\ncheckout: {args.requests} orders, {args.concurrency} concurrent clients,"
+        " gunicorn 2 sync workers; raw SQL: the same transaction, same clients, same run"
+    )
+    print(
+        f"{'database':<12}{'app req/s':>10}{'median ms':>10}{'raw tx/s':>10}"
+        f"{'raw ms':>8}{'share':>8}  goal"
+    )
+    for kind, r in results.items():
+        share = r["app"]["rps"] / r["raw"]["rps"]
+        verdict = "ok" if share >= SHARE_GOAL else "MISS"
+        print(
+            f"{kind:<12}{r['app']['rps']:>10.0f}{r['app']['median']:>10.1f}"
+            f"{r['raw']['rps']:>10.0f}{r['raw']['median']:>8.1f}{share:>8.0%}"
+            f"  >= {SHARE_GOAL:.0%} {verdict}"
+        )
+    print(f"\noversell race: {RACE_BUYERS} buyers for the last {RACE_UNITS} units")
+    for kind, r in results.items():
+        all_sold = all(s == RACE_UNITS for s in r["sold"])
+        verdict = "ok" if r["oversold"] == 0 and all_sold else "MISS"
+        print(
+            f"{kind:<12}{len(r['sold'])} rounds, sold per round {min(r['sold'])}-{max(r['sold'])},"
+            f" oversold {r['oversold']}  goal: 0 oversold, {RACE_UNITS} sold {verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()
