@@ -7,13 +7,28 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    """Mount the staff and manager pages; say whom to warn before an order's deadlines."""
+    """Pages, API, order receivers, timers, and whom to warn before an order's deadlines."""
     import orders.api
-    from fulfilment import labels, queries, views
+    import orders.signals
+    from fulfilment import handlers, http, labels, queries, views
+    from shop.core import http as core_http
+    from shop.core.jobs import register_periodic
     from shop.core.web import register_home
 
+    app.config.setdefault("FULFILMENT_ACCEPT_MINUTES", 10)
+
     app.register_blueprint(views.bp)
+    core_http.register(app, http.bp)
     orders.api.register_assignee_source(app, queries.people_to_warn)
-    app.jinja_env.globals["staff_role_label"] = labels.staff_role_label
+    orders.signals.order_paid.connect(handlers.open_task_for_paid_order)
+    orders.signals.order_cancelled.connect(handlers.stop_task_of_order)
+    orders.signals.order_refunded.connect(handlers.stop_task_of_order)
+    register_periodic(app, "fulfilment.jobs.release_unaccepted", 60)
+    app.jinja_env.globals.update(
+        staff_role_label=labels.staff_role_label,
+        task_kind_label=labels.task_kind_label,
+        task_status_label=labels.task_status_label,
+        action_label=labels.action_label,
+    )
     register_home(app, "staff", "fulfilment.staff_home", str(_l("My work")))
     register_home(app, "manager", "fulfilment.manager_home", str(_l("My grids")))

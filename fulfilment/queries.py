@@ -1,13 +1,26 @@
-"""Reads for the staff and manager pages."""
+"""Reads for the staff and manager pages and the tasks API."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlmodel import select
 
-from fulfilment.models import Grid, GridBuilding, GridStaff, StaffMember
-from shop.core import db
+import orders.api
+from fulfilment import process
+from fulfilment.models import (
+    ACTIVE,
+    Grid,
+    GridBuilding,
+    GridStaff,
+    StaffMember,
+    Task,
+    TaskEvent,
+)
+from shop.core import accounts, db
+from shop.core.errors import NotFound
 from shop.core.models import Building, User
 
 
@@ -81,17 +94,170 @@ def find_staff_member(user_id: int) -> StaffMember | None:
 
 
 def people_to_warn(order_id: int, building_id: int) -> list[int]:
-    """Whom to warn before an order's deadline: the manager of the building's grid.
+    """Whom to warn before an order's deadline: the staff member on its task and the manager."""
+    s = db.session()
+    assignee = s.exec(
+        select(Task.assignee_id).where(Task.order_id == order_id, Task.status.in_(ACTIVE))
+    ).first()
+    manager = s.exec(
+        select(Grid.manager_id)
+        .join(GridBuilding, GridBuilding.grid_id == Grid.id)
+        .where(GridBuilding.building_id == building_id)
+    ).first()
+    return [u for u in (assignee, manager) if u is not None]
 
-    (Tasks assigned to staff come with dispatch; then their assignee is warned too.)
-    """
-    manager = (
-        db.session()
-        .exec(
-            select(Grid.manager_id)
-            .join(GridBuilding, GridBuilding.grid_id == Grid.id)
-            .where(GridBuilding.building_id == building_id)
-        )
-        .first()
+
+def mask_phone(phone: str) -> str:
+    """138****1234: enough to recognise, not enough to keep."""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A task as the staff member (or manager) sees it: only what the work needs."""
+
+    id: int
+    order_id: int
+    grid_id: int | None
+    kind: str
+    status: str
+    staff_role: str
+    due_by: datetime | None
+    address: str
+    #: The resident's phone, in full only while the viewer is doing the task.
+    phone: str
+    note: str
+    lines: tuple[tuple[str, int], ...]
+    checklist: tuple[str, ...]
+    window_start: datetime | None
+    window_end: datetime | None
+    slot_starts_at: datetime | None
+    assignee_id: int | None
+    assignee_name: str
+    claimable: bool
+    locked: bool
+    code_attempts: int
+    next_action: str | None
+
+    @property
+    def needs_code(self) -> bool:
+        """The next step needs the resident's confirmation code."""
+        return self.next_action in ("deliver", "finish")
+
+    @property
+    def can_fail(self) -> bool:
+        """The task is under way and may be reported as not doable."""
+        return self.status in ("accepted", "picked_up", "arrived")
+
+
+def _view(task: Task, viewer_id: int) -> TaskView:
+    brief = orders.api.order_brief(task.order_id)
+    address = accounts.find_resident_address(brief.resident_id)
+    phone = address.phone if address else ""
+    doing = task.assignee_id == viewer_id and task.status in ACTIVE and task.status != "assigned"
+    assignee = db.session().get(User, task.assignee_id) if task.assignee_id else None
+    if task.status == "open" and task.claimable:
+        action = "claim"
+    elif task.assignee_id == viewer_id:
+        action = process.next_action(task.kind, task.status)
+    else:
+        action = None
+    return TaskView(
+        id=task.id,
+        order_id=task.order_id,
+        grid_id=task.grid_id,
+        kind=task.kind,
+        status=task.status,
+        staff_role=task.staff_role,
+        due_by=task.due_by and db.aware(task.due_by),
+        address=brief.address,
+        phone=phone if doing else mask_phone(phone),
+        note=brief.note,
+        lines=brief.lines,
+        checklist=brief.checklist,
+        window_start=brief.window_start,
+        window_end=brief.window_end,
+        slot_starts_at=brief.slot_starts_at,
+        assignee_id=task.assignee_id,
+        assignee_name=assignee.display_name if assignee else "",
+        claimable=task.claimable and task.status == "open",
+        locked=task.locked,
+        code_attempts=task.code_attempts,
+        next_action=action,
     )
-    return [manager] if manager is not None else []
+
+
+def _my_grid_ids(user_id: int) -> list[int]:
+    return list(db.session().exec(select(GridStaff.grid_id).where(GridStaff.user_id == user_id)))
+
+
+def tasks_for_staff(user_id: int) -> list[TaskView]:
+    """My tasks under way and the claimable tasks of my grids, nearest promise first."""
+    s = db.session()
+    member = s.get(StaffMember, user_id)
+    if member is None:
+        return []
+    mine = select(Task).where(Task.assignee_id == user_id, Task.status.in_(ACTIVE))
+    claimable = select(Task).where(
+        Task.status == "open",
+        Task.claimable,
+        Task.staff_role == member.staff_role,
+        Task.grid_id.in_(_my_grid_ids(user_id)),
+    )
+    rows = list(s.exec(mine)) + list(s.exec(claimable))
+    rows.sort(key=lambda t: (t.due_by is None, t.due_by and db.aware(t.due_by), t.id))
+    return [_view(t, user_id) for t in rows]
+
+
+def task_for_staff(task_id: int, user_id: int) -> TaskView:
+    """A task I am doing or may claim; anyone else's is NotFound."""
+    task = db.session().get(Task, task_id)
+    member = db.session().get(StaffMember, user_id)
+    if task is None or member is None:
+        raise NotFound(_("No such task."))
+    visible = task.assignee_id == user_id or (
+        task.status == "open"
+        and task.claimable
+        and task.staff_role == member.staff_role
+        and task.grid_id in _my_grid_ids(user_id)
+    )
+    if not visible:
+        raise NotFound(_("No such task."))
+    return _view(task, user_id)
+
+
+def tasks_for_manager(manager_id: int) -> list[TaskView]:
+    """The open and running tasks of the grids I manage, the nearest promise first."""
+    grid_ids = list(db.session().exec(select(Grid.id).where(Grid.manager_id == manager_id)))
+    rows = list(
+        db.session().exec(
+            select(Task).where(
+                Task.grid_id.in_(grid_ids), Task.status.in_(("open", "failed", *ACTIVE))
+            )
+        )
+    )
+    rows.sort(key=lambda t: (t.due_by is None, t.due_by and db.aware(t.due_by), t.id))
+    return [_view(t, manager_id) for t in rows]
+
+
+def task_for_manager(task_id: int, manager_id: int) -> TaskView:
+    """A task of a grid I manage; anyone else's is NotFound."""
+    task = db.session().get(Task, task_id)
+    grid = db.session().get(Grid, task.grid_id) if task and task.grid_id else None
+    if task is None or grid is None or grid.manager_id != manager_id:
+        raise NotFound(_("No such task."))
+    return _view(task, manager_id)
+
+
+def staff_of_grid_with_role(grid_id: int, role: str) -> list[StaffRow]:
+    """Who a manager may give a task of this role to."""
+    return [s for s in _grid_view(db.session().get(Grid, grid_id)).staff if s.staff_role == role]
+
+
+def task_events(task_id: int) -> list[TaskEvent]:
+    """The task's history, oldest first."""
+    return list(
+        db.session().exec(
+            select(TaskEvent).where(TaskEvent.task_id == task_id).order_by(TaskEvent.id)
+        )
+    )

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
 
-from fulfilment.models import StaffMember
-from shop.core import audit, db
-from shop.core.errors import NotFound
+from flask import current_app
+from flask_babel import gettext as _
+from sqlmodel import func, select, update
+
+import orders.api
+from fulfilment import labels, process
+from fulfilment.models import (
+    ACTIVE,
+    Grid,
+    GridBuilding,
+    GridStaff,
+    StaffMember,
+    StaffRole,
+    Task,
+    TaskEvent,
+)
+from shop.core import accounts, audit, db, notifications
+from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
 
 
 def set_duty(*, user_id: int, on_duty: bool) -> StaffMember:
@@ -24,3 +41,349 @@ def set_duty(*, user_id: int, on_duty: bool) -> StaffMember:
         )
     db.session().flush()
     return member
+
+
+# Tasks: opened when an order is paid, dispatched, then moved by staff through the flow.
+
+ACCEPT_MINUTES_SETTING = "FULFILMENT_ACCEPT_MINUTES"
+MAX_CODE_ATTEMPTS = 3
+#: Refusals after which the view still commits (a wrong code counts; the third locks).
+KEEP_ON_ERROR = frozenset({"wrong_confirmation_code"})
+
+
+def _grid_of_building(building_id: int) -> Grid | None:
+    return (
+        db.session()
+        .exec(
+            select(Grid)
+            .join(GridBuilding, GridBuilding.grid_id == Grid.id)
+            .where(GridBuilding.building_id == building_id)
+        )
+        .first()
+    )
+
+
+def _record(
+    task: Task,
+    action: str,
+    actor_role: str,
+    actor_id: int | None,
+    previous: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    db.session().add(
+        TaskEvent(
+            task_id=task.id,
+            actor_id=actor_id,
+            actor_role=actor_role,
+            action=action,
+            from_status=previous,
+            to_status=task.status,
+            data=data or {},
+        )
+    )
+
+
+def _move(
+    task: Task,
+    action: str,
+    actor_role: str,
+    actor_id: int | None,
+    data: dict[str, Any] | None = None,
+) -> process.Step:
+    step = process.find_step(task.status, action)
+    if step is None:
+        raise DomainError(_("This task cannot be given that step now."), code="step_not_allowed")
+    if actor_role not in step.actors:
+        raise Forbidden(_("You may not do this to a task."))
+    previous, task.status = task.status, step.target
+    _record(task, action, actor_role, actor_id, previous, data)
+    return step
+
+
+def open_task(order_id: int) -> Task | None:
+    """Open the task a paid order needs and dispatch it (once per order)."""
+    s = db.session()
+    if s.exec(select(Task.id).where(Task.order_id == order_id)).first() is not None:
+        return None
+    brief = orders.api.order_brief(order_id)
+    if brief.is_service:
+        kind = "service"
+    else:
+        kind = "pickup" if brief.delivery_mode == "pickup" else "deliver"
+    roles = [r for r in brief.staff_roles if r] or [StaffRole.BUTLER.value]
+    grid = _grid_of_building(brief.building_id)
+    task = Task(
+        order_id=order_id,
+        grid_id=grid.id if grid else None,
+        building_id=brief.building_id,
+        kind=kind,
+        staff_role=roles[0],
+        due_by=brief.next_due,
+    )
+    s.add(task)
+    s.flush()
+    _record(task, "open", "system", None, "")
+    dispatch(task)
+    return task
+
+
+def _load(user_id: int) -> Any:
+    return (
+        select(func.count())
+        .select_from(Task)
+        .where(Task.assignee_id == user_id, Task.status.in_(ACTIVE))
+        .scalar_subquery()
+    )
+
+
+def pick_assignee(task: Task) -> int | None:
+    """The on-duty staff member of the task's grid with its role and the lightest load."""
+    if task.grid_id is None:
+        return None
+    row = (
+        db.session()
+        .exec(
+            select(StaffMember.user_id, _load(StaffMember.user_id).label("load"))
+            .join(GridStaff, GridStaff.user_id == StaffMember.user_id)
+            .where(
+                GridStaff.grid_id == task.grid_id,
+                StaffMember.is_on_duty,
+                StaffMember.staff_role == task.staff_role,
+            )
+            .order_by("load", StaffMember.user_id)
+        )
+        .first()
+    )
+    return row[0] if row else None
+
+
+def dispatch(task: Task) -> None:
+    """Assign the task to the best on-duty person, or open it to the whole grid."""
+    staff_id = pick_assignee(task)
+    if staff_id is None:
+        _open_to_grid(task)
+        return
+    _move(task, "assign", "system", None, {"to": staff_id})
+    task.assignee_id, task.assigned_at = staff_id, db.utcnow()
+    _tell(staff_id, task, "task_assigned")
+
+
+def _open_to_grid(task: Task) -> None:
+    task.claimable = True
+    people = _grid_people(task)
+    for user_id in people:
+        _tell(user_id, task, "task_claimable")
+
+
+def _grid_people(task: Task) -> list[int]:
+    """The grid's staff with the task's role, and its manager."""
+    if task.grid_id is None:
+        return accounts.user_ids_with_role("operator")
+    s = db.session()
+    staff = s.exec(
+        select(StaffMember.user_id)
+        .join(GridStaff, GridStaff.user_id == StaffMember.user_id)
+        .where(GridStaff.grid_id == task.grid_id, StaffMember.staff_role == task.staff_role)
+    ).all()
+    manager = s.get(Grid, task.grid_id).manager_id
+    return list(staff) + ([manager] if manager else [])
+
+
+def _tell(user_id: int, task: Task, kind: str) -> None:
+    subjects = {
+        "task_assigned": lambda: _("New task: order %(id)s", id=task.order_id),
+        "task_claimable": lambda: _(
+            "A task is waiting to be claimed: order %(id)s", id=task.order_id
+        ),
+        "task_locked": lambda: _("Task locked after wrong codes: order %(id)s", id=task.order_id),
+        "task_failed": lambda: _("A task could not be done: order %(id)s", id=task.order_id),
+        "task_cancelled": lambda: _("Order %(id)s was cancelled: no need to go", id=task.order_id),
+    }
+    notifications.notify(
+        user_id,
+        kind,
+        lambda: (subjects[kind](), labels.task_kind_label(task.kind)),
+        link=f"/staff/tasks/{task.id}",
+    )
+
+
+def release_unaccepted() -> int:
+    """Tasks nobody accepted in time become claimable by the whole grid; returns how many."""
+    minutes = int(current_app.config[ACCEPT_MINUTES_SETTING])
+    cutoff = db.utcnow() - timedelta(minutes=minutes)
+    tasks = (
+        db.session()
+        .exec(
+            select(Task)
+            .where(Task.status == "assigned", Task.assigned_at < cutoff)
+            .with_for_update()
+            .limit(500)
+        )
+        .all()
+    )
+    for task in tasks:
+        _move(task, "release", "system", None, {"from": task.assignee_id})
+        task.assignee_id, task.assigned_at = None, None
+        _open_to_grid(task)
+    db.session().flush()
+    return len(tasks)
+
+
+def _in_grid(user_id: int, grid_id: int | None) -> bool:
+    return grid_id is not None and db.session().get(GridStaff, (grid_id, user_id)) is not None
+
+
+def claim(*, task_id: int, staff_id: int) -> Task:
+    """Take a claimable task of my grid; of two at once exactly one wins (409 for the other)."""
+    s = db.session()
+    task = s.get(Task, task_id)
+    member = s.get(StaffMember, staff_id)
+    if (
+        task is None
+        or member is None
+        or member.staff_role != task.staff_role
+        or not _in_grid(staff_id, task.grid_id)
+    ):
+        raise NotFound(_("No such task."))  # as invisible as it is on the list
+    won = s.execute(
+        update(Task)
+        .where(Task.id == task_id, Task.status == "open", Task.claimable)
+        .values(status="accepted", assignee_id=staff_id, assigned_at=db.utcnow())
+    ).rowcount
+    if won != 1:
+        raise DomainError(_("Someone else has taken this task."), code="already_taken")
+    s.refresh(task)
+    _record(task, "claim", "staff", staff_id, "open")
+    orders.api.record_milestone(task.order_id, "accepted", db.utcnow(), staff_id)
+    s.flush()
+    return task
+
+
+#: API event names (API.md) and the task actions they stand for.
+EVENT_ACTIONS = {
+    "accepted": "accept",
+    "picked_up": "pick_up",
+    "arrived": "arrive",
+    "delivered": "deliver",
+    "done": "finish",
+    "failed": "fail",
+}
+
+
+def act(
+    *,
+    task_id: int,
+    staff_id: int,
+    action: str,
+    confirmation_code: str | None = None,
+    checklist: Sequence[str] = (),
+    reason: str = "",
+) -> Task:
+    """A staff member moves their task one step; the order's promises are judged from it.
+
+    Delivering and finishing need the resident's 6-digit code; a wrong one counts, and the
+    third locks the task until the manager unlocks it.
+    """
+    s = db.session()
+    task = s.get(Task, task_id, with_for_update=True)
+    if task is None or task.assignee_id != staff_id:
+        raise NotFound(_("No such task."))
+    if task.locked:
+        raise DomainError(
+            _("This task is locked after wrong codes; your manager can unlock it."),
+            code="task_locked",
+        )
+    step = process.find_step(task.status, action)
+    if step is None:
+        raise DomainError(_("This task cannot be given that step now."), code="step_not_allowed")
+    if action == "fail" and len(reason.strip()) < 2:
+        raise Invalid(_("Say why."), fields={"reason": [_("Say why.")]})
+    evidence: dict[str, Any] = {}
+    if action in ("deliver", "finish"):
+        if not confirmation_code:
+            raise Invalid(
+                _("Enter the resident's 6-digit code."),
+                fields={"confirmation_code": [_("Required.")]},
+            )
+        evidence["confirmation_code"] = confirmation_code
+    if action == "finish":
+        evidence["checklist"] = list(checklist)
+    if action == "fail":
+        evidence["reason"] = reason.strip()
+    try:
+        with s.begin_nested():
+            orders.api.record_milestone(
+                task.order_id, step.milestone, db.utcnow(), staff_id, evidence
+            )
+    except DomainError as exc:
+        if exc.code == "wrong_confirmation_code":
+            _wrong_code(task, staff_id)
+        raise
+    _move(task, action, "staff", staff_id, {"checklist": list(checklist)} if checklist else None)
+    if task.status == "done":
+        task.done_at = db.utcnow()
+    if action == "fail":
+        task.fail_reason = reason.strip()[:200]
+        manager = s.get(Grid, task.grid_id).manager_id if task.grid_id else None
+        if manager:
+            _tell(manager, task, "task_failed")
+    s.flush()
+    return task
+
+
+def _wrong_code(task: Task, staff_id: int) -> None:
+    task.code_attempts += 1
+    _record(task, "wrong_code", "staff", staff_id, task.status, {"attempt": task.code_attempts})
+    if task.code_attempts >= MAX_CODE_ATTEMPTS:
+        task.locked = True
+        manager = db.session().get(Grid, task.grid_id).manager_id if task.grid_id else None
+        for user_id in [manager] if manager else accounts.user_ids_with_role("operator"):
+            _tell(user_id, task, "task_locked")
+    db.session().flush()
+
+
+def _managed(task_id: int, manager_id: int) -> Task:
+    task = db.session().get(Task, task_id, with_for_update=True)
+    grid = db.session().get(Grid, task.grid_id) if task and task.grid_id else None
+    if task is None or grid is None or grid.manager_id != manager_id:
+        raise NotFound(_("No such task."))
+    return task
+
+
+def reassign(*, task_id: int, manager_id: int, staff_id: int) -> Task:
+    """The manager gives the task to another staff member of the grid with its role."""
+    task = _managed(task_id, manager_id)
+    member = db.session().get(StaffMember, staff_id)
+    if member is None or not _in_grid(staff_id, task.grid_id):
+        raise Invalid(
+            _("Pick someone of this grid."), fields={"staff_id": [_("Not in this grid.")]}
+        )
+    if member.staff_role != task.staff_role:
+        raise DomainError(_("This task needs another role."), code="wrong_role")
+    _move(task, "reassign", "manager", manager_id, {"from": task.assignee_id, "to": staff_id})
+    task.assignee_id, task.assigned_at, task.claimable = staff_id, db.utcnow(), False
+    _tell(staff_id, task, "task_assigned")
+    db.session().flush()
+    return task
+
+
+def unlock(*, task_id: int, manager_id: int) -> Task:
+    """The manager unlocks a task locked by wrong codes (after checking with the resident)."""
+    task = _managed(task_id, manager_id)
+    if not task.locked:
+        raise DomainError(_("This task is not locked."), code="not_locked")
+    task.locked, task.code_attempts = False, 0
+    _record(task, "unlock", "manager", manager_id, task.status)
+    audit.record(actor_id=manager_id, action="task.unlock", subject_type="task", subject_id=task.id)
+    db.session().flush()
+    return task
+
+
+def cancel_task(task: Task) -> None:
+    """Stop a task whose order was cancelled or refunded; its staff member is told."""
+    had = task.assignee_id
+    _move(task, "cancel", "system", None)
+    if had:
+        _tell(had, task, "task_cancelled")
+    db.session().flush()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from fulfilment import queries, services
+from fulfilment import labels, process, queries, services
 from shop.core import db
 from shop.core.auth import role_required
+from shop.core.errors import DomainError, NotFound
 from shop.core.forms import EmptyForm
+from shop.core.web import check_csrf, form_action
 
 bp = Blueprint("fulfilment", __name__, template_folder="templates")
 
@@ -22,6 +25,7 @@ def staff_home() -> ResponseReturnValue:
         "fulfilment/staff_home.html",
         member=queries.find_staff_member(current_user.id),
         grids=queries.grids_of_staff(current_user.id),
+        tasks=queries.tasks_for_staff(current_user.id),
     )
 
 
@@ -40,6 +44,98 @@ def set_duty(state: str) -> ResponseReturnValue:
 @role_required("manager")
 def manager_home() -> ResponseReturnValue:
     """A manager's home: their grids and who is on duty."""
+    tasks = queries.tasks_for_manager(current_user.id)
     return render_template(
-        "fulfilment/manager_home.html", grids=queries.grids_of_manager(current_user.id)
+        "fulfilment/manager_home.html",
+        grids=queries.grids_of_manager(current_user.id),
+        tasks=tasks,
+        staff_by_task={
+            t.id: queries.staff_of_grid_with_role(t.grid_id, t.staff_role) for t in tasks
+        },
     )
+
+
+@bp.get("/staff/tasks/<int:task_id>")
+@role_required("staff")
+def task_page(task_id: int) -> ResponseReturnValue:
+    """One task per screen: where, what, when, and one big button for the next step."""
+    return render_template(
+        "fulfilment/task.html", task=queries.task_for_staff(task_id, current_user.id)
+    )
+
+
+@bp.post("/staff/tasks/<int:task_id>/claim")
+@role_required("staff")
+def claim(task_id: int) -> ResponseReturnValue:
+    """Take a claimable task."""
+    check_csrf()
+    form_action(
+        lambda: services.claim(task_id=task_id, staff_id=current_user.id),
+        _("The task is yours."),
+    )
+    return redirect(url_for("fulfilment.task_page", task_id=task_id), code=303)
+
+
+@bp.post("/staff/tasks/<int:task_id>/<any(accept, pick_up, arrive, deliver, finish, fail):action>")
+@role_required("staff")
+def step(task_id: int, action: str) -> ResponseReturnValue:
+    """Press the next step of my task."""
+    check_csrf()
+    try:
+        services.act(
+            task_id=task_id,
+            staff_id=current_user.id,
+            action=action,
+            confirmation_code=request.form.get("code", "").strip() or None,
+            checklist=request.form.getlist("checklist"),
+            reason=request.form.get("reason", ""),
+        )
+    except NotFound:
+        raise
+    except DomainError as exc:
+        if exc.code in services.KEEP_ON_ERROR:
+            db.session().commit()
+        else:
+            db.session().rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("fulfilment.task_page", task_id=task_id), code=303)
+    db.session().commit()
+    flash(labels.action_label(action) + " ✓", "info")
+    if process.next_action(*_kind_status(task_id)) is None:
+        return redirect(url_for("fulfilment.staff_home"), code=303)
+    return redirect(url_for("fulfilment.task_page", task_id=task_id), code=303)
+
+
+def _kind_status(task_id: int) -> tuple[str, str]:
+    task = queries.task_for_staff(task_id, current_user.id)
+    return task.kind, task.status
+
+
+@bp.post("/manager/tasks/<int:task_id>/reassign")
+@role_required("manager")
+def reassign(task_id: int) -> ResponseReturnValue:
+    """Give a task to someone else of the grid."""
+    check_csrf()
+    staff_id = request.form.get("staff_id", "")
+    if not staff_id.isdigit():
+        flash(_("Pick someone of this grid."), "error")
+    else:
+        form_action(
+            lambda: services.reassign(
+                task_id=task_id, manager_id=current_user.id, staff_id=int(staff_id)
+            ),
+            _("The task was reassigned."),
+        )
+    return redirect(url_for("fulfilment.manager_home"), code=303)
+
+
+@bp.post("/manager/tasks/<int:task_id>/unlock")
+@role_required("manager")
+def unlock(task_id: int) -> ResponseReturnValue:
+    """Unlock a task locked by wrong codes."""
+    check_csrf()
+    form_action(
+        lambda: services.unlock(task_id=task_id, manager_id=current_user.id),
+        _("The task is unlocked."),
+    )
+    return redirect(url_for("fulfilment.manager_home"), code=303)

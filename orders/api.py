@@ -29,6 +29,7 @@ from orders import (
 )
 from orders.models import STATUSES, DeliveryWindow, Order, Payment
 from shop.core import accounts, db
+from shop.core.errors import NotFound
 
 Choice = windows.Choice
 STATUSES = STATUSES
@@ -370,3 +371,61 @@ def recent_orders(*, status: str | None = None, page: int = 1) -> tuple[list[Ord
     """Every resident's orders for the operator, newest first (optionally one status)."""
     rows, total = services.list_all_orders(status=status, page=page)
     return [_view(o) for o in rows], total
+
+
+@dataclass(frozen=True)
+class OrderBrief:
+    """What fulfilment needs of a paid order to do the work (no money, no code)."""
+
+    id: int
+    status: str
+    resident_id: int
+    community_id: int
+    building_id: int
+    address: str
+    note: str
+    delivery_mode: str
+    window_start: datetime | None
+    window_end: datetime | None
+    slot_starts_at: datetime | None
+    #: (title, quantity) of each line.
+    lines: tuple[tuple[str, int], ...]
+    #: The staff roles the components ask for, in order, and whether any is a service.
+    staff_roles: tuple[str, ...]
+    is_service: bool
+    #: The earliest deadline of a promise still pending, and the standard's checklist.
+    next_due: datetime | None
+    checklist: tuple[str, ...]
+    bundle_ids: tuple[int, ...]
+
+
+def order_brief(order_id: int) -> OrderBrief:
+    """A paid order as the staff doing it see it. Raises NotFound."""
+    order = db.session().get(Order, order_id)
+    if order is None:
+        raise NotFound("No such order.")
+    window = db.session().get(DeliveryWindow, order.window_id) if order.window_id else None
+    lines = services.lines_of(order.id)
+    components = services.components_of(order.id)
+    promises = commitment_service.nodes_of(order)
+    pending = [p.due_by for p in promises if p.status == "pending" and p.due_by is not None]
+    checklist = next((p.checklist for p in promises if p.kind == "standard"), ())
+    return OrderBrief(
+        id=order.id,
+        status=order.status,
+        resident_id=order.resident_id,
+        community_id=order.community_id,
+        building_id=order.building_id,
+        address=order.address,
+        note=order.note,
+        delivery_mode=order.delivery_mode,
+        window_start=window and db.aware(window.starts_at),
+        window_end=window and db.aware(window.ends_at),
+        slot_starts_at=order.slot_starts_at and db.aware(order.slot_starts_at),
+        lines=tuple((ln.title, ln.quantity) for ln in lines),
+        staff_roles=tuple(c.staff_role for c in components),
+        is_service=any(c.kind == "service" for c in components),
+        next_due=min(pending) if pending else None,
+        checklist=tuple(checklist),
+        bundle_ids=tuple(ln.bundle_id for ln in lines),
+    )

@@ -359,6 +359,17 @@ def events(order_id: int) -> list[OrderEvent]:
     )
 
 
+def components_of(order_id: int) -> list[OrderComponent]:
+    """The order's components (supplier items), in order."""
+    return list(
+        db.session().exec(
+            select(OrderComponent)
+            .where(OrderComponent.order_id == order_id)
+            .order_by(OrderComponent.id)
+        )
+    )
+
+
 def lines_of(order_id: int) -> list[OrderLine]:
     """The order's lines."""
     return list(
