@@ -5,30 +5,47 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+#: Settings of this package, with their defaults (each may be set as SHOP_<NAME>).
+SETTINGS = {
+    "FULFILMENT_ACCEPT_MINUTES": 10,
+    "FULFILMENT_MIN_WITHDRAWAL_MINOR": 1000,
+}
+
 
 def init_app(app: Flask) -> None:
     """Pages, API, order receivers, timers, and whom to warn before an order's deadlines."""
     import orders.api
     import orders.signals
-    from fulfilment import handlers, http, labels, queries, views
+    from fulfilment import cli, handlers, http, labels, ledger, queries, views
     from shop.core import http as core_http
     from shop.core.jobs import register_periodic
     from shop.core.web import register_home
 
-    app.config.setdefault("FULFILMENT_ACCEPT_MINUTES", 10)
+    for name, default in SETTINGS.items():
+        app.config.setdefault(name, default)
 
     app.register_blueprint(views.bp)
+    app.cli.add_command(cli.payouts_group)
     core_http.register(app, http.bp)
     orders.api.register_assignee_source(app, queries.people_to_warn)
     orders.signals.order_paid.connect(handlers.open_task_for_paid_order)
     orders.signals.order_cancelled.connect(handlers.stop_task_of_order)
     orders.signals.order_refunded.connect(handlers.stop_task_of_order)
+    orders.signals.order_refunded.connect(ledger.reverse_order)
+    orders.signals.order_completed.connect(ledger.release_order)
     register_periodic(app, "fulfilment.jobs.release_unaccepted", 60)
+    register_periodic(app, "fulfilment.jobs.sweep_uncredited", 60)
     app.jinja_env.globals.update(
         staff_role_label=labels.staff_role_label,
         task_kind_label=labels.task_kind_label,
         task_status_label=labels.task_status_label,
         action_label=labels.action_label,
+        level_label=labels.level_label,
+        badge_label=labels.badge_label,
+        posting_label=labels.posting_label,
+        withdrawal_status_label=labels.withdrawal_status_label,
+        credit_status_label=labels.credit_status_label,
+        role_label=labels.role_label,
     )
     register_home(app, "staff", "fulfilment.staff_home", str(_l("My work")))
     register_home(app, "manager", "fulfilment.manager_home", str(_l("My grids")))

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from flask_babel import gettext as _
+from marshmallow import ValidationError
 from sqlmodel import select
 
+from fulfilment import ledger
 from fulfilment.models import Grid, GridBuilding, GridStaff, StaffMember, StaffRole
+from fulfilment.schemas import RuleSchema
 from shop.core import db
+from shop.core.errors import Invalid
 
 
 @dataclass(frozen=True)
@@ -79,3 +85,37 @@ def add_staff_member(
     for grid_id in grid_ids:
         db.session().add(GridStaff(grid_id=grid_id, user_id=user_id))
     db.session().flush()
+
+
+# The staff ledger, for the operator's console.
+
+
+def trial_balance() -> tuple[list[tuple[str, int]], int]:
+    """Every account's balance and the total (zero)."""
+    return ledger.trial_balance()
+
+
+def waiting_withdrawals() -> list[Any]:
+    """Withdrawals waiting for the operator, oldest first."""
+    return ledger.list_withdrawals(status="requested")
+
+
+def decide_withdrawal(*, withdrawal_id: int, actor_id: int, approve: bool, reason: str) -> None:
+    """Approve (into the next payout batch) or reject (the money goes back)."""
+    ledger.decide_withdrawal(
+        withdrawal_id=withdrawal_id, actor_id=actor_id, approve=approve, reason=reason
+    )
+
+
+def commission_rules() -> list[Any]:
+    """Every commission rule version, newest first."""
+    return ledger.list_rules()
+
+
+def add_commission_rule(*, actor_id: int, data: dict[str, Any]) -> None:
+    """A new rule version from raw input (validated here: Invalid with field messages)."""
+    try:
+        loaded = RuleSchema().load(data)
+    except ValidationError as exc:
+        raise Invalid(_("Check the rule."), fields=exc.messages) from exc
+    ledger.save_rule(actor_id=actor_id, data=loaded)

@@ -1,16 +1,19 @@
-"""The tasks JSON API: staff see and move their grid's tasks; managers reassign and unlock."""
+"""The fulfilment JSON API: tasks, wallets and withdrawals, the ledger, rules, boards."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from flask import current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from fulfilment import queries, schemas, services
+from fulfilment import ledger, queries, schemas, services
 from shop.core import db
 from shop.core.auth import role_required
-from shop.core.errors import DomainError
+from shop.core.errors import DomainError, Invalid
 
 bp = Blueprint("fulfilment_api", __name__, url_prefix="/api/v1", description="Tasks of the staff")
 
@@ -87,3 +90,115 @@ def unlock(task_id: int) -> Any:
     services.unlock(task_id=task_id, manager_id=current_user.id)
     db.session().commit()
     return queries.task_for_manager(task_id, current_user.id)
+
+
+def _month(text: str) -> date:
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)
+
+
+@bp.get("/staff/me/wallet")
+@role_required("staff")
+@bp.response(200, schemas.WalletSchema)
+def wallet() -> dict[str, Any]:
+    """My balances by status, recent movements with their orders and tasks, my withdrawals."""
+    balances = ledger.balances(current_user.id)
+    return {
+        "balances": {**balances.__dict__, "currency": current_app.config["CURRENCY"]},
+        "lines": ledger.wallet_lines(current_user.id),
+        "credits": ledger.credits_of_staff(current_user.id),
+        "withdrawals": ledger.list_withdrawals(staff_id=current_user.id),
+    }
+
+
+@bp.get("/staff/me/statements")
+@role_required("staff")
+@bp.arguments(schemas.StatementArgs, location="query")
+@bp.response(200, schemas.StaffStatementSchema)
+def my_statement(args: dict[str, Any]) -> Any:
+    """My statement for a month: opening, every movement, closing."""
+    return ledger.statement(current_user.id, _month(args["month"]))
+
+
+@bp.post("/staff/me/withdrawals")
+@role_required("staff")
+@bp.arguments(schemas.WithdrawalInSchema)
+@bp.response(201, schemas.WithdrawalSchema)
+def withdraw(data: dict[str, Any]) -> Any:
+    """Ask to be paid from my available balance (`Idempotency-Key` required)."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 80:
+        raise Invalid(
+            _("Send an Idempotency-Key header (up to 80 characters)."),
+            fields={"Idempotency-Key": [_("Required.")]},
+        )
+    row = ledger.request_withdrawal(
+        staff_id=current_user.id, amount_minor=data["amount_minor"], idempotency_key=key
+    )
+    db.session().commit()
+    return row
+
+
+@bp.get("/withdrawals")
+@role_required("operator")
+@bp.response(200, schemas.WithdrawalSchema(many=True))
+def withdrawals() -> Any:
+    """Withdrawals waiting for a decision, oldest first."""
+    return ledger.list_withdrawals(status=request.args.get("status") or "requested")
+
+
+@bp.post("/withdrawals/<int:withdrawal_id>/decision")
+@role_required("operator")
+@bp.arguments(schemas.DecisionInSchema)
+@bp.response(200, schemas.WithdrawalSchema)
+def decide(data: dict[str, Any], withdrawal_id: int) -> Any:
+    """Approve (paid in the next payout batch) or reject (the money goes back)."""
+    row = ledger.decide_withdrawal(
+        withdrawal_id=withdrawal_id,
+        actor_id=current_user.id,
+        approve=data["decision"] == "approve",
+        reason=data["reason"],
+    )
+    db.session().commit()
+    return row
+
+
+@bp.get("/ledger/trial-balance")
+@role_required("operator")
+@bp.response(200, schemas.TrialBalanceSchema)
+def trial_balance() -> dict[str, Any]:
+    """Every account's balance; the total is zero."""
+    accounts, total = ledger.trial_balance()
+    return {
+        "accounts": [{"account": a, "balance_minor": b} for a, b in accounts],
+        "total_minor": total,
+    }
+
+
+@bp.get("/commission-rules")
+@role_required("operator")
+@bp.response(200, schemas.RuleSchema(many=True))
+def commission_rules() -> Any:
+    """Every rule version, newest first."""
+    return ledger.list_rules()
+
+
+@bp.post("/commission-rules")
+@role_required("operator")
+@bp.arguments(schemas.RuleSchema)
+@bp.response(201, schemas.RuleSchema)
+def add_commission_rule(data: dict[str, Any]) -> Any:
+    """Add a rule version: it applies to orders paid from its `valid_from` (default now)."""
+    row = ledger.save_rule(actor_id=current_user.id, data=data)
+    db.session().commit()
+    return row
+
+
+@bp.get("/grids/<int:grid_id>/leaderboard")
+@role_required("staff", "manager", "operator")
+@bp.arguments(schemas.StatementArgs, location="query")
+@bp.response(200, schemas.LeaderRowSchema(many=True))
+def leaderboard(args: dict[str, Any], grid_id: int) -> Any:
+    """A grid's board for a month (its manager, its staff, the operator)."""
+    queries.require_grid_member(grid_id, current_user.id, current_user.roles)
+    return queries.leaderboard(grid_id, _month(args["month"]))

@@ -1,8 +1,8 @@
-"""Timers of fulfilment: tasks nobody accepted in time open to the whole grid."""
+"""Jobs of fulfilment: commissions posted for verified tasks; timers for tasks and credits."""
 
 from __future__ import annotations
 
-from fulfilment import services
+from fulfilment import ledger, services
 from shop.core.jobs import job
 
 
@@ -10,3 +10,15 @@ from shop.core.jobs import job
 def release_unaccepted() -> int:
     """Every minute: assigned tasks not accepted in time become claimable by the grid."""
     return services.release_unaccepted()
+
+
+@job
+def credit_task(task_id: int) -> int:
+    """Post the commission of a verified task (idempotent: each credit key once)."""
+    return len(ledger.credit_task(task_id))
+
+
+@job
+def sweep_uncredited() -> int:
+    """Every minute: send the credit job again for verified tasks still without it."""
+    return ledger.sweep_uncredited()

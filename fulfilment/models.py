@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 import shop.core  # noqa: F401  (the constraint naming convention comes first)
@@ -111,6 +111,8 @@ class Task(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     assigned_at: datetime | None = None
     done_at: datetime | None = None
+    #: Set when the commission of a done task is posted (the sweep looks for done, unset).
+    credited_at: datetime | None = None
 
 
 class TaskEvent(SQLModel, table=True):
@@ -127,3 +129,144 @@ class TaskEvent(SQLModel, table=True):
     from_status: str = Field(max_length=10)
     to_status: str = Field(max_length=10)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CommissionRule(SQLModel, table=True):
+    """How much a verified piece of work earns: per bundle, per category, or the default.
+
+    Versioned: a change is a new row with a later `valid_from`; the rule in force when the
+    order was paid applies. `fixed` pays `amount_minor` per piece (bundle bought);
+    `margin_bp` pays basis points of the platform's margin. `split_bp` shares the commission
+    among the roles present (deliverer or performer, and the referrer); a missed promise
+    multiplies it by `missed_factor_bp`.
+    """
+
+    __tablename__ = "fulfilment_commission_rule"
+    __table_args__ = (
+        CheckConstraint("scope IN ('bundle', 'category', 'default')", name="scope_known"),
+        CheckConstraint("basis IN ('fixed', 'margin_bp')", name="basis_known"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("missed_factor_bp BETWEEN 0 AND 10000", name="missed_factor_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=10)
+    scope_id: int | None = None
+    basis: str = Field(max_length=10)
+    #: Minor units per piece (fixed) or basis points of the margin (margin_bp).
+    amount: int
+    split_bp: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    missed_factor_bp: int = 10_000
+    valid_from: datetime = Field(default_factory=utcnow, index=True)
+    created_by: int | None = Field(default=None, foreign_key="core_user.id")
+
+
+class Posting(SQLModel, table=True):
+    """One balanced movement of the staff ledger; its entries sum to zero. Append-only.
+
+    The idempotency key makes each movement happen once: credit:{task}:{role},
+    release:{credit}, reverse:{credit}, withdraw:{withdrawal}, return:{withdrawal},
+    payout:{withdrawal}.
+    """
+
+    __tablename__ = "fulfilment_posting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=80, unique=True)
+    kind: str = Field(max_length=20)
+    staff_id: int | None = Field(default=None, foreign_key="core_user.id", index=True)
+    order_id: int | None = Field(default=None, foreign_key="orders_order.id", index=True)
+    task_id: int | None = Field(default=None, foreign_key="fulfilment_task.id")
+    memo: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+LEDGER_ACCOUNTS = (
+    "commission_expense",
+    "staff_pending",
+    "staff_available",
+    "withdrawal_in_transit",
+    "paid_out",
+)
+
+
+class LedgerEntry(SQLModel, table=True):
+    """One side of a posting: an amount (debit positive, credit negative) on an account."""
+
+    __tablename__ = "fulfilment_ledger_entry"
+    __table_args__ = (
+        Index("ix_fulfilment_ledger_entry_staff_time", "staff_id", "created_at"),
+        CheckConstraint(
+            "account IN (" + ", ".join(f"'{a}'" for a in LEDGER_ACCOUNTS) + ")",
+            name="account_known",
+        ),
+        CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    posting_id: int = Field(foreign_key="fulfilment_posting.id", index=True)
+    account: str = Field(max_length=24)
+    #: The staff member whose account it is (None for the platform's accounts).
+    staff_id: int | None = Field(default=None, foreign_key="core_user.id")
+    amount_minor: int
+    #: The posting's time (statements are cut by it without a join).
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Credit(SQLModel, table=True):
+    """A staff member's commission for one role in one task: pending, available, reversed."""
+
+    __tablename__ = "fulfilment_credit"
+    __table_args__ = (
+        UniqueConstraint("task_id", "role"),
+        CheckConstraint("status IN ('pending', 'available', 'reversed')", name="status_known"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="fulfilment_task.id")
+    order_id: int = Field(foreign_key="orders_order.id", index=True)
+    staff_id: int = Field(foreign_key="core_user.id", index=True)
+    role: str = Field(max_length=12)
+    amount_minor: int
+    rule_id: int | None = Field(default=None, foreign_key="fulfilment_commission_rule.id")
+    status: str = Field(default="pending", max_length=10)
+    created_at: datetime = Field(default_factory=utcnow)
+    available_at: datetime | None = None
+    reversed_at: datetime | None = None
+
+
+class Withdrawal(SQLModel, table=True):
+    """A staff member's request to be paid their available balance, and its fate."""
+
+    __tablename__ = "fulfilment_withdrawal"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('requested', 'approved', 'rejected', 'paid')", name="status_known"
+        ),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        UniqueConstraint("staff_id", "idempotency_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="core_user.id", index=True)
+    amount_minor: int
+    status: str = Field(default="requested", max_length=10, index=True)
+    idempotency_key: str = Field(max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_by: int | None = Field(default=None, foreign_key="core_user.id")
+    decided_at: datetime | None = None
+    reason: str = Field(default="", max_length=200)
+    batch_id: int | None = Field(default=None, foreign_key="fulfilment_payout_batch.id")
+
+
+class PayoutBatch(SQLModel, table=True):
+    """Approved withdrawals exported together for payroll."""
+
+    __tablename__ = "fulfilment_payout_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: int | None = Field(default=None, foreign_key="core_user.id")
+    total_minor: int = 0
+    count: int = 0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlmodel import select
+from sqlmodel import func, select
 
 import orders.api
 from fulfilment import process
@@ -261,3 +261,97 @@ def task_events(task_id: int) -> list[TaskEvent]:
             select(TaskEvent).where(TaskEvent.task_id == task_id).order_by(TaskEvent.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class LeaderRow:
+    """One staff member on a grid's board for a month."""
+
+    staff_id: int
+    name: str
+    pieces: int
+    promises_met: int
+    promises_judged: int
+    earned_minor: int
+    level: str
+    badges: tuple[str, ...]
+
+
+#: (fewest pieces in the month, level), highest first.
+LEVELS = ((150, "star"), (50, "expert"), (10, "skilled"), (0, "new"))
+
+
+def level_of(pieces: int) -> str:
+    """The month's level for a number of pieces done."""
+    return next(name for floor, name in LEVELS if pieces >= floor)
+
+
+def badges_of(pieces: int, met: int, judged: int) -> tuple[str, ...]:
+    """Badges earned in the month: every promise kept (five or more), a hundred pieces."""
+    badges = []
+    if judged >= 5 and met == judged:
+        badges.append("on_time")
+    if pieces >= 100:
+        badges.append("hundred")
+    return tuple(badges)
+
+
+def leaderboard(grid_id: int, month: date) -> list[LeaderRow]:
+    """A grid's staff for a month: pieces done, promises kept, earnings; most pieces first."""
+    from fulfilment.ledger import month_bounds
+    from fulfilment.models import Credit
+
+    start, end = month_bounds(month)
+    s = db.session()
+    done = s.exec(
+        select(Task.assignee_id, Task.order_id).where(
+            Task.grid_id == grid_id,
+            Task.status == "done",
+            Task.done_at >= start,
+            Task.done_at < end,
+        )
+    ).all()
+    counts = orders.api.promise_counts([order_id for _staff, order_id in done])
+    staff = {row.user_id: row.name for row in _grid_view(s.get(Grid, grid_id)).staff}
+    earned = dict(
+        s.exec(
+            select(Credit.staff_id, func.sum(Credit.amount_minor))
+            .where(
+                Credit.staff_id.in_(list(staff)),
+                Credit.status != "reversed",
+                Credit.created_at >= start,
+                Credit.created_at < end,
+            )
+            .group_by(Credit.staff_id)
+        ).all()
+    )
+    rows = []
+    for staff_id, name in staff.items():
+        mine = [order_id for who, order_id in done if who == staff_id]
+        met = sum(counts.get(o, (0, 0))[0] for o in mine)
+        judged = sum(counts.get(o, (0, 0))[1] for o in mine)
+        rows.append(
+            LeaderRow(
+                staff_id,
+                name,
+                len(mine),
+                met,
+                judged,
+                int(earned.get(staff_id) or 0),
+                level_of(len(mine)),
+                badges_of(len(mine), met, judged),
+            )
+        )
+    rows.sort(key=lambda r: (-r.pieces, -r.promises_met, r.staff_id))
+    return rows
+
+
+def require_grid_member(grid_id: int, user_id: int, roles: frozenset[str]) -> None:
+    """The grid's manager, its staff, or the operator; anyone else gets NotFound."""
+    grid = db.session().get(Grid, grid_id)
+    if grid is None:
+        raise NotFound(_("No such grid."))
+    if "operator" in roles or grid.manager_id == user_id:
+        return
+    if db.session().get(GridStaff, (grid_id, user_id)) is None:
+        raise NotFound(_("No such grid."))

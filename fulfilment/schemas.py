@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from fulfilment.services import EVENT_ACTIONS
 
@@ -46,3 +46,137 @@ class ReassignInSchema(Schema):
     """Whom the manager gives the task to."""
 
     staff_id = fields.Integer(required=True, strict=True)
+
+
+class BalancesSchema(Schema):
+    """What the staff member is owed, by status (minor units)."""
+
+    pending = fields.Integer()
+    available = fields.Integer()
+    in_transit = fields.Integer()
+    paid_out = fields.Integer()
+    currency = fields.String()
+
+
+class WalletLineSchema(Schema):
+    """A movement of the staff member's money, with its order and task."""
+
+    at = fields.AwareDateTime()
+    kind = fields.String()
+    amount_minor = fields.Integer()
+    order_id = fields.Integer(allow_none=True)
+    task_id = fields.Integer(allow_none=True)
+    memo = fields.String()
+
+
+class CommissionCreditSchema(Schema):
+    """A commission for one role in one task."""
+
+    id = fields.Integer()
+    order_id = fields.Integer()
+    task_id = fields.Integer()
+    role = fields.String()
+    amount_minor = fields.Integer()
+    status = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+class WithdrawalSchema(Schema):
+    """A withdrawal request and where it stands."""
+
+    id = fields.Integer()
+    staff_id = fields.Integer()
+    amount_minor = fields.Integer()
+    status = fields.String()
+    created_at = fields.AwareDateTime()
+    reason = fields.String()
+    batch_id = fields.Integer(allow_none=True)
+
+
+class WalletSchema(Schema):
+    """Balances by status, recent movements, credits and withdrawals."""
+
+    balances = fields.Nested(BalancesSchema)
+    lines = fields.List(fields.Nested(WalletLineSchema))
+    credits = fields.List(fields.Nested(CommissionCreditSchema))
+    withdrawals = fields.List(fields.Nested(WithdrawalSchema))
+
+
+class WithdrawalInSchema(Schema):
+    """How much to withdraw (minor units)."""
+
+    amount_minor = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class DecisionInSchema(Schema):
+    """The operator's decision on a withdrawal."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    reason = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class StatementArgs(Schema):
+    """`?month=2026-11`."""
+
+    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+
+
+class StaffStatementSchema(Schema):
+    """One month: opening, movements, closing, and what was earned."""
+
+    month = fields.Date()
+    opening_minor = fields.Integer()
+    closing_minor = fields.Integer()
+    earned_minor = fields.Integer()
+    lines = fields.List(fields.Nested(WalletLineSchema))
+
+
+class AccountBalanceSchema(Schema):
+    """One account of the ledger and its balance (debit positive)."""
+
+    account = fields.String()
+    balance_minor = fields.Integer()
+
+
+class TrialBalanceSchema(Schema):
+    """Every account and the total, which is zero."""
+
+    accounts = fields.List(fields.Nested(AccountBalanceSchema))
+    total_minor = fields.Integer()
+
+
+class RuleSchema(Schema):
+    """A commission rule version."""
+
+    id = fields.Integer(dump_only=True)
+    scope = fields.String(required=True, validate=validate.OneOf(["bundle", "category", "default"]))
+    scope_id = fields.Integer(load_default=None, allow_none=True)
+    basis = fields.String(required=True, validate=validate.OneOf(["fixed", "margin_bp"]))
+    amount = fields.Integer(required=True, validate=validate.Range(min=0, max=10_000_000))
+    split_bp = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(["deliverer", "performer", "referrer"])),
+        values=fields.Integer(validate=validate.Range(min=0, max=10_000)),
+        required=True,
+    )
+    missed_factor_bp = fields.Integer(
+        load_default=10_000, validate=validate.Range(min=0, max=10_000)
+    )
+    valid_from = fields.AwareDateTime(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _scope_id(self, data: dict, **_kwargs: object) -> None:
+        if (data["scope"] == "default") != (data.get("scope_id") is None):
+            raise ValidationError({"scope_id": ["Required for bundle and category rules only."]})
+
+
+class LeaderRowSchema(Schema):
+    """One staff member on a grid's board for a month."""
+
+    staff_id = fields.Integer()
+    name = fields.String()
+    pieces = fields.Integer()
+    promises_met = fields.Integer()
+    promises_judged = fields.Integer()
+    earned_minor = fields.Integer()
+    level = fields.String()
+    badges = fields.List(fields.String())

@@ -22,7 +22,7 @@ from fulfilment.models import (
     Task,
     TaskEvent,
 )
-from shop.core import accounts, audit, db, notifications
+from shop.core import accounts, audit, db, jobs, notifications
 from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
 
 
@@ -323,6 +323,8 @@ def act(
     _move(task, action, "staff", staff_id, {"checklist": list(checklist)} if checklist else None)
     if task.status == "done":
         task.done_at = db.utcnow()
+        # Verified: the commission is posted by a job after this commits (swept if lost).
+        jobs.enqueue_after_commit("fulfilment.jobs.credit_task", task.id)
     if action == "fail":
         task.fail_reason = reason.strip()[:200]
         manager = s.get(Grid, task.grid_id).manager_id if task.grid_id else None

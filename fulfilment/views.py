@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import uuid
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fulfilment import labels, process, queries, services
+from fulfilment import labels, ledger, process, queries, services
 from shop.core import db
 from shop.core.auth import role_required
 from shop.core.errors import DomainError, NotFound
@@ -52,6 +65,67 @@ def manager_home() -> ResponseReturnValue:
         staff_by_task={
             t.id: queries.staff_of_grid_with_role(t.grid_id, t.staff_role) for t in tasks
         },
+    )
+
+
+def _this_month() -> date:
+    today = db.utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return today.replace(day=1)
+
+
+def _month_arg() -> date:
+    text = request.args.get("month", "")
+    try:
+        year, month = (int(x) for x in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return _this_month()
+
+
+@bp.route("/staff/wallet", methods=["GET", "POST"])
+@role_required("staff")
+def wallet_page() -> ResponseReturnValue:
+    """My money: balances by status, the month's statement, and a withdrawal request."""
+    if request.method == "POST":
+        check_csrf()
+        text = request.form.get("amount_yuan", "").strip()
+        try:
+            yuan, _dot, fen = text.partition(".")
+            amount = int(yuan or "0") * 100 + int((fen + "00")[:2] or "0")
+        except ValueError:
+            amount = 0
+        form_action(
+            lambda: ledger.request_withdrawal(
+                staff_id=current_user.id,
+                amount_minor=amount,
+                idempotency_key=request.form.get("key", "")[:80] or uuid.uuid4().hex,
+            ),
+            _("Your withdrawal request is with the operator."),
+        )
+        return redirect(url_for("fulfilment.wallet_page"), code=303)
+    month = _month_arg()
+    return render_template(
+        "fulfilment/wallet.html",
+        balances=ledger.balances(current_user.id),
+        statement=ledger.statement(current_user.id, month),
+        credits=ledger.credits_of_staff(current_user.id, limit=30),
+        withdrawals=ledger.list_withdrawals(staff_id=current_user.id),
+        minimum=current_app.config["FULFILMENT_MIN_WITHDRAWAL_MINOR"],
+        key=uuid.uuid4().hex,
+    )
+
+
+@bp.get("/grids/<int:grid_id>/board")
+@role_required("staff", "manager", "operator")
+def board_page(grid_id: int) -> ResponseReturnValue:
+    """A grid's board for the month: pieces, promises kept, earnings, levels and badges."""
+    queries.require_grid_member(grid_id, current_user.id, current_user.roles)
+    month = _month_arg()
+    return render_template(
+        "fulfilment/board.html",
+        grid_id=grid_id,
+        month=month,
+        rows=queries.leaderboard(grid_id, month),
     )
 
 

@@ -397,6 +397,13 @@ class OrderBrief:
     next_due: datetime | None
     checklist: tuple[str, ...]
     bundle_ids: tuple[int, ...]
+    #: For commissions: money, when it was paid, the referral code, how many bundles, misses.
+    total_minor: int = 0
+    settlement_minor: int = 0
+    paid_at: datetime | None = None
+    referral_code: str = ""
+    pieces: int = 0
+    missed_promises: int = 0
 
 
 def order_brief(order_id: int) -> OrderBrief:
@@ -428,4 +435,15 @@ def order_brief(order_id: int) -> OrderBrief:
         next_due=min(pending) if pending else None,
         checklist=tuple(checklist),
         bundle_ids=tuple(ln.bundle_id for ln in lines),
+        total_minor=order.total_minor,
+        settlement_minor=sum(c.settlement_price_minor * c.quantity for c in components),
+        paid_at=order.paid_at and db.aware(order.paid_at),
+        referral_code=order.referral_code,
+        pieces=sum(ln.quantity for ln in lines),
+        missed_promises=sum(1 for p in promises if p.status == "missed"),
     )
+
+
+def promise_counts(order_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(met, judged) promises of each order, by order id (waived ones are not judged)."""
+    return milestones.promise_counts(order_ids)

@@ -11,7 +11,7 @@ impossible, whichever job or request gets there first.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -345,3 +345,22 @@ def compensations(order_id: int) -> dict[int, Compensation]:
     """What each missed node of the order paid, by node id."""
     rows = db.session().exec(select(Compensation).where(Compensation.order_id == order_id))
     return {row.node_id: row for row in rows}
+
+
+def promise_counts(order_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(met, judged) promises of each order, by order id."""
+    if not order_ids:
+        return {}
+    rows = db.session().exec(
+        select(CommitmentNode.order_id, CommitmentNode.status, func.count())
+        .where(
+            CommitmentNode.order_id.in_(list(order_ids)),
+            CommitmentNode.status.in_(("met", "missed")),
+        )
+        .group_by(CommitmentNode.order_id, CommitmentNode.status)
+    )
+    counts: dict[int, tuple[int, int]] = {}
+    for order_id, status, n in rows:
+        met, judged = counts.get(order_id, (0, 0))
+        counts[order_id] = (met + (n if status == "met" else 0), judged + n)
+    return counts

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlmodel import select
+
 import suppliers.api
 from shop.catalogue import queries, search, segments, services
 from shop.catalogue.models import Bundle, BundleStatus, CommitmentPolicy
@@ -45,6 +47,12 @@ def list_bundles(
         page=page,
         per_page=per_page,
     )
+
+
+def categories_of(bundle_ids: list[int]) -> dict[int, int]:
+    """The category of each bundle, by bundle id."""
+    rows = db.session().exec(select(Bundle.id, Bundle.category_id).where(Bundle.id.in_(bundle_ids)))
+    return dict(rows.all())
 
 
 def get_bundle_view(bundle_id: int, *, viewer: str | None) -> BundleView | None:

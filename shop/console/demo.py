@@ -301,6 +301,17 @@ def seed() -> bool:
             )
             selling.append(supplier.id)
     seed_catalogue(operator.id, selling)
+    # 多劳多得: ¥2 a bundle delivered or served (a referring butler shares), halved on a miss.
+    fulfilment.api.add_commission_rule(
+        actor_id=operator.id,
+        data={
+            "scope": "default",
+            "basis": "fixed",
+            "amount": 200,
+            "split_bp": {"deliverer": 8000, "performer": 8000, "referrer": 2000},
+            "missed_factor_bp": 5000,
+        },
+    )
     orders.api.open_delivery_windows(community.id)
     return True
 

@@ -139,3 +139,60 @@ def resolve(order_id: int, complaint_id: int) -> ResponseReturnValue:
         _("The complaint was answered."),
     )
     return _back(order_id)
+
+
+@bp.get("/staff-money")
+@role_required("operator")
+def staff_money() -> ResponseReturnValue:
+    """The staff ledger: trial balance, withdrawals waiting, commission rules."""
+    accounts, total = fulfilment.api.trial_balance()
+    return render_template(
+        "console/staff_money.html",
+        accounts=accounts,
+        total=total,
+        withdrawals=fulfilment.api.waiting_withdrawals(),
+        rules=fulfilment.api.commission_rules(),
+    )
+
+
+@bp.post("/withdrawals/<int:withdrawal_id>/<any(approve, reject):decision>")
+@role_required("operator")
+def decide_withdrawal(withdrawal_id: int, decision: str) -> ResponseReturnValue:
+    """Approve or reject a withdrawal."""
+    check_csrf()
+    form_action(
+        lambda: fulfilment.api.decide_withdrawal(
+            withdrawal_id=withdrawal_id,
+            actor_id=current_user.id,
+            approve=decision == "approve",
+            reason=request.form.get("reason", ""),
+        ),
+        _("Decided."),
+    )
+    return redirect(url_for("console.staff_money"), code=303)
+
+
+@bp.post("/commission-rules")
+@role_required("operator")
+def add_rule() -> ResponseReturnValue:
+    """Add a commission rule version (from now on)."""
+    check_csrf()
+    form = request.form
+    raw = {
+        "scope": form.get("scope", ""),
+        "basis": form.get("basis", ""),
+        "amount": form.get("amount", ""),
+        "missed_factor_bp": form.get("missed_factor_bp", "") or "10000",
+        "split_bp": {
+            role: form.get(f"split_{role}", "")
+            for role in ("deliverer", "performer", "referrer")
+            if form.get(f"split_{role}", "").strip()
+        },
+    }
+    if form.get("scope_id", "").strip():
+        raw["scope_id"] = form["scope_id"].strip()
+    form_action(
+        lambda: fulfilment.api.add_commission_rule(actor_id=current_user.id, data=raw),
+        _("The rule applies to orders paid from now on."),
+    )
+    return redirect(url_for("console.staff_money"), code=303)

@@ -82,3 +82,20 @@ def crew(app, shop, make_user) -> Crew:  # noqa: F811  (the imported fixture)
         other_manager,
         grid.id,
     )
+
+
+@pytest.fixture
+def rule(app, catalogue):
+    """The default commission rule: ¥2 a piece, deliverer 80 % / referrer 20 %, half if missed."""
+    with app.app_context(), db.session_scope() as s:
+        fulfilment.api.add_commission_rule(
+            actor_id=catalogue.operator_id,
+            data={
+                "scope": "default",
+                "basis": "fixed",
+                "amount": 200,
+                "split_bp": {"deliverer": 8000, "performer": 8000, "referrer": 2000},
+                "missed_factor_bp": 5000,
+            },
+        )
+        s.commit()

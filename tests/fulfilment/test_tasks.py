@@ -26,21 +26,26 @@ def task_of(app, order_id):
 def pay_another(app, client, shop):
     """Place and pay a second order of the same resident; its id."""
     order = post(client, shop, order_body(shop, 1)).get_json()
+    _pay(app, client, order["id"], 3600)
+    return order["id"]
+
+
+def _pay(app, client, order_id, amount):
+    """Pay an order through a signed webhook."""
     intent = f"pi_{uuid.uuid4().hex[:8]}"
     with app.app_context(), db.session_scope() as s:
         s.add(
             Payment(
-                order_id=order["id"],
+                order_id=order_id,
                 attempt=1,
                 intent_id=intent,
                 client_secret=f"{intent}_secret",
-                amount_minor=3600,
+                amount_minor=amount,
                 currency="CNY",
             )
         )
         s.commit()
-    deliver(client, app, intent_event("succeeded", intent, 3600))
-    return order["id"]
+    deliver(client, app, intent_event("succeeded", intent, amount))
 
 
 def notified(app, user_id, kind):

@@ -1,0 +1,64 @@
+"""`flask payouts export`: approved withdrawals into a payout batch, as CSV for payroll."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlmodel import func, select
+
+from fulfilment import ledger
+from fulfilment.models import Withdrawal
+from shop.core import db
+from shop.core.models import User
+
+CSV_COLUMNS = ("batch", "withdrawal", "employee_no", "name", "amount_minor", "amount", "currency")
+
+
+payouts_group = AppGroup("payouts", help="Payouts of staff withdrawals.")
+
+
+@payouts_group.command("export")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_command(out: Path) -> None:
+    """Put every approved withdrawal into a new batch and write it as CSV (one commit)."""
+    from flask import current_app
+
+    currency = current_app.config["CURRENCY"]
+    with db.session_scope() as s:
+        waiting = s.exec(
+            select(func.count())
+            .select_from(Withdrawal)
+            .where(Withdrawal.status == "approved", Withdrawal.batch_id.is_(None))
+        ).one()
+        if not waiting:
+            click.echo("No approved withdrawals to pay.")
+            return
+        with click.progressbar(length=waiting, label=f"posting {waiting} payouts") as bar:
+            batch, rows = ledger.export_payouts(actor_id=None, progress=bar.update)
+        names = {
+            u.id: u.display_name
+            for u in s.exec(select(User).where(User.id.in_([w.staff_id for w, _m in rows])))
+        }
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(out.suffix + ".part")
+        with tmp.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(CSV_COLUMNS)
+            for withdrawal, member in rows:
+                writer.writerow(
+                    (
+                        batch.id,
+                        withdrawal.id,
+                        member.employee_no,
+                        names.get(withdrawal.staff_id, ""),
+                        withdrawal.amount_minor,
+                        f"{withdrawal.amount_minor // 100}.{withdrawal.amount_minor % 100:02d}",
+                        currency,
+                    )
+                )
+        s.commit()  # the batch is paid only once its file is complete
+        tmp.replace(out)
+    click.echo(f"Batch {batch.id}: {batch.count} payouts, {batch.total_minor} minor units → {out}")
