@@ -60,6 +60,7 @@ bench: install-dev translations
 	$(BIN)/python bench/bench_csv_import.py
 	$(BIN)/python bench/bench_search.py
 	$(BIN)/python bench/bench_checkout.py
+	$(BIN)/python bench/bench_ledger.py
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/search
