@@ -355,3 +355,12 @@ def require_grid_member(grid_id: int, user_id: int, roles: frozenset[str]) -> No
         return
     if db.session().get(GridStaff, (grid_id, user_id)) is None:
         raise NotFound(_("No such grid."))
+
+
+def find_staff_by_number(employee_no: str) -> StaffMember | None:
+    """The staff member with this employee number (their referral code), or None."""
+    return (
+        db.session()
+        .exec(select(StaffMember).where(StaffMember.employee_no == employee_no[:20]))
+        .first()
+    )

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import segno
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -127,6 +131,27 @@ def board_page(grid_id: int) -> ResponseReturnValue:
         month=month,
         rows=queries.leaderboard(grid_id, month),
     )
+
+
+@bp.get("/r/<code>")
+def referral(code: str) -> ResponseReturnValue:
+    """A staff member's referral link (their QR code): orders placed from here carry it."""
+    if queries.find_staff_by_number(code) is not None:
+        session["referral_code"] = code
+    return redirect("/shop/")
+
+
+@bp.get("/staff/referral.svg")
+@role_required("staff")
+def referral_qr() -> ResponseReturnValue:
+    """My referral link as a QR code, for residents to scan."""
+    member = queries.find_staff_member(current_user.id)
+    if member is None:
+        abort(404)
+    link = url_for("fulfilment.referral", code=member.employee_no, _external=True)
+    svg = io.BytesIO()
+    segno.make(link, error="m").save(svg, kind="svg", scale=6, border=2)
+    return Response(svg.getvalue(), mimetype="image/svg+xml")
 
 
 @bp.get("/staff/tasks/<int:task_id>")

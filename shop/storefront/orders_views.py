@@ -5,7 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -32,6 +41,7 @@ def _checkout_page(current: basket.Basket, status: int = 200) -> ResponseReturnV
         choices=[c for c in choices if c.remaining > 0],
         address=find_resident_address(current_user.id),
         key=uuid.uuid4().hex,
+        referral_code=session.get("referral_code", ""),
     ), status
 
 
@@ -65,6 +75,7 @@ def checkout() -> ResponseReturnValue:
             lines=[{"bundle_id": ln.card.id, "quantity": ln.quantity} for ln in current.lines],
             idempotency_key=request.form.get("key", "")[:80] or uuid.uuid4().hex,
             note=request.form.get("note", "")[:500],
+            referral_code=session.get("referral_code", ""),
         )
         orders.api.start_payment(order_id=order_id, resident_id=current_user.id)
     except NotFound:

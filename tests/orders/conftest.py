@@ -113,6 +113,14 @@ class FakeGateway:
     def __init__(self) -> None:
         self.refunds: list[tuple[str, int, str]] = []
 
+    def create_intent(self, *, order_id, attempt, amount_minor, currency):
+        from orders.gateway import Intent
+
+        intent_id = f"pi_fake_{order_id}_{attempt}"
+        return Intent(
+            intent_id, f"{intent_id}_secret", "requires_payment_method", amount_minor, currency
+        )
+
     def refund(self, *, intent_id, amount_minor, idempotency_key):
         from orders.gateway import RefundResult
 
