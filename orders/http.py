@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from orders import api, commitment_service, gateway, payments, schemas, services
+from orders import api, commitment_service, gateway, milestones, payments, schemas, services
+from orders.models import Order
 from shop.core import db
 from shop.core.auth import role_required
 from shop.core.errors import DomainError, Invalid, NotFound
@@ -101,22 +102,34 @@ def cancel(data: dict[str, Any], order_id: int) -> dict[str, Any]:
     return payload(order)
 
 
+def _readable(order_id: int) -> Any:
+    """The resident's own order, any for the operator, or one the staff member works on."""
+    if current_user.roles & {"resident", "operator"}:
+        try:
+            return services.get_order_for(order_id, current_user.id, current_user.roles)
+        except NotFound:
+            if not current_user.roles & {"staff", "manager"}:
+                raise
+    order = db.session().get(Order, order_id)
+    if order is None or current_user.id not in milestones.people_on(order):
+        raise NotFound(_("No such order."))
+    return order
+
+
 @bp.get("/orders/<int:order_id>/events")
-@role_required("resident", "operator")
+@role_required("resident", "operator", "staff", "manager")
 @bp.response(200, schemas.OrderEventSchema(many=True))
 def order_events(order_id: int) -> Any:
-    """The order's timeline, oldest first."""
-    services.get_order_for(order_id, current_user.id, current_user.roles)
-    return services.events(order_id)
+    """The order's timeline, oldest first (its resident, the operator, its staff)."""
+    return services.events(_readable(order_id).id)
 
 
 @bp.get("/orders/<int:order_id>/commitment")
-@role_required("resident", "operator")
+@role_required("resident", "operator", "staff", "manager")
 @bp.response(200, schemas.CommitmentNodeSchema(many=True))
 def commitment(order_id: int) -> Any:
-    """The order's promises: promised times, what happened, met, missed or pending."""
-    order = services.get_order_for(order_id, current_user.id, current_user.roles)
-    return commitment_service.nodes_of(order)
+    """The order's promises, promised beside actual (resident, operator, its staff)."""
+    return commitment_service.nodes_of(_readable(order_id))
 
 
 @bp.post("/orders/<int:order_id>/payments")

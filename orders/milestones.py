@@ -231,6 +231,14 @@ def register_assignee_source(app: Flask, source: AssigneeSource) -> None:
     app.extensions.setdefault(_ASSIGNEES, []).append(source)
 
 
+def people_on(order: Order) -> list[int]:
+    """The staff member working on the order and their manager, as fulfilment says."""
+    people: list[int] = []
+    for source in current_app.extensions.get(_ASSIGNEES, []):
+        people += [u for u in source(order.id, order.building_id) if u not in people]
+    return people
+
+
 def warn(node_id: int) -> list[int]:
     """Warn the assigned staff and their manager that a deadline is near (once per node).
 
@@ -243,10 +251,7 @@ def warn(node_id: int) -> list[int]:
     order = s.get(Order, node.order_id)
     if order.status not in RUNNING:
         return []
-    people: list[int] = []
-    for source in current_app.extensions.get(_ASSIGNEES, []):
-        people += [u for u in source(order.id, order.building_id) if u not in people]
-    people = people or accounts.user_ids_with_role("operator")
+    people = people_on(order) or accounts.user_ids_with_role("operator")
     node.warned_at = db.utcnow()
     due = db.aware(node.due_by).astimezone(
         ZoneInfo(accounts.community_timezone(order.community_id))

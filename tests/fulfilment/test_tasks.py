@@ -263,3 +263,19 @@ def test_the_staff_pages_take_a_delivery_in_a_few_big_steps(app, client, crew, p
         f"{page}/deliver", data={"csrf_token": csrf_token(client, page), "code": paid["code"]}
     )
     assert task_of(app, paid["id"]).status == "done"
+
+
+def test_the_staff_on_an_order_and_their_manager_read_its_promises_nobody_else(
+    app, client, crew, paid, headers
+):
+    url = f"/api/v1/orders/{paid['id']}/commitment"
+    for allowed in ("busy@staff.test", "manager@staff.test"):
+        assert client.get(url, headers=headers(allowed)).status_code == 200, allowed
+        events = client.get(f"/api/v1/orders/{paid['id']}/events", headers=headers(allowed))
+        assert events.status_code == 200
+    for refused in ("free@staff.test", "other@staff.test", "manager2@staff.test"):
+        assert client.get(url, headers=headers(refused)).status_code == 404, refused
+    assert (
+        client.get(f"/api/v1/orders/{paid['id']}", headers=headers("busy@staff.test")).status_code
+        == 403
+    )
