@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
-from orders import commitment_service, gateway, services, signals
+from orders import commitment_service, gateway, process, services, signals
 from orders.models import Order, Payment, Refund, WebhookEvent
 from shop.core import db, jobs
 from shop.core.errors import DomainError, Invalid, NotFound
@@ -238,14 +238,13 @@ def refund_order(*, order_id: int, actor_id: int, amount_minor: int | None, reas
         actor_id=actor_id,
     )
     full = refunded_minor(order_id) >= payment.amount_minor
+    data = {"refund_id": refund.id, "amount_minor": refund.amount_minor}
     if order.status != "cancelled":
-        services.apply_transition(
-            order,
-            "refund" if full else "refund_part",
-            "operator",
-            actor_id,
-            {"refund_id": refund.id, "amount_minor": refund.amount_minor},
-        )
+        action = "refund" if full else "refund_part"
+        if full or process.find_transition(order.status, action) is not None:
+            services.apply_transition(order, action, "operator", actor_id, data)
+        else:  # still being served: the money moves, the status stays
+            services.record(order, action, "operator", actor_id, data=data)
     if full:
         signals.order_refunded.send(order.id)
     return refund

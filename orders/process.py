@@ -35,8 +35,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("in_progress", "refund", "refunded", "operator", "system"),
     _t("delivered", "refund", "refunded", "operator", "system"),
     _t("completed", "refund", "refunded", "operator", "system"),
-    _t("paid", "refund_part", "partially_refunded", "operator", "system"),
-    _t("delivered", "refund_part", "partially_refunded", "operator", "system"),
+    # Part of the money back while the order is still being served changes no status (the
+    # order page shows paid, refunded and net); after completion it marks the order.
     _t("completed", "refund_part", "partially_refunded", "operator", "system"),
     _t("partially_refunded", "refund", "refunded", "operator", "system"),
 )

@@ -145,3 +145,31 @@ def test_readiness_and_scorecards_come_from_delivered_orders_and_kept_promises(
         card = s.get(Scorecard, catalogue.supplier_id)
         assert (card.orders_count, card.met_rate_bp, card.refund_rate_bp) == (1, 10_000, 0)
         assert card.communities_served == 1
+
+
+def test_a_part_refunded_order_is_still_delivered_and_completed(
+    app, client, shop, paid, clock, headers
+):
+    operator = headers("ops@catalogue.test")
+    part = client.post(
+        f"/api/v1/orders/{paid['id']}/refunds",
+        headers=operator,
+        json={"amount_minor": 1000, "reason": "一瓶破损"},
+    )
+    assert part.status_code == 201
+    assert order_of(client, shop, paid["id"])["status"] == "paid"
+    record(
+        app, paid["id"], "delivered", clock.now, paid["staff_id"], confirmation_code=paid["code"]
+    )
+    client.post(f"/api/v1/orders/{paid['id']}/complete", headers=shop["headers"])
+    assert order_of(client, shop, paid["id"])["status"] == "completed"
+    after = client.post(
+        f"/api/v1/orders/{paid['id']}/refunds",
+        headers=operator,
+        json={"amount_minor": 500, "reason": "售后补偿"},
+    )
+    assert after.status_code == 201
+    done = order_of(client, shop, paid["id"])
+    assert done["status"] == "partially_refunded"
+    # ¥10 and ¥5 by the operator, and ¥5 for the window promise (delivered before it opened).
+    assert done["refunded"]["amount_minor"] == 2000

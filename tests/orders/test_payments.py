@@ -180,7 +180,9 @@ def test_pay_with_a_test_card_then_refund_part_and_then_the_rest(stripe_shop, lo
         json={"amount_minor": 1000, "reason": "一瓶破损"},
     )
     assert part.status_code == 201, part.get_json()
-    assert order_status(app, order["id"]) == "partially_refunded"
+    assert order_status(app, order["id"]) == "paid"  # still to be delivered: part refunded
+    money = client.get(f"/api/v1/orders/{order['id']}", headers=stripe_shop["headers"]).get_json()
+    assert (money["refunded"]["amount_minor"], money["net"]["amount_minor"]) == (1000, 6200)
     rest = client.post(
         f"/api/v1/orders/{order['id']}/refunds",
         headers=stripe_shop["ops"],
