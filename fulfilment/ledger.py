@@ -152,8 +152,14 @@ def list_rules() -> list[CommissionRule]:
 def credit_task(task_id: int) -> list[Credit]:
     """Credit the roles of a verified task once (the job; idempotent, safe to run twice)."""
     s = db.session()
-    task = s.get(Task, task_id, with_for_update=True)
-    if task is None or task.status != "done" or task.credited_at is not None:
+    found = s.get(Task, task_id)
+    if found is None:
+        return []
+    # The order's row first: a refund committing meanwhile either sees these credits (and
+    # reverses them) or has already made the order refunded (and nothing is credited).
+    orders.api.lock_order(found.order_id)
+    task = s.get(Task, task_id, with_for_update=True, populate_existing=True)
+    if task.status != "done" or task.credited_at is not None:
         return []
     brief = orders.api.order_brief(task.order_id)
     made: list[Credit] = []

@@ -246,6 +246,7 @@ def claim(*, task_id: int, staff_id: int) -> Task:
         or not _in_grid(staff_id, task.grid_id)
     ):
         raise NotFound(_("No such task."))  # as invisible as it is on the list
+    orders.api.lock_order(task.order_id)  # the order's row before its task's
     won = s.execute(
         update(Task)
         .where(Task.id == task_id, Task.status == "open", Task.claimable)
@@ -286,8 +287,12 @@ def act(
     third locks the task until the manager unlocks it.
     """
     s = db.session()
-    task = s.get(Task, task_id, with_for_update=True)
+    task = s.get(Task, task_id)
     if task is None or task.assignee_id != staff_id:
+        raise NotFound(_("No such task."))
+    orders.api.lock_order(task.order_id)  # the order's row before its task's
+    task = s.get(Task, task_id, with_for_update=True, populate_existing=True)
+    if task.assignee_id != staff_id:
         raise NotFound(_("No such task."))
     if task.locked:
         raise DomainError(

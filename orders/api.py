@@ -447,3 +447,13 @@ def order_brief(order_id: int) -> OrderBrief:
 def promise_counts(order_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     """(met, judged) promises of each order, by order id (waived ones are not judged)."""
     return milestones.promise_counts(order_ids)
+
+
+def lock_order(order_id: int) -> None:
+    """Take the order's row lock in this transaction (a no-op on SQLite, which locks whole).
+
+    Rule: an order's row is locked before anything of it is locked elsewhere (its nodes, its
+    task), so that a staff step, a cancellation and the timers never wait on each other in
+    a cycle.
+    """
+    db.session().get(Order, order_id, with_for_update=True)

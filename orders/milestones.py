@@ -214,11 +214,12 @@ def _compensate(node: CommitmentNode, order: Order) -> int:
 def miss_if_overdue(node_id: int) -> bool:
     """Mark a pending node missed if its deadline has passed with nothing recorded (idempotent)."""
     s = db.session()
-    node = s.get(CommitmentNode, node_id, with_for_update=True)
-    if node is None or node.status != "pending" or node.actual_at is not None:
+    found = s.get(CommitmentNode, node_id)
+    if found is None:
         return False
-    order = s.get(Order, node.order_id, with_for_update=True)
-    if order.status not in RUNNING:
+    order = s.get(Order, found.order_id, with_for_update=True)  # the order first, then its node
+    node = s.get(CommitmentNode, node_id, with_for_update=True, populate_existing=True)
+    if node.status != "pending" or node.actual_at is not None or order.status not in RUNNING:
         return False
     if commitments.judge(_promise(node), actual_at=None, now=db.utcnow()) != "missed":
         return False

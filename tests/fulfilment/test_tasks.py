@@ -13,6 +13,7 @@ from fulfilment import jobs as fulfilment_jobs
 from fulfilment.models import Task
 from orders.models import Order, Payment
 from shop.core import db
+from shop.core.errors import DomainError
 from shop.core.models import Notification
 from tests.conftest import csrf_token, web_login
 from tests.orders.conftest import deliver, intent_event, order_body, post, run
@@ -279,3 +280,47 @@ def test_the_staff_on_an_order_and_their_manager_read_its_promises_nobody_else(
         client.get(f"/api/v1/orders/{paid['id']}", headers=headers("busy@staff.test")).status_code
         == 403
     )
+
+
+def test_a_staff_step_and_a_cancellation_at_once_never_deadlock(app, client, shop, crew, paid):
+    """Both lock the order's row first, then the task's: on PostgreSQL neither waits in a
+    cycle; whichever comes first, the order and its task end cancelled."""
+    from fulfilment import services
+    from orders import services as order_services
+
+    for _round in range(6):
+        order_id = pay_another(app, client, shop)
+        task = task_of(app, order_id)
+        barrier, errors = threading.Barrier(2), []
+
+        def staff(task=task, barrier=barrier, errors=errors):
+            barrier.wait()
+            with app.app_context(), db.session_scope() as s:
+                try:
+                    services.act(task_id=task.id, staff_id=task.assignee_id, action="accept")
+                    s.commit()
+                except DomainError:
+                    s.rollback()
+                except Exception as exc:
+                    errors.append(exc)
+
+        def resident(order_id=order_id, barrier=barrier, errors=errors):
+            barrier.wait()
+            with app.app_context(), db.session_scope() as s:
+                try:
+                    order_services.cancel_order(
+                        order_id=order_id, actor_id=shop["user_id"], roles=frozenset()
+                    )
+                    s.commit()
+                except Exception as exc:
+                    errors.append(exc)
+
+        threads = [threading.Thread(target=staff), threading.Thread(target=resident)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert task_of(app, order_id).status == "cancelled"
+        with app.app_context(), db.session_scope(write=False) as s:
+            assert s.get(Order, order_id).status == "cancelled"
