@@ -22,17 +22,19 @@ from orders import (
     aftersale,
     commitment_service,
     milestones,
+    models,
     payments,
     process,
     services,
     windows,
 )
-from orders.models import STATUSES, DeliveryWindow, Order, Payment
+from orders.models import DeliveryWindow, Order, Payment
 from shop.core import accounts, db
 from shop.core.errors import NotFound
 
 Choice = windows.Choice
-STATUSES = STATUSES
+#: Every order status, in the order of the process.
+STATUSES = models.STATUSES
 
 
 @dataclass(frozen=True)
