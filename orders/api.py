@@ -21,6 +21,7 @@ import suppliers.api
 from orders import (
     aftersale,
     commitment_service,
+    credits,
     milestones,
     models,
     payments,
@@ -96,14 +97,17 @@ class OrderView:
     events: tuple[EventView, ...]
     promises: tuple[commitment_service.NodeView, ...] = ()
     delivered_at: datetime | None = None
+    #: Credit used at checkout, and credit given back (cancelled, expired, refunded).
+    credit_minor: int = 0
+    credit_back_minor: int = 0
     #: Within the after-sale window (a complaint may be filed) and whether one is open.
     after_sale_open: bool = False
     complaints: tuple[ComplaintView, ...] = ()
 
     @property
     def net_minor(self) -> int:
-        """What the resident has paid and kept paid."""
-        return self.paid_minor - self.refunded_minor
+        """What the resident has paid (card and credit) and kept paid."""
+        return self.paid_minor + self.credit_minor - self.refunded_minor - self.credit_back_minor
 
     @property
     def can_cancel(self) -> bool:
@@ -159,6 +163,8 @@ def _view(order: Order) -> OrderView:
         ),
         promises=tuple(commitment_service.nodes_of(order)),
         delivered_at=order.delivered_at and db.aware(order.delivered_at),
+        credit_minor=order.credit_minor,
+        credit_back_minor=credits.given_back(order.id),
         after_sale_open=aftersale.in_after_sale_window(order),
         complaints=tuple(_complaint(c) for c in aftersale.complaints_of(order.id)),
     )
@@ -208,6 +214,7 @@ def place_order(
     idempotency_key: str,
     note: str = "",
     referral_code: str = "",
+    use_credit: bool = False,
 ) -> int:
     """Place an order (see orders.services.place_order); returns its id."""
     return services.place_order(
@@ -217,6 +224,7 @@ def place_order(
         idempotency_key=idempotency_key,
         note=note,
         referral_code=referral_code,
+        use_credit=use_credit,
     ).id
 
 
@@ -331,11 +339,14 @@ def waive_promise(*, order_id: int, node_id: int, actor_id: int, reason: str) ->
     milestones.waive(order_id=order_id, node_id=node_id, actor_id=actor_id, reason=reason)
 
 
-def refund_order(*, order_id: int, actor_id: int, amount_minor: int | None, reason: str) -> int:
-    """The operator refunds all (None) or part of a paid order; returns the refund id."""
-    return payments.refund_order(
+def refund_order(
+    *, order_id: int, actor_id: int, amount_minor: int | None, reason: str
+) -> int | None:
+    """The operator refunds all (None) or part of a paid order; the card refund's id, if any."""
+    refund = payments.refund_order(
         order_id=order_id, actor_id=actor_id, amount_minor=amount_minor, reason=reason
-    ).id
+    )
+    return refund.id if refund is not None else None
 
 
 def confirm_received(*, order_id: int, resident_id: int) -> None:
@@ -366,7 +377,7 @@ def open_complaints() -> list[ComplaintView]:
 
 def credit_balance(resident_id: int) -> int:
     """The resident's credit from compensations, in minor units."""
-    return milestones.credit_balance(resident_id)
+    return credits.balance(resident_id)
 
 
 def recent_orders(*, status: str | None = None, page: int = 1) -> tuple[list[OrderView], int]:

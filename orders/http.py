@@ -9,8 +9,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from orders import api, commitment_service, gateway, milestones, payments, schemas, services
-from orders.models import Order
+from orders import (
+    api,
+    commitment_service,
+    credits,
+    gateway,
+    milestones,
+    payments,
+    schemas,
+    services,
+)
+from orders.models import Order, amount_due_minor
 from shop.core import db
 from shop.core.auth import role_required
 from shop.core.errors import DomainError, Invalid, NotFound
@@ -26,7 +35,7 @@ def payload(order: Any) -> dict[str, Any]:
     """An order with its lines and money (total, paid, refunded, net), as OrderSchema dumps it."""
     paid = payments.paid_payment(order.id)
     paid_minor = paid.amount_minor if paid else 0
-    refunded_minor = payments.refunded_minor(order.id)
+    refunded_minor = payments.refunded_minor(order.id) + credits.given_back(order.id)
 
     def money(minor: int) -> dict[str, Any]:
         return {"amount_minor": minor, "currency": order.currency}
@@ -36,8 +45,10 @@ def payload(order: Any) -> dict[str, Any]:
         "lines": services.lines_of(order.id),
         "total": money(order.total_minor),
         "paid": money(paid_minor),
+        "credit": money(order.credit_minor),
+        "due": money(amount_due_minor(order)),
         "refunded": money(refunded_minor),
-        "net": money(paid_minor - refunded_minor),
+        "net": money(paid_minor + order.credit_minor - refunded_minor),
     }
 
 
@@ -172,6 +183,14 @@ def confirm_payment(data: dict[str, Any], order_id: int) -> dict[str, Any]:
 def refund(data: dict[str, Any], order_id: int) -> Any:
     """Refund all of a paid order, or part of it; Stripe is called by a job after commit."""
     result = payments.refund_order(order_id=order_id, actor_id=current_user.id, **data)
+    if result is None:  # paid with credit alone: the credit went back
+        order = db.session().get(Order, order_id)
+        result = {
+            "id": None,
+            "amount_minor": order.credit_minor,
+            "status": "credited",
+            "reason": data["reason"],
+        }
     db.session().commit()
     return result
 

@@ -21,8 +21,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
-from orders import commitments, labels, payments, process, services, signals
-from orders.models import CommitmentNode, Compensation, CreditEntry, Order
+from orders import commitments, credits, labels, payments, process, services, signals
+from orders.models import CommitmentNode, Compensation, Order
 from shop.core import accounts, audit, db, jobs, notifications
 from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.money import Money
@@ -178,7 +178,10 @@ def _compensate(node: CommitmentNode, order: Order) -> int:
     payment = payments.paid_payment(order.id)
     if method == "refund":
         left = payment.amount_minor - payments.refunded_minor(order.id) if payment else 0
-        amount = min(amount, left)
+        if left <= 0:  # paid with credit: the compensation goes back to the credit
+            method = "credit"
+        else:
+            amount = min(amount, left)
     if amount <= 0:
         return 0
     row = Compensation(node_id=node.id, order_id=order.id, method=method, amount_minor=amount)
@@ -188,16 +191,7 @@ def _compensate(node: CommitmentNode, order: Order) -> int:
     except IntegrityError:  # another transaction compensated this node first
         return 0
     if method == "credit":
-        s.add(
-            CreditEntry(
-                resident_id=order.resident_id,
-                amount_minor=amount,
-                currency=order.currency,
-                reference=f"node-{node.id}",
-                reason=f"promise missed: {node.kind}",
-                order_id=order.id,
-            )
-        )
+        credits.compensate(order, node.id, node.kind, amount)
     else:
         refund = payments.request_refund(
             order=order,
@@ -337,14 +331,6 @@ def waive(*, order_id: int, node_id: int, actor_id: int, reason: str) -> Commitm
     )
     s.flush()
     return node
-
-
-def credit_balance(resident_id: int) -> int:
-    """The resident's credit balance in minor units."""
-    total = db.session().exec(
-        select(func.sum(CreditEntry.amount_minor)).where(CreditEntry.resident_id == resident_id)
-    )
-    return int(total.one() or 0)
 
 
 def compensations(order_id: int) -> dict[int, Compensation]:

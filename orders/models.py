@@ -52,6 +52,9 @@ class Order(SQLModel, table=True):
             "delivery_mode IN ('doorstep', 'pickup', 'service')", name="delivery_mode_known"
         ),
         CheckConstraint("total_minor >= 0", name="total_not_negative"),
+        CheckConstraint(
+            "credit_minor >= 0 AND credit_minor <= total_minor", name="credit_within_total"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -62,6 +65,8 @@ class Order(SQLModel, table=True):
     status: str = Field(default="pending_payment", max_length=20, index=True)
     currency: str = Field(default="CNY", max_length=3)
     total_minor: int
+    #: The resident's credit used at checkout; the card pays the rest (`amount_due_minor`).
+    credit_minor: int = 0
     delivery_mode: str = Field(max_length=10)
     window_id: int | None = Field(default=None, foreign_key="orders_window.id")
     slot_starts_at: datetime | None = None
@@ -76,6 +81,11 @@ class Order(SQLModel, table=True):
     #: When staff recorded the delivery (or the service done): the after-sale window starts.
     delivered_at: datetime | None = Field(default=None, index=True)
     completed_at: datetime | None = None
+
+
+def amount_due_minor(order: Order) -> int:
+    """What the card must pay: the total less the credit used."""
+    return order.total_minor - order.credit_minor
 
 
 class OrderLine(SQLModel, table=True):

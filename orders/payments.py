@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
-from orders import commitment_service, gateway, process, services, signals
-from orders.models import Order, Payment, Refund, WebhookEvent
+from orders import credits, gateway, process, services, signals
+from orders.models import Order, Payment, Refund, WebhookEvent, amount_due_minor
 from shop.core import db, jobs
 from shop.core.errors import DomainError, Invalid, NotFound
 
@@ -45,7 +45,10 @@ def start_payment(*, order_id: int, resident_id: int) -> Payment:
         return last
     attempt = (last.attempt + 1) if last else 1
     intent = gateway.gateway().create_intent(
-        order_id=order.id, attempt=attempt, amount_minor=order.total_minor, currency=order.currency
+        order_id=order.id,
+        attempt=attempt,
+        amount_minor=amount_due_minor(order),
+        currency=order.currency,
     )
     payment = Payment(
         order_id=order.id,
@@ -125,22 +128,19 @@ def _succeeded(obj: dict[str, Any]) -> str:
         return "unknown_intent"
     order = db.session().get(Order, payment.order_id, with_for_update=True)
     amount, currency = obj.get("amount_received") or obj.get("amount"), obj["currency"].upper()
-    if amount != order.total_minor or currency != order.currency:
+    if amount != amount_due_minor(order) or currency != order.currency:
         log.error(
-            "order %s: paid %s %s but it costs %s %s; not marked paid",
+            "order %s: paid %s %s but %s %s is due; not marked paid",
             order.id,
             amount,
             currency,
-            order.total_minor,
+            amount_due_minor(order),
             order.currency,
         )
         return "amount_mismatch"
     payment.status, payment.updated_at = "succeeded", db.utcnow()
     if order.status == "pending_payment":
-        order.paid_at = db.utcnow()
-        services.apply_transition(order, "pay", "system", None, {"intent": payment.intent_id})
-        commitment_service.snapshot(order)
-        signals.order_paid.send(order.id)
+        services.mark_paid(order, {"intent": payment.intent_id})
         return "paid"
     if order.status == "cancelled":  # paid after the timer cancelled it: give it back
         request_refund(
@@ -228,7 +228,7 @@ def refund_order(*, order_id: int, actor_id: int, amount_minor: int | None, reas
         raise NotFound(_("No such order."))
     payment = paid_payment(order_id)
     if payment is None:
-        raise DomainError(_("This order has not been paid."), code="not_paid")
+        return _refund_credit_only(order, actor_id, amount_minor, reason)
     left = payment.amount_minor - refunded_minor(order_id)
     refund = request_refund(
         order=order,
@@ -246,8 +246,29 @@ def refund_order(*, order_id: int, actor_id: int, amount_minor: int | None, reas
         else:  # still being served: the money moves, the status stays
             services.record(order, action, "operator", actor_id, data=data)
     if full:
+        credits.give_back(order, "order refunded")
         signals.order_refunded.send(order.id)
     return refund
+
+
+def _refund_credit_only(
+    order: Order, actor_id: int, amount_minor: int | None, reason: str
+) -> Refund | None:
+    """An order paid with credit alone is refunded in full, back to the credit balance."""
+    if order.credit_minor <= 0 or order.paid_at is None:
+        raise DomainError(_("This order has not been paid."), code="not_paid")
+    if amount_minor not in (None, order.credit_minor):
+        raise DomainError(
+            _("An order paid with credit is refunded in full, to the credit."),
+            code="credit_refund_in_full",
+        )
+    if order.status not in ("cancelled", "refunded"):
+        services.apply_transition(
+            order, "refund", "operator", actor_id, {"credit_minor": order.credit_minor}
+        )
+    if credits.give_back(order, reason or "order refunded"):
+        signals.order_refunded.send(order.id)
+    return None
 
 
 def execute_refund(refund_id: int) -> str:
@@ -270,7 +291,7 @@ def execute_refund(refund_id: int) -> str:
 def refund_cancelled(order_id: int, **kwargs: Any) -> None:
     """A paid order was cancelled before dispatch: refund all of it (signal receiver)."""
     if not kwargs.get("was_paid"):
-        return
+        return  # (its credit, if any, went back with the cancellation)
     order = db.session().get(Order, order_id)
     payment = paid_payment(order_id)
     if order is not None and payment is not None:

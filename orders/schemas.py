@@ -40,6 +40,8 @@ class OrderInSchema(Schema):
     delivery = fields.Nested(DeliveryInSchema, required=True)
     referral_code = fields.String(load_default="", validate=validate.Length(max=20))
     note = fields.String(load_default="", validate=validate.Length(max=500))
+    #: Pay what the resident's credit covers; the card pays the rest (nothing, if covered).
+    use_credit = fields.Boolean(load_default=False)
 
     @validates_schema
     def _distinct(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -65,6 +67,8 @@ class OrderSchema(Schema):
     status = fields.String()
     total = fields.Nested(MoneySchema)
     paid = fields.Nested(MoneySchema)
+    credit = fields.Nested(MoneySchema)
+    due = fields.Nested(MoneySchema)
     refunded = fields.Nested(MoneySchema)
     net = fields.Nested(MoneySchema)
     delivery_mode = fields.String()
@@ -105,9 +109,9 @@ class RefundInSchema(Schema):
 
 
 class RefundSchema(Schema):
-    """A refund and where it stands."""
+    """A refund and where it stands (`credited`: an order paid with credit, credited back)."""
 
-    id = fields.Integer()
+    id = fields.Integer(allow_none=True)
     amount_minor = fields.Integer()
     status = fields.String()
     reason = fields.String()

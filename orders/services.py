@@ -15,8 +15,8 @@ from sqlmodel import func, select
 
 import shop.catalogue.api as catalogue
 import suppliers.api
-from orders import process, signals, windows
-from orders.models import Order, OrderComponent, OrderEvent, OrderLine
+from orders import commitment_service, credits, process, signals, windows
+from orders.models import Order, OrderComponent, OrderEvent, OrderLine, amount_due_minor
 from shop.core import accounts, db, jobs
 from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
 
@@ -35,8 +35,12 @@ def place_order(
     idempotency_key: str,
     referral_code: str = "",
     note: str = "",
+    use_credit: bool = False,
 ) -> Order:
     """Create an order from published bundles, taking stock and window or slot capacity.
+
+    With `use_credit`, the resident's credit pays what it can; an order it pays in full is
+    paid at once (no card).
 
     The same key and body return the first order; the same key with another body is refused.
     Raises DomainError: bundle_unavailable, out_of_stock, window_full, slot_full,
@@ -48,6 +52,9 @@ def place_order(
         "referral_code": referral_code,
         "note": note,
     }
+    if use_credit:
+        body["use_credit"] = True
+        credits.lock_resident(resident_id)  # before anything else of this checkout
     request_hash = _hash(body)
     s = db.session()
     existing = s.exec(
@@ -91,8 +98,19 @@ def place_order(
     _check_supplier_limits(order.id, {c.supplier_id for c in components})
     _take_capacity(order, components, delivery)
     record(order, "place", "resident", resident_id, previous="")
+    if use_credit and credits.spend_on(order) and amount_due_minor(order) == 0:
+        mark_paid(order, {"credit_minor": order.credit_minor})
+        return order
     jobs.enqueue_after_commit(EXPIRE_JOB, order.id, delay=(order.expires_at - now).total_seconds())
     return order
+
+
+def mark_paid(order: Order, data: Mapping[str, Any]) -> None:
+    """The money is in: the order is paid, its promises are fixed, the layers above told."""
+    order.paid_at = db.utcnow()
+    apply_transition(order, "pay", "system", None, data)
+    commitment_service.snapshot(order)
+    signals.order_paid.send(order.id)
 
 
 def _bundles(
@@ -296,6 +314,7 @@ def cancel_order(*, order_id: int, actor_id: int, roles: frozenset[str], reason:
     was_paid = order.status != "pending_payment"
     apply_transition(order, "cancel", actor, actor_id, {"reason": reason, "paid": was_paid})
     _release(order)
+    credits.give_back(order, "order cancelled")
     signals.order_cancelled.send(order.id, was_paid=was_paid)
     return order
 
@@ -309,6 +328,7 @@ def expire_unpaid(order_id: int) -> bool:
         return False
     apply_transition(order, "expire", "system", None)
     _release(order)
+    credits.give_back(order, "order expired unpaid")
     signals.order_cancelled.send(order.id, was_paid=False)
     return True
 

@@ -42,6 +42,7 @@ def _checkout_page(current: basket.Basket, status: int = 200) -> ResponseReturnV
         address=find_resident_address(current_user.id),
         key=uuid.uuid4().hex,
         referral_code=session.get("referral_code", ""),
+        credit=orders.api.credit_balance(current_user.id),
     ), status
 
 
@@ -76,8 +77,11 @@ def checkout() -> ResponseReturnValue:
             idempotency_key=request.form.get("key", "")[:80] or uuid.uuid4().hex,
             note=request.form.get("note", "")[:500],
             referral_code=session.get("referral_code", ""),
+            use_credit=request.form.get("use_credit") == "1",
         )
-        orders.api.start_payment(order_id=order_id, resident_id=current_user.id)
+        covered = orders.api.get_order(order_id, user_id=current_user.id, roles=frozenset())
+        if covered.can_pay:
+            orders.api.start_payment(order_id=order_id, resident_id=current_user.id)
     except NotFound:
         raise
     except DomainError as exc:
@@ -86,6 +90,9 @@ def checkout() -> ResponseReturnValue:
         return _checkout_page(current, exc.status)
     db.session().commit()
     basket.clear()
+    if not covered.can_pay:  # the credit paid it all
+        flash(_("Paid with your credit."), "info")
+        return redirect(url_for("storefront_orders.order_page", order_id=order_id), code=303)
     return redirect(url_for("storefront_orders.pay", order_id=order_id), code=303)
 
 
