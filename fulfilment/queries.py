@@ -17,7 +17,6 @@ from fulfilment.models import (
     GridStaff,
     StaffMember,
     Task,
-    TaskEvent,
 )
 from shop.core import accounts, db
 from shop.core.errors import NotFound
@@ -252,15 +251,6 @@ def task_for_manager(task_id: int, manager_id: int) -> TaskView:
 def staff_of_grid_with_role(grid_id: int, role: str) -> list[StaffRow]:
     """Who a manager may give a task of this role to."""
     return [s for s in _grid_view(db.session().get(Grid, grid_id)).staff if s.staff_role == role]
-
-
-def task_events(task_id: int) -> list[TaskEvent]:
-    """The task's history, oldest first."""
-    return list(
-        db.session().exec(
-            select(TaskEvent).where(TaskEvent.task_id == task_id).order_by(TaskEvent.id)
-        )
-    )
 
 
 @dataclass(frozen=True)
