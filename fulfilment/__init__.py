@@ -35,17 +35,6 @@ def init_app(app: Flask) -> None:
     orders.signals.order_completed.connect(ledger.release_order)
     register_periodic(app, "fulfilment.jobs.release_unaccepted", 60)
     register_periodic(app, "fulfilment.jobs.sweep_uncredited", 60)
-    app.jinja_env.globals.update(
-        staff_role_label=labels.staff_role_label,
-        task_kind_label=labels.task_kind_label,
-        task_status_label=labels.task_status_label,
-        action_label=labels.action_label,
-        level_label=labels.level_label,
-        badge_label=labels.badge_label,
-        posting_label=labels.posting_label,
-        withdrawal_status_label=labels.withdrawal_status_label,
-        credit_status_label=labels.credit_status_label,
-        role_label=labels.role_label,
-    )
+    app.jinja_env.globals.update(labels.HELPERS)
     register_home(app, "staff", "fulfilment.staff_home", str(_l("My work")))
     register_home(app, "manager", "fulfilment.manager_home", str(_l("My grids")))

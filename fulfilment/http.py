@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import current_app, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from fulfilment import ledger, queries, schemas, services
 from shop.core import db
 from shop.core.auth import role_required
-from shop.core.errors import DomainError, Invalid
+from shop.core.errors import DomainError
+from shop.core.http import idempotency_key
 
 bp = Blueprint("fulfilment_api", __name__, url_prefix="/api/v1", description="Tasks of the staff")
 
@@ -92,11 +91,6 @@ def unlock(task_id: int) -> Any:
     return queries.task_for_manager(task_id, current_user.id)
 
 
-def _month(text: str) -> date:
-    year, month = text.split("-")
-    return date(int(year), int(month), 1)
-
-
 @bp.get("/staff/me/wallet")
 @role_required("staff")
 @bp.response(200, schemas.WalletSchema)
@@ -117,7 +111,7 @@ def wallet() -> dict[str, Any]:
 @bp.response(200, schemas.StaffStatementSchema)
 def my_statement(args: dict[str, Any]) -> Any:
     """My statement for a month: opening, every movement, closing."""
-    return ledger.statement(current_user.id, _month(args["month"]))
+    return ledger.statement(current_user.id, args["month"])
 
 
 @bp.post("/staff/me/withdrawals")
@@ -126,14 +120,10 @@ def my_statement(args: dict[str, Any]) -> Any:
 @bp.response(201, schemas.WithdrawalSchema)
 def withdraw(data: dict[str, Any]) -> Any:
     """Ask to be paid from my available balance (`Idempotency-Key` required)."""
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key or len(key) > 80:
-        raise Invalid(
-            _("Send an Idempotency-Key header (up to 80 characters)."),
-            fields={"Idempotency-Key": [_("Required.")]},
-        )
     row = ledger.request_withdrawal(
-        staff_id=current_user.id, amount_minor=data["amount_minor"], idempotency_key=key
+        staff_id=current_user.id,
+        amount_minor=data["amount_minor"],
+        idempotency_key=idempotency_key(),
     )
     db.session().commit()
     return row
@@ -201,4 +191,4 @@ def add_commission_rule(data: dict[str, Any]) -> Any:
 def leaderboard(args: dict[str, Any], grid_id: int) -> Any:
     """A grid's board for a month (its manager, its staff, the operator)."""
     queries.require_grid_member(grid_id, current_user.id, current_user.roles)
-    return queries.leaderboard(grid_id, _month(args["month"]))
+    return queries.leaderboard(grid_id, args["month"])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 STAFF_ROLE = {
@@ -10,11 +13,6 @@ STAFF_ROLE = {
     "cleaner": _l("Cleaner"),
     "technician": _l("Technician"),
 }
-
-
-def staff_role_label(role: str) -> str:
-    """The translated name of a staff role."""
-    return str(STAFF_ROLE.get(role, role))
 
 
 TASK_KIND = {
@@ -43,21 +41,6 @@ ACTION = {
 }
 
 
-def task_kind_label(kind: str) -> str:
-    """The translated name of a kind of task."""
-    return str(TASK_KIND.get(kind, kind))
-
-
-def task_status_label(status: str) -> str:
-    """The translated name of a task status."""
-    return str(TASK_STATUS.get(status, status))
-
-
-def action_label(action: str) -> str:
-    """The translated words of a step's button."""
-    return str(ACTION.get(action, action))
-
-
 LEVEL = {
     "new": _l("Newcomer"),
     "skilled": _l("Skilled"),
@@ -75,21 +58,6 @@ POSTING = {
 }
 
 
-def level_label(level: str) -> str:
-    """The translated name of a level."""
-    return str(LEVEL.get(level, level))
-
-
-def badge_label(badge: str) -> str:
-    """The translated name of a badge."""
-    return str(BADGE.get(badge, badge))
-
-
-def posting_label(kind: str) -> str:
-    """The translated name of a movement in the wallet."""
-    return str(POSTING.get(kind, kind))
-
-
 WITHDRAWAL = {
     "requested": _l("Waiting for approval"),
     "approved": _l("Approved, in the next payroll"),
@@ -104,16 +72,26 @@ CREDIT = {
 ROLE = {"deliverer": _l("Delivery"), "performer": _l("Service"), "referrer": _l("Referral")}
 
 
-def withdrawal_status_label(status: str) -> str:
-    """The translated status of a withdrawal."""
-    return str(WITHDRAWAL.get(status, status))
+def _words(table: Mapping[str, Any]) -> Callable[[str], str]:
+    def word(key: str) -> str:
+        return str(table.get(key, key))
+
+    return word
 
 
-def credit_status_label(status: str) -> str:
-    """The translated status of a commission."""
-    return str(CREDIT.get(status, status))
-
-
-def role_label(role: str) -> str:
-    """The translated name of a commission role."""
-    return str(ROLE.get(role, role))
+#: The template helpers, by name: each turns a stored value into the user's language.
+HELPERS: dict[str, Callable[[str], str]] = {
+    "staff_role_label": _words(STAFF_ROLE),
+    "task_kind_label": _words(TASK_KIND),
+    "task_status_label": _words(TASK_STATUS),
+    "action_label": _words(ACTION),
+    "level_label": _words(LEVEL),
+    "badge_label": _words(BADGE),
+    "posting_label": _words(POSTING),
+    "withdrawal_status_label": _words(WITHDRAWAL),
+    "credit_status_label": _words(CREDIT),
+    "role_label": _words(ROLE),
+}
+#: Used in code as well as in templates.
+task_kind_label = HELPERS["task_kind_label"]
+action_label = HELPERS["action_label"]

@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 import orders.api
@@ -63,8 +62,6 @@ def post(
     if sum(amount for _a, _s, amount in entries) != 0 or any(a == 0 for *_x, a in entries):
         raise ValueError(f"posting {key} does not balance: {entries}")
     s = db.session()
-    if s.exec(select(Posting.id).where(Posting.idempotency_key == key)).first() is not None:
-        return None
     posting = Posting(
         idempotency_key=key,
         kind=kind,
@@ -73,10 +70,7 @@ def post(
         task_id=task_id,
         memo=memo[:200],
     )
-    try:
-        with s.begin_nested():
-            s.add(posting)
-    except IntegrityError:  # posted at the same moment by another transaction
+    if not db.add_once(posting):  # posted already (or at this moment by another transaction)
         return None
     for account, owner, amount in entries:
         s.add(
@@ -240,18 +234,12 @@ def _credit(task: Task, role: str, staff_id: int, amount: int, rule_id: int) -> 
 def sweep_uncredited() -> int:
     """Send the credit job for done tasks whose credit was never posted (a lost job)."""
     cutoff = db.utcnow() - timedelta(minutes=1)
-    ids = (
-        db.session()
-        .exec(
-            select(Task.id)
-            .where(Task.status == "done", Task.credited_at.is_(None), Task.done_at < cutoff)
-            .limit(1000)
-        )
-        .all()
+    ids = db.session().exec(
+        select(Task.id)
+        .where(Task.status == "done", Task.credited_at.is_(None), Task.done_at < cutoff)
+        .limit(1000)
     )
-    for task_id in ids:
-        jobs.enqueue_after_commit(CREDIT_JOB, task_id)
-    return len(ids)
+    return jobs.enqueue_each(CREDIT_JOB, ids)
 
 
 def _credits_of(order_id: int, statuses: Iterable[str]) -> list[Credit]:
@@ -421,6 +409,16 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     start = datetime(month.year, month.month, 1, tzinfo=tz)
     end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=tz)
     return start, end
+
+
+def month_of(text: str | None) -> date:
+    """The first day of month `YYYY-MM`; this month (platform time) if absent or malformed."""
+    try:
+        year, month = (int(part) for part in (text or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        tz = ZoneInfo(current_app.config["TIMEZONE"])
+        return db.utcnow().astimezone(tz).date().replace(day=1)
 
 
 def statement(staff_id: int, month: date) -> Statement:

@@ -118,7 +118,7 @@ class DecisionInSchema(Schema):
 class StatementArgs(Schema):
     """`?month=2026-11`."""
 
-    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    month = fields.Date(required=True, format="%Y-%m")
 
 
 class StaffStatementSchema(Schema):

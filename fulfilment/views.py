@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date
-from zoneinfo import ZoneInfo
 
 import segno
 from flask import (
@@ -29,6 +27,7 @@ from shop.core import db
 from shop.core.auth import role_required
 from shop.core.errors import DomainError, NotFound
 from shop.core.forms import EmptyForm
+from shop.core.money import parse_major
 from shop.core.web import check_csrf, form_action
 
 bp = Blueprint("fulfilment", __name__, template_folder="templates")
@@ -72,32 +71,13 @@ def manager_home() -> ResponseReturnValue:
     )
 
 
-def _this_month() -> date:
-    today = db.utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-    return today.replace(day=1)
-
-
-def _month_arg() -> date:
-    text = request.args.get("month", "")
-    try:
-        year, month = (int(x) for x in text.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return _this_month()
-
-
 @bp.route("/staff/wallet", methods=["GET", "POST"])
 @role_required("staff")
 def wallet_page() -> ResponseReturnValue:
     """My money: balances by status, the month's statement, and a withdrawal request."""
     if request.method == "POST":
         check_csrf()
-        text = request.form.get("amount_yuan", "").strip()
-        try:
-            yuan, _dot, fen = text.partition(".")
-            amount = int(yuan or "0") * 100 + int((fen + "00")[:2] or "0")
-        except ValueError:
-            amount = 0
+        amount = parse_major(request.form.get("amount_yuan", "")) or 0  # 0: "too little"
         form_action(
             lambda: ledger.request_withdrawal(
                 staff_id=current_user.id,
@@ -107,7 +87,7 @@ def wallet_page() -> ResponseReturnValue:
             _("Your withdrawal request is with the operator."),
         )
         return redirect(url_for("fulfilment.wallet_page"), code=303)
-    month = _month_arg()
+    month = ledger.month_of(request.args.get("month"))
     return render_template(
         "fulfilment/wallet.html",
         balances=ledger.balances(current_user.id),
@@ -124,7 +104,7 @@ def wallet_page() -> ResponseReturnValue:
 def board_page(grid_id: int) -> ResponseReturnValue:
     """A grid's board for the month: pieces, promises kept, earnings, levels and badges."""
     queries.require_grid_member(grid_id, current_user.id, current_user.roles)
-    month = _month_arg()
+    month = ledger.month_of(request.args.get("month"))
     return render_template(
         "fulfilment/board.html",
         grid_id=grid_id,

@@ -89,11 +89,7 @@ def sweep() -> int:
         .order_by(Order.id)
         .limit(1000)
     )
-    count = 0
-    for order_id in ids:
-        jobs.enqueue_after_commit(COMPLETE_JOB, order_id)
-        count += 1
-    return count
+    return jobs.enqueue_each(COMPLETE_JOB, ids)
 
 
 def settle(order: Order, *, sign: int) -> None:

@@ -246,6 +246,15 @@ def start_payment(*, order_id: int, resident_id: int) -> PaymentStart:
     return _payment_start(payments.start_payment(order_id=order_id, resident_id=resident_id))
 
 
+def start_payment_if_due(*, order_id: int, resident_id: int) -> bool:
+    """Open the card payment of a just-placed order; False when its credit paid it all."""
+    order = services.get_order_for(order_id, resident_id, frozenset())
+    if order.status != "pending_payment":
+        return False
+    payments.start_payment(order_id=order_id, resident_id=resident_id)
+    return True
+
+
 def _payment_start(payment: Any) -> PaymentStart:
     cfg = current_app.config
     offline = bool(cfg.get("STRIPE_OFFLINE"))

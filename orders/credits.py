@@ -8,7 +8,6 @@ Spending locks the resident's user row, so two checkouts never spend the same cr
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from orders.models import CreditEntry, Order
@@ -27,24 +26,16 @@ def balance(resident_id: int) -> int:
 def _add(
     resident_id: int, amount: int, currency: str, reference: str, reason: str, order_id: int
 ) -> bool:
-    s = db.session()
-    if s.exec(select(CreditEntry.id).where(CreditEntry.reference == reference)).first():
-        return False
-    try:
-        with s.begin_nested():
-            s.add(
-                CreditEntry(
-                    resident_id=resident_id,
-                    amount_minor=amount,
-                    currency=currency,
-                    reference=reference,
-                    reason=reason,
-                    order_id=order_id,
-                )
-            )
-    except IntegrityError:  # the same movement written at once by another transaction
-        return False
-    return True
+    return db.add_once(  # each reference once, even when two transactions race
+        CreditEntry(
+            resident_id=resident_id,
+            amount_minor=amount,
+            currency=currency,
+            reference=reference,
+            reason=reason,
+            order_id=order_id,
+        )
+    )
 
 
 def lock_resident(resident_id: int) -> None:

@@ -22,7 +22,8 @@ from orders import (
 from orders.models import Order, amount_due_minor
 from shop.core import db
 from shop.core.auth import role_required
-from shop.core.errors import DomainError, Invalid, NotFound
+from shop.core.errors import DomainError, NotFound
+from shop.core.http import idempotency_key
 from shop.core.schemas import page_schema
 
 bp = Blueprint(
@@ -70,12 +71,7 @@ def delivery_windows(args: dict[str, Any]) -> dict[str, Any]:
 @bp.response(201, schemas.OrderSchema)
 def place_order(data: dict[str, Any]) -> dict[str, Any]:
     """Place an order (`Idempotency-Key` header required: a retry returns the first order)."""
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key or len(key) > 80:
-        raise Invalid(
-            _("Send an Idempotency-Key header (up to 80 characters)."),
-            fields={"Idempotency-Key": [_("Required.")]},
-        )
+    key = idempotency_key()
     order = services.place_order(resident_id=current_user.id, idempotency_key=key, **data)
     result = payload(order)  # read inside the order's transaction: no second one after commit
     db.session().commit()

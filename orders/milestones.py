@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from orders import commitments, credits, labels, payments, process, services, signals
@@ -185,10 +184,7 @@ def _compensate(node: CommitmentNode, order: Order) -> int:
     if amount <= 0:
         return 0
     row = Compensation(node_id=node.id, order_id=order.id, method=method, amount_minor=amount)
-    try:
-        with s.begin_nested():
-            s.add(row)
-    except IntegrityError:  # another transaction compensated this node first
+    if not db.add_once(row):  # another transaction compensated this node first
         return 0
     if method == "credit":
         credits.compensate(order, node.id, node.kind, amount)
@@ -269,9 +265,9 @@ def warn(node_id: int) -> list[int]:
     return people
 
 
-def due_for_sweep(*, now: datetime | None = None) -> tuple[list[int], list[int]]:
+def due_for_sweep() -> tuple[list[int], list[int]]:
     """Pending nodes of running orders: (overdue, due within the warning time and not warned)."""
-    now = now or db.utcnow()
+    now = db.utcnow()
     soon = now + timedelta(minutes=int(current_app.config["ORDER_WARN_MINUTES"]))
     base = (
         select(CommitmentNode.id, CommitmentNode.due_by, CommitmentNode.warned_at)
@@ -298,11 +294,7 @@ def due_for_sweep(*, now: datetime | None = None) -> tuple[list[int], list[int]]
 def sweep() -> int:
     """Send a job for each node to mark missed or to warn about; returns how many."""
     overdue, warn_ids = due_for_sweep()
-    for node_id in overdue:
-        jobs.enqueue_after_commit(MISS_JOB, node_id)
-    for node_id in warn_ids:
-        jobs.enqueue_after_commit(WARN_JOB, node_id)
-    return len(overdue) + len(warn_ids)
+    return jobs.enqueue_each(MISS_JOB, overdue) + jobs.enqueue_each(WARN_JOB, warn_ids)
 
 
 def waive(*, order_id: int, node_id: int, actor_id: int, reason: str) -> CommitmentNode:

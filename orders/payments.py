@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from orders import credits, gateway, process, services, signals
@@ -108,11 +107,8 @@ def handle_webhook(payload: bytes, signature: str | None) -> str:
         return "duplicate"
     handler = _HANDLERS.get(event["type"])
     outcome = handler(event["data"]["object"]) if handler else "ignored"
-    try:
-        with s.begin_nested():
-            s.add(WebhookEvent(id=event["id"], type=event["type"], outcome=outcome))
-    except IntegrityError:  # the same event delivered twice at once: the other one won
-        s.rollback()
+    if not db.add_once(WebhookEvent(id=event["id"], type=event["type"], outcome=outcome)):
+        s.rollback()  # the same event delivered twice at once: the other one won
         return "duplicate"
     return outcome
 

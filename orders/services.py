@@ -341,11 +341,7 @@ def sweep_unpaid() -> int:
         .order_by(Order.id)
         .limit(1000)
     )
-    count = 0
-    for order_id in ids:
-        jobs.enqueue_after_commit(EXPIRE_JOB, order_id)
-        count += 1
-    return count
+    return jobs.enqueue_each(EXPIRE_JOB, ids)
 
 
 def list_orders(*, resident_id: int, page: int = 1, per_page: int = 20) -> tuple[list[Order], int]:

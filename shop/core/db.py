@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 _EXT = "shop.db"
@@ -72,6 +73,21 @@ def session() -> Session:
             _write_intent.set(request.method not in _SAFE_METHODS)
         g._db_session = Session(engine(), expire_on_commit=False)
     return g._db_session
+
+
+def add_once(row: Any) -> bool:
+    """Insert `row` unless its unique key is taken (also by a transaction racing this one).
+
+    Runs in a savepoint, so a duplicate leaves the rest of the transaction intact; returns
+    whether the row was inserted. The one mechanism for "happens once" writes.
+    """
+    s = session()
+    try:
+        with s.begin_nested():
+            s.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 @contextmanager

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
@@ -41,6 +41,17 @@ class Unauthenticated(DomainError):
 
     status = 401
     code = "invalid_credentials"
+
+
+def idempotency_key() -> str:
+    """The request's `Idempotency-Key` header; Invalid (422) if it is missing or too long."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 80:
+        raise core_errors.Invalid(
+            _("Send an Idempotency-Key header (up to 80 characters)."),
+            fields={"Idempotency-Key": [_("Required.")]},
+        )
+    return key
 
 
 def register(app: Flask, blueprint: Blueprint) -> None:

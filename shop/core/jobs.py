@@ -16,7 +16,7 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
@@ -48,6 +48,15 @@ def enqueue_after_commit(path: str, *ids: Any, delay: float | None = None) -> No
     # Remember the innermost transaction: rolling back a savepoint drops what it enqueued.
     transaction = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_PENDING, []).append((path, ids, delay, transaction))
+
+
+def enqueue_each(path: str, ids: Iterable[Any]) -> int:
+    """A sweep's sending: the job at `path` once per id, after commit; returns how many."""
+    count = 0
+    for one in ids:
+        enqueue_after_commit(path, one)
+        count += 1
+    return count
 
 
 def job(fn: Callable[P, R] | None = None, *, queue: str = "default") -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 _SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€"}
@@ -50,3 +51,11 @@ class Money:
 def percent_of(amount_minor: int, basis_points: int) -> int:
     """`basis_points`/10000 of an amount, rounded half up to the minor unit."""
     return (amount_minor * basis_points + 5_000) // 10_000
+
+
+def parse_major(text: str) -> int | None:
+    """An amount typed in major units ("12", "12.5", "12.50") as minor units; None if not one."""
+    match = re.fullmatch(r"(\d{1,9})(?:\.(\d{1,2}))?", text.strip())
+    if match is None:
+        return None
+    return int(match.group(1)) * 100 + int((match.group(2) or "").ljust(2, "0"))

@@ -17,7 +17,6 @@ from email.message import EmailMessage
 
 from flask import Flask, current_app
 from flask_babel import force_locale
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from shop.core import db, jobs
@@ -51,18 +50,8 @@ def notify(
         link=link,
         dedupe_key=dedupe_key,
     )
-    s = db.session()
-    if dedupe_key is not None:
-        if s.exec(select(Notification.id).where(Notification.dedupe_key == dedupe_key)).first():
-            return None
-        try:
-            with s.begin_nested():
-                s.add(row)
-        except IntegrityError:  # the same news queued at once by another transaction
-            return None
-    else:
-        s.add(row)
-        s.flush()
+    if not db.add_once(row):  # the same news (dedupe key) is queued already
+        return None
     jobs.enqueue_after_commit(DELIVER_JOB, row.id)
     return row
 
@@ -113,18 +102,12 @@ def deliver(notification_id: int) -> list[str]:
 def sweep_undelivered() -> int:
     """Re-send messages left undelivered for over a minute (their job was lost)."""
     cutoff = db.utcnow() - timedelta(minutes=1)
-    ids = (
-        db.session()
-        .exec(
-            select(Notification.id)
-            .where(Notification.delivered_at.is_(None), Notification.created_at < cutoff)
-            .limit(500)
-        )
-        .all()
+    ids = db.session().exec(
+        select(Notification.id)
+        .where(Notification.delivered_at.is_(None), Notification.created_at < cutoff)
+        .limit(500)
     )
-    for notification_id in ids:
-        jobs.enqueue_after_commit(DELIVER_JOB, notification_id)
-    return len(ids)
+    return jobs.enqueue_each(DELIVER_JOB, ids)
 
 
 def inbox(user_id: int, *, limit: int = 50) -> list[Notification]:

@@ -79,9 +79,7 @@ def checkout() -> ResponseReturnValue:
             referral_code=session.get("referral_code", ""),
             use_credit=request.form.get("use_credit") == "1",
         )
-        covered = orders.api.get_order(order_id, user_id=current_user.id, roles=frozenset())
-        if covered.can_pay:
-            orders.api.start_payment(order_id=order_id, resident_id=current_user.id)
+        card_due = orders.api.start_payment_if_due(order_id=order_id, resident_id=current_user.id)
     except NotFound:
         raise
     except DomainError as exc:
@@ -90,7 +88,7 @@ def checkout() -> ResponseReturnValue:
         return _checkout_page(current, exc.status)
     db.session().commit()
     basket.clear()
-    if not covered.can_pay:  # the credit paid it all
+    if not card_due:  # the credit paid it all
         flash(_("Paid with your credit."), "info")
         return redirect(url_for("storefront_orders.order_page", order_id=order_id), code=303)
     return redirect(url_for("storefront_orders.pay", order_id=order_id), code=303)

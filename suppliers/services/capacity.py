@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from shop.core import db
@@ -52,11 +51,8 @@ def _ensure_slot(item_id: int, starts_at: datetime) -> None:
     if exists:
         return
     item = s.get(Item, item_id)
-    try:
-        with s.begin_nested():  # another checkout may create the same row at the same time
-            s.add(SlotBooking(item_id=item_id, starts_at=starts_at, capacity=item.slot_capacity))
-    except IntegrityError:
-        pass
+    # Another checkout may create the same row at the same moment: either one is it.
+    db.add_once(SlotBooking(item_id=item_id, starts_at=starts_at, capacity=item.slot_capacity))
 
 
 def take_slot(*, item_id: int, starts_at: datetime, quantity: int = 1) -> bool:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shop.core.money import Money, percent_of
+from shop.core.money import Money, parse_major, percent_of
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,21 @@ def test_adding_then_subtracting_gives_back_the_amount(a, b):
 )
 def test_percent_of_rounds_half_up(amount, bp, expected):
     assert percent_of(amount, bp) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [
+        ("12", 1200),
+        ("12.5", 1250),
+        ("12.05", 1205),
+        (" 0.01 ", 1),
+        ("12.345", None),
+        ("-5", None),
+        ("1e3", None),
+        ("", None),
+        ("12.", None),
+    ],
+)
+def test_amounts_typed_in_yuan(text, minor):
+    assert parse_major(text) == minor
