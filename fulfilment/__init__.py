@@ -35,6 +35,6 @@ def init_app(app: Flask) -> None:
     orders.signals.order_completed.connect(ledger.release_order)
     register_periodic(app, "fulfilment.jobs.release_unaccepted", 60)
     register_periodic(app, "fulfilment.jobs.sweep_uncredited", 60)
-    app.jinja_env.globals.update(labels.HELPERS)
+    app.jinja_env.globals.update(labels.HELPERS, countdown_words=labels.countdown_words)
     register_home(app, "staff", "fulfilment.staff_home", str(_l("My work")))
     register_home(app, "manager", "fulfilment.manager_home", str(_l("My grids")))

@@ -60,12 +60,24 @@ def task_event(data: dict[str, Any], task_id: int) -> Any:
             action=services.EVENT_ACTIONS[data["event"]],
             confirmation_code=data["confirmation_code"],
             checklist=data["checklist"],
+            not_applicable=data["not_applicable"],
+            early_agreed=data["early_agreed"],
             reason=data["reason"],
         )
     except DomainError as exc:
         if exc.code in services.KEEP_ON_ERROR:
             db.session().commit()  # the wrong code counts (the third locks the task)
         raise
+    db.session().commit()
+    return queries.task_for_staff(task_id, current_user.id)
+
+
+@bp.post("/tasks/<int:task_id>/early-requests")
+@role_required("staff")
+@bp.response(200, schemas.TaskSchema)
+def ask_early(task_id: int) -> Any:
+    """Ask the resident, in the app, whether I may come before their window."""
+    services.ask_early(task_id=task_id, staff_id=current_user.id)
     db.session().commit()
     return queries.task_for_staff(task_id, current_user.id)
 

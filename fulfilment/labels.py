@@ -72,6 +72,28 @@ CREDIT = {
 ROLE = {"deliverer": _l("Delivery"), "performer": _l("Service"), "referrer": _l("Referral")}
 
 
+#: What each countdown counts down to: (time left, time overdue), `{n}` the minutes.
+COUNTDOWN = {
+    "accept": (_l("Left to accept: {n} min"), _l("Acceptance overdue by {n} min")),
+    "deliver_window": (
+        _l("To the end of the delivery window: {n} min"),
+        _l("Delivery window ended {n} min ago"),
+    ),
+    "arrive_window": (
+        _l("To the end of the arrival window: {n} min"),
+        _l("Arrival window ended {n} min ago"),
+    ),
+    "complete": (_l("Left to finish: {n} min"), _l("Finishing overdue by {n} min")),
+}
+_COUNTDOWN_DEFAULT = (_l("{n} min left"), _l("{n} min late"))
+
+
+def countdown_words(kind: str) -> tuple[str, str]:
+    """The words of a countdown to the promise `kind`: (time left, time overdue)."""
+    left, late = COUNTDOWN.get(kind, _COUNTDOWN_DEFAULT)
+    return str(left), str(late)
+
+
 def _words(table: Mapping[str, Any]) -> Callable[[str], str]:
     def word(key: str) -> str:
         return str(table.get(key, key))

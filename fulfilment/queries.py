@@ -137,11 +137,21 @@ class TaskView:
     locked: bool
     code_attempts: int
     next_action: str | None
+    #: The promise the countdown counts down to (`accept`, `deliver_window`, …).
+    due_kind: str = ""
+    #: Pressing the next step now comes before the resident's window, which starts then:
+    #: it needs their agreement (their code, or their acceptance in the app).
+    early_until: datetime | None = None
 
     @property
     def needs_code(self) -> bool:
         """The next step needs the resident's confirmation code."""
-        return self.next_action in ("deliver", "finish")
+        return self.next_action in ("deliver", "finish") or self.early_until is not None
+
+    @property
+    def asks_checklist(self) -> bool:
+        """The next step decides the standard: each item must be answered."""
+        return bool(self.checklist) and self.next_action in ("deliver", "finish")
 
     @property
     def can_fail(self) -> bool:
@@ -161,6 +171,14 @@ def _view(task: Task, viewer_id: int) -> TaskView:
         action = process.next_action(task.kind, task.status)
     else:
         action = None
+    step = process.find_step(task.status, action) if action else None
+    early = (
+        step is not None
+        and step.milestone == brief.window_milestone
+        and not brief.early_accepted
+        and brief.window_from is not None
+        and db.utcnow() < brief.window_from
+    )
     return TaskView(
         id=task.id,
         order_id=task.order_id,
@@ -168,7 +186,7 @@ def _view(task: Task, viewer_id: int) -> TaskView:
         kind=task.kind,
         status=task.status,
         staff_role=task.staff_role,
-        due_by=task.due_by and db.aware(task.due_by),
+        due_by=brief.next_due,
         address=brief.address,
         phone=phone if doing else mask_phone(phone),
         note=brief.note,
@@ -183,6 +201,8 @@ def _view(task: Task, viewer_id: int) -> TaskView:
         locked=task.locked,
         code_attempts=task.code_attempts,
         next_action=action,
+        due_kind=brief.next_due_kind,
+        early_until=brief.window_from if early else None,
     )
 
 
@@ -203,9 +223,12 @@ def tasks_for_staff(user_id: int) -> list[TaskView]:
         Task.staff_role == member.staff_role,
         Task.grid_id.in_(_my_grid_ids(user_id)),
     )
-    rows = list(s.exec(mine)) + list(s.exec(claimable))
-    rows.sort(key=lambda t: (t.due_by is None, t.due_by and db.aware(t.due_by), t.id))
-    return [_view(t, user_id) for t in rows]
+    views = [_view(t, user_id) for t in list(s.exec(mine)) + list(s.exec(claimable))]
+    return sorted(views, key=_nearest_first)
+
+
+def _nearest_first(view: TaskView) -> tuple[bool, datetime | None, int]:
+    return (view.due_by is None, view.due_by, view.id)
 
 
 def task_for_staff(task_id: int, user_id: int) -> TaskView:
@@ -235,8 +258,7 @@ def tasks_for_manager(manager_id: int) -> list[TaskView]:
             )
         )
     )
-    rows.sort(key=lambda t: (t.due_by is None, t.due_by and db.aware(t.due_by), t.id))
-    return [_view(t, manager_id) for t in rows]
+    return sorted((_view(t, manager_id) for t in rows), key=_nearest_first)
 
 
 def task_for_manager(task_id: int, manager_id: int) -> TaskView:

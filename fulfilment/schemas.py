@@ -29,6 +29,8 @@ class TaskSchema(Schema):
     locked = fields.Boolean()
     code_attempts = fields.Integer()
     next_action = fields.String(allow_none=True)
+    due_kind = fields.String()
+    early_until = fields.AwareDateTime(allow_none=True)
 
 
 class TaskEventInSchema(Schema):
@@ -38,7 +40,20 @@ class TaskEventInSchema(Schema):
     confirmation_code = fields.String(
         load_default=None, validate=validate.Regexp(r"^\d{6}$", error="Six digits.")
     )
-    checklist = fields.List(fields.String(validate=validate.Length(max=60)), load_default=list)
+    checklist = fields.List(
+        fields.String(validate=validate.Length(max=80)),
+        load_default=list,
+        validate=validate.Length(max=30),
+    )
+    #: Checklist items that do not apply here, each with the reason.
+    not_applicable = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=80)),
+        values=fields.String(validate=validate.Length(min=2, max=120)),
+        load_default=dict,
+        validate=validate.Length(max=30),
+    )
+    #: Before the resident's window: the resident agrees (with their confirmation code).
+    early_agreed = fields.Boolean(load_default=False)
     reason = fields.String(load_default="", validate=validate.Length(max=200))
 
 

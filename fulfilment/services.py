@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -279,12 +279,17 @@ def act(
     action: str,
     confirmation_code: str | None = None,
     checklist: Sequence[str] = (),
+    not_applicable: Mapping[str, str] | None = None,
+    early_agreed: bool = False,
     reason: str = "",
 ) -> Task:
     """A staff member moves their task one step; the order's promises are judged from it.
 
     Delivering and finishing need the resident's 6-digit code; a wrong one counts, and the
-    third locks the task until the manager unlocks it.
+    third locks the task until the manager unlocks it. A step before the resident's window
+    needs their agreement (`early_agreed` with their code, or given in the app: 409
+    `outside_window` otherwise); the step that decides the standard needs every checklist
+    item ticked or marked not applicable with a reason (422 `checklist_incomplete`).
     """
     s = db.session()
     task = s.get(Task, task_id)
@@ -304,16 +309,18 @@ def act(
         raise DomainError(_("This task cannot be given that step now."), code="step_not_allowed")
     if action == "fail" and len(reason.strip()) < 2:
         raise Invalid(_("Say why."), fields={"reason": [_("Say why.")]})
-    evidence: dict[str, Any] = {}
-    if action in ("deliver", "finish"):
-        if not confirmation_code:
-            raise Invalid(
-                _("Enter the resident's 6-digit code."),
-                fields={"confirmation_code": [_("Required.")]},
-            )
+    evidence: dict[str, Any] = {
+        "checklist": list(checklist),
+        "not_applicable": dict(not_applicable or {}),
+        "early_agreed": early_agreed,
+    }
+    if action in ("deliver", "finish") and not confirmation_code:
+        raise Invalid(
+            _("Enter the resident's 6-digit code."),
+            fields={"confirmation_code": [_("Required.")]},
+        )
+    if confirmation_code:
         evidence["confirmation_code"] = confirmation_code
-    if action == "finish":
-        evidence["checklist"] = list(checklist)
     if action == "fail":
         evidence["reason"] = reason.strip()
     try:
@@ -325,7 +332,8 @@ def act(
         if exc.code == "wrong_confirmation_code":
             _wrong_code(task, staff_id)
         raise
-    _move(task, action, "staff", staff_id, {"checklist": list(checklist)} if checklist else None)
+    answers = {"checklist": list(checklist), "not_applicable": dict(not_applicable or {})}
+    _move(task, action, "staff", staff_id, answers if checklist or not_applicable else None)
     if task.status == "done":
         task.done_at = db.utcnow()
         # Verified: the commission is posted by a job after this commits (swept if lost).
@@ -337,6 +345,14 @@ def act(
             _tell(manager, task, "task_failed")
     s.flush()
     return task
+
+
+def ask_early(*, task_id: int, staff_id: int) -> None:
+    """Ask the resident of my task, in the app, whether I may come before their window."""
+    task = db.session().get(Task, task_id)
+    if task is None or task.assignee_id != staff_id or task.status not in ACTIVE:
+        raise NotFound(_("No such task."))
+    orders.api.ask_early(order_id=task.order_id, actor_id=staff_id)
 
 
 def _wrong_code(task: Task, staff_id: int) -> None:

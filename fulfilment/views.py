@@ -167,6 +167,8 @@ def step(task_id: int, action: str) -> ResponseReturnValue:
             action=action,
             confirmation_code=request.form.get("code", "").strip() or None,
             checklist=request.form.getlist("checklist"),
+            not_applicable=_not_applicable(task_id),
+            early_agreed=request.form.get("early_agreed") == "1",
             reason=request.form.get("reason", ""),
         )
     except NotFound:
@@ -182,6 +184,25 @@ def step(task_id: int, action: str) -> ResponseReturnValue:
     flash(labels.action_label(action) + " ✓", "info")
     if process.next_action(*_kind_status(task_id)) is None:
         return redirect(url_for("fulfilment.staff_home"), code=303)
+    return redirect(url_for("fulfilment.task_page", task_id=task_id), code=303)
+
+
+def _not_applicable(task_id: int) -> dict[str, str]:
+    """The checklist items marked not applicable on the form, each with its reason."""
+    items = queries.task_for_staff(task_id, current_user.id).checklist
+    reasons = {item: request.form.get(f"na-{n}", "").strip() for n, item in enumerate(items)}
+    return {item: why for item, why in reasons.items() if why}
+
+
+@bp.post("/staff/tasks/<int:task_id>/ask-early")
+@role_required("staff")
+def ask_early(task_id: int) -> ResponseReturnValue:
+    """Ask the resident in the app whether I may come before their window."""
+    check_csrf()
+    form_action(
+        lambda: services.ask_early(task_id=task_id, staff_id=current_user.id),
+        _("The resident has been asked in the app."),
+    )
     return redirect(url_for("fulfilment.task_page", task_id=task_id), code=303)
 
 

@@ -103,6 +103,9 @@ class OrderView:
     #: Within the after-sale window (a complaint may be filed) and whether one is open.
     after_sale_open: bool = False
     complaints: tuple[ComplaintView, ...] = ()
+    #: The resident may still agree that staff come before the window, and whether they did.
+    early_open: bool = False
+    early_accepted: bool = False
 
     @property
     def net_minor(self) -> int:
@@ -135,9 +138,27 @@ class OrderView:
         return self.status == "pending_payment"
 
 
+def _early_open(order: Order, promises: Sequence[commitment_service.NodeView]) -> bool:
+    """Before a pending window of a running order, with no agreement given yet."""
+    now = db.utcnow()
+    return (
+        order.early_accepted_at is None
+        and order.delivered_at is None
+        and order.status in milestones.RUNNING
+        and any(
+            p.kind in milestones.WINDOW_KINDS
+            and p.status == "pending"
+            and p.due_from is not None
+            and p.due_from > now
+            for p in promises
+        )
+    )
+
+
 def _view(order: Order) -> OrderView:
     window = db.session().get(DeliveryWindow, order.window_id) if order.window_id else None
     paid = payments.paid_payment(order.id)
+    promises = tuple(commitment_service.nodes_of(order))
     return OrderView(
         id=order.id,
         status=order.status,
@@ -161,12 +182,14 @@ def _view(order: Order) -> OrderView:
         events=tuple(
             EventView(e.at, e.action, e.actor_role, e.to_status) for e in services.events(order.id)
         ),
-        promises=tuple(commitment_service.nodes_of(order)),
+        promises=promises,
         delivered_at=order.delivered_at and db.aware(order.delivered_at),
         credit_minor=order.credit_minor,
         credit_back_minor=credits.given_back(order.id),
         after_sale_open=aftersale.in_after_sale_window(order),
         complaints=tuple(_complaint(c) for c in aftersale.complaints_of(order.id)),
+        early_open=_early_open(order, promises),
+        early_accepted=order.early_accepted_at is not None,
     )
 
 
@@ -338,6 +361,16 @@ def record_milestone(
     return milestones.record_milestone(order_id, kind, at, actor_id, evidence)
 
 
+def accept_early(*, order_id: int, resident_id: int) -> None:
+    """The resident agrees in the app that staff may come before the chosen window."""
+    milestones.accept_early(order_id=order_id, resident_id=resident_id)
+
+
+def ask_early(*, order_id: int, actor_id: int) -> None:
+    """Staff ask the resident in the app whether they may come before the window."""
+    milestones.ask_early(order_id=order_id, actor_id=actor_id)
+
+
 def register_assignee_source(app: Flask, source: AssigneeSource) -> None:
     """Say whom to warn before an order's deadlines: `source(order_id, building_id)`."""
     milestones.register_assignee_source(app, source)
@@ -415,7 +448,8 @@ class OrderBrief:
     #: The staff roles the components ask for, in order, and whether any is a service.
     staff_roles: tuple[str, ...]
     is_service: bool
-    #: The earliest deadline of a promise still pending, and the standard's checklist.
+    #: The earliest deadline of a promise still pending (and its node's kind), the standard's
+    #: checklist.
     next_due: datetime | None
     checklist: tuple[str, ...]
     bundle_ids: tuple[int, ...]
@@ -426,6 +460,12 @@ class OrderBrief:
     referral_code: str = ""
     pieces: int = 0
     missed_promises: int = 0
+    next_due_kind: str = ""
+    #: Before this time the step that decides the window (`window_milestone`) needs the
+    #: resident's agreement, unless they already gave it in the app (`early_accepted`).
+    window_from: datetime | None = None
+    window_milestone: str = ""
+    early_accepted: bool = False
 
 
 def order_brief(order_id: int) -> OrderBrief:
@@ -437,8 +477,15 @@ def order_brief(order_id: int) -> OrderBrief:
     lines = services.lines_of(order.id)
     components = services.components_of(order.id)
     promises = commitment_service.nodes_of(order)
-    pending = [p.due_by for p in promises if p.status == "pending" and p.due_by is not None]
+    pending = sorted(
+        (p for p in promises if p.status == "pending" and p.due_by is not None),
+        key=lambda p: p.due_by,
+    )
     checklist = next((p.checklist for p in promises if p.kind == "standard"), ())
+    window_node = next(
+        (p for p in promises if p.kind in milestones.WINDOW_KINDS and p.status == "pending"),
+        None,
+    )
     return OrderBrief(
         id=order.id,
         status=order.status,
@@ -454,7 +501,7 @@ def order_brief(order_id: int) -> OrderBrief:
         lines=tuple((ln.title, ln.quantity) for ln in lines),
         staff_roles=tuple(c.staff_role for c in components),
         is_service=any(c.kind == "service" for c in components),
-        next_due=min(pending) if pending else None,
+        next_due=pending[0].due_by if pending else None,
         checklist=tuple(checklist),
         bundle_ids=tuple(ln.bundle_id for ln in lines),
         total_minor=order.total_minor,
@@ -463,6 +510,10 @@ def order_brief(order_id: int) -> OrderBrief:
         referral_code=order.referral_code,
         pieces=sum(ln.quantity for ln in lines),
         missed_promises=sum(1 for p in promises if p.status == "missed"),
+        next_due_kind=pending[0].kind if pending else "",
+        window_from=window_node.due_from if window_node else None,
+        window_milestone=milestones.DECIDED_BY[window_node.kind][0] if window_node else "",
+        early_accepted=order.early_accepted_at is not None,
     )
 
 

@@ -83,6 +83,11 @@ class NodeView:
     compensation_paid_minor: int = 0
     compensation_method: str = ""
     waived_reason: str = ""
+    #: What staff answered for a standard: the items ticked, and those not applicable (why).
+    ticked: tuple[str, ...] = ()
+    not_applicable: tuple[tuple[str, str], ...] = ()
+    #: How the resident agreed to an early step ("app" or "code"), or "".
+    early_agreed: str = ""
 
 
 def nodes_of(order: Order) -> list[NodeView]:
@@ -128,6 +133,9 @@ def nodes_of(order: Order) -> list[NodeView]:
                 comp.amount_minor if comp else 0,
                 comp.method if comp else "",
                 n.waived_reason,
+                tuple(n.evidence.get("checklist", ())),
+                tuple((n.evidence.get("not_applicable") or {}).items()),
+                str(n.evidence.get("early_agreed", "")),
             )
         )
     return views

@@ -90,23 +90,43 @@ def promises_for(
     return out
 
 
+def unanswered(
+    checklist: Sequence[str], checked: Sequence[str], not_applicable: Mapping[str, str]
+) -> list[str]:
+    """The checklist items neither ticked nor marked not applicable with a reason."""
+    answered = set(checked) | {item for item, why in not_applicable.items() if why.strip()}
+    return [item for item in checklist if item not in answered]
+
+
+def is_early(promise: Promise, at: datetime) -> bool:
+    """Whether a step recorded at `at` comes before the window the resident chose."""
+    return promise.due_from is not None and at < promise.due_from
+
+
 def judge(
     promise: Promise,
     *,
     actual_at: datetime | None,
     checked: Sequence[str] = (),
+    not_applicable: Mapping[str, str] | None = None,
     confirmed: bool = False,
+    early_agreed: bool = False,
     now: datetime,
 ) -> str:
-    """`met`, `missed` or `pending` for one promise, from what was recorded and the time now."""
+    """`met`, `missed` or `pending` for one promise, from what was recorded and the time now.
+
+    A standard is met when every checklist item was ticked or marked not applicable with a
+    reason (and the resident confirmed, where asked). A window is met inside it, or before it
+    when the resident agreed to the early step.
+    """
     if promise.kind == "standard":
         if actual_at is None:
             return "pending"
-        complete = set(promise.checklist) <= set(checked)
+        complete = not unanswered(promise.checklist, checked, not_applicable or {})
         return "met" if complete and (confirmed or not promise.requires_confirmation) else "missed"
     if actual_at is None:
         return "missed" if promise.due_by is not None and now > promise.due_by else "pending"
-    too_early = promise.due_from is not None and actual_at < promise.due_from
+    too_early = is_early(promise, actual_at) and not early_agreed
     too_late = promise.due_by is not None and actual_at > promise.due_by
     return "missed" if too_early or too_late else "met"
 

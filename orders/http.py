@@ -214,6 +214,16 @@ def confirm_received(order_id: int) -> dict[str, Any]:
     return payload(services.get_order_for(order_id, current_user.id, current_user.roles))
 
 
+@bp.post("/orders/<int:order_id>/early-acceptance")
+@role_required("resident")
+@bp.response(200, schemas.OrderSchema)
+def accept_early(order_id: int) -> dict[str, Any]:
+    """Staff may deliver or arrive before my chosen window (their early step is then kept)."""
+    api.accept_early(order_id=order_id, resident_id=current_user.id)
+    db.session().commit()
+    return payload(services.get_order_for(order_id, current_user.id, current_user.roles))
+
+
 @bp.post("/orders/<int:order_id>/complaints")
 @role_required("resident")
 @bp.arguments(schemas.ComplaintInSchema)

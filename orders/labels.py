@@ -43,6 +43,8 @@ EVENT = {
     "promise_waived": _l("A promise was waived"),
     "complaint": _l("Complaint received"),
     "complaint_resolved": _l("Complaint answered"),
+    "early_requested": _l("Staff asked to come early"),
+    "early_accepted": _l("You agreed to an early visit"),
 }
 
 

@@ -95,6 +95,12 @@ def record_milestone(
         raise DomainError(_("This order is no longer being served."), code="order_not_running")
     kept = _check_evidence(order, dict(evidence or {}))
     at = db.aware(at)
+    deciding = [
+        n
+        for n in _nodes(order.id, lock=True)
+        if kind in DECIDED_BY.get(n.kind, ()) and n.actual_at is None
+    ]
+    _check_fair(order, deciding, at, kept)  # refuses before anything changes
     for action in ORDER_STEPS[kind]:
         if process.find_transition(order.status, action) is not None:
             services.apply_transition(order, action, "staff", actor_id, {"milestone": kind})
@@ -105,16 +111,16 @@ def record_milestone(
     )
     verdicts = {}
     now = db.utcnow()
-    for node in _nodes(order.id, lock=True):
-        if kind not in DECIDED_BY.get(node.kind, ()) or node.actual_at is not None:
-            continue
+    for node in deciding:
         node.actual_at, node.evidence = at, {"milestone": kind, "actor_id": actor_id, **kept}
         if node.status == "pending":
             verdict = commitments.judge(
                 _promise(node),
                 actual_at=at,
                 checked=kept.get("checklist", ()),
+                not_applicable=kept.get("not_applicable", {}),
                 confirmed=bool(kept.get("confirmed")),
+                early_agreed=bool(kept.get("early_agreed")),
                 now=now,
             )
             if verdict == "met":
@@ -136,12 +142,112 @@ def _check_evidence(order: Order, evidence: dict[str, Any]) -> dict[str, Any]:
             )
         kept["confirmed"] = True
     checklist = evidence.pop("checklist", None)
-    if checklist is not None:
-        kept["checklist"] = [str(item)[:60] for item in checklist][:30]
+    if checklist:
+        kept["checklist"] = [str(item)[:80] for item in checklist][:30]
+    not_applicable = {
+        str(item)[:80]: str(why).strip()[:120]
+        for item, why in dict(evidence.pop("not_applicable", None) or {}).items()
+        if str(why).strip()
+    }
+    if not_applicable:
+        kept["not_applicable"] = dict(list(not_applicable.items())[:30])
+    if evidence.pop("early_agreed", False):
+        kept["early_agreed"] = True
     for key in ("photo", "note", "reason"):
         if evidence.get(key):
             kept[key] = str(evidence[key])[:300]
     return kept
+
+
+WINDOW_KINDS = frozenset({"deliver_window", "arrive_window"})
+
+
+def _check_fair(
+    order: Order, nodes: Sequence[CommitmentNode], at: datetime, kept: dict[str, Any]
+) -> None:
+    """Refuse a step that would break a promise unfairly; note the resident's consent.
+
+    Before the resident's window the step needs their agreement: accepted in the app, or
+    given at the door with their confirmation code. A standard needs every checklist item
+    ticked or marked not applicable with a reason.
+    """
+    for node in nodes:
+        if node.status != "pending":
+            continue
+        promise = _promise(node)
+        if node.kind in WINDOW_KINDS and commitments.is_early(promise, at):
+            if order.early_accepted_at is not None:
+                kept["early_agreed"] = "app"
+            elif kept.get("early_agreed") and kept.get("confirmed"):
+                kept["early_agreed"] = "code"
+            else:
+                tz = ZoneInfo(accounts.community_timezone(order.community_id))
+                raise DomainError(
+                    _(
+                        "This is before the resident's window (from %(start)s). Ask the"
+                        " resident to agree: their code with 'resident agrees', or their"
+                        " acceptance in the app.",
+                        start=promise.due_from.astimezone(tz).strftime("%H:%M"),
+                    ),
+                    code="outside_window",
+                )
+        if node.kind == "standard":
+            missing = commitments.unanswered(
+                promise.checklist, kept.get("checklist", ()), kept.get("not_applicable", {})
+            )
+            if missing:
+                message = _(
+                    "Tick each item of the standard or mark it not applicable with a reason:"
+                    " %(items)s",
+                    items="、".join(missing),
+                )
+                raise Invalid(message, code="checklist_incomplete", fields={"checklist": [message]})
+    if kept.get("early_agreed") is True:
+        kept.pop("early_agreed")  # only consent that was needed and proven is kept
+
+
+def accept_early(*, order_id: int, resident_id: int) -> Order:
+    """The resident agrees that staff may deliver or arrive before the chosen window."""
+    order = db.session().get(Order, order_id, with_for_update=True)
+    if order is None or order.resident_id != resident_id:
+        raise NotFound(_("No such order."))
+    if order.status not in RUNNING or order.delivered_at is not None:
+        raise DomainError(_("This order is no longer being served."), code="order_not_running")
+    if order.early_accepted_at is None:
+        order.early_accepted_at = db.utcnow()
+        services.record(order, "early_accepted", "resident", resident_id)
+        for user_id in people_on(order):
+            notifications.notify(
+                user_id,
+                "early_accepted",
+                lambda: (
+                    _("Order %(id)s: the resident agrees to an early visit", id=order.id),
+                    order.address,
+                ),
+                dedupe_key=f"early-accepted-{order.id}-{user_id}",
+            )
+    db.session().flush()
+    return order
+
+
+def ask_early(*, order_id: int, actor_id: int) -> None:
+    """Staff ask the resident, in the app, whether they may come before the window (once)."""
+    order = db.session().get(Order, order_id)
+    if order is None:
+        raise NotFound(_("No such order."))
+    if order.status not in RUNNING or order.early_accepted_at is not None:
+        return
+    services.record(order, "early_requested", "staff", actor_id)
+    notifications.notify(
+        order.resident_id,
+        "early_requested",
+        lambda: (
+            _("Order %(id)s: may we come earlier?", id=order.id),
+            _("Our staff can come before your chosen window. Agree on the order page."),
+        ),
+        link=f"/shop/orders/{order.id}",
+        dedupe_key=f"early-requested-{order.id}",
+    )
 
 
 def _miss(node: CommitmentNode, order: Order) -> None:

@@ -81,6 +81,8 @@ class Order(SQLModel, table=True):
     #: When staff recorded the delivery (or the service done): the after-sale window starts.
     delivered_at: datetime | None = Field(default=None, index=True)
     completed_at: datetime | None = None
+    #: When the resident agreed in the app that staff may come before the chosen window.
+    early_accepted_at: datetime | None = None
 
 
 def amount_due_minor(order: Order) -> int:

@@ -80,6 +80,7 @@ class OrderSchema(Schema):
     created_at = fields.AwareDateTime()
     expires_at = fields.AwareDateTime()
     delivered_at = fields.AwareDateTime(allow_none=True)
+    early_accepted_at = fields.AwareDateTime(allow_none=True)
     lines = fields.List(fields.Nested(LineSchema))
 
 
@@ -131,6 +132,9 @@ class CommitmentNodeSchema(Schema):
     compensation_paid_minor = fields.Integer()
     compensation_method = fields.String()
     waived_reason = fields.String()
+    ticked = fields.List(fields.String())
+    not_applicable = fields.List(fields.Tuple((fields.String(), fields.String())))
+    early_agreed = fields.String()
 
 
 class OrderListArgs(Schema):

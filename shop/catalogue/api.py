@@ -8,7 +8,7 @@ from sqlmodel import select
 
 import suppliers.api
 from shop.catalogue import queries, search, segments, services
-from shop.catalogue.models import Bundle, BundleStatus, CommitmentPolicy
+from shop.catalogue.models import Bundle, BundleStatus
 from shop.catalogue.queries import BundleCard, BundleView, CategoryView, ComponentView
 from shop.core import db
 
@@ -92,6 +92,7 @@ def search_bundles(
 # Commands for the layers above (the demo, data imports); each flushes, the caller commits.
 create_category = services.create_category
 set_category_active = services.set_category_active
+set_category_checklist = services.set_category_checklist
 save_policy = services.save_policy
 create_bundle = services.create_bundle
 publish_bundle = services.publish_bundle
@@ -147,7 +148,6 @@ def bundle_for_checkout(bundle_id: int, *, viewer: str | None) -> CheckoutBundle
     items = suppliers.api.get_items([c["item_id"] for c in rows])
     if any(c["item_id"] not in items or not items[c["item_id"]].may_sell for c in rows):
         return None
-    policy = db.session().get(CommitmentPolicy, b.policy_id) if b.policy_id else None
     return CheckoutBundle(
         id=b.id,
         title=b.title,
@@ -168,5 +168,5 @@ def bundle_for_checkout(bundle_id: int, *, viewer: str | None) -> CheckoutBundle
             )
             for c in rows
         ),
-        policy_nodes=tuple(policy.nodes) if policy else (),
+        policy_nodes=tuple(queries.policy_nodes(b)),
     )

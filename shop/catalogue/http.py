@@ -137,10 +137,15 @@ def create_category(data: dict[str, Any]) -> Any:
 @bp.arguments(schemas.CategoryPatchSchema)
 @bp.response(200, schemas.CategorySchema)
 def patch_category(data: dict[str, Any], category_id: int) -> Any:
-    """Open or close a category (phase 1 keeps to a few)."""
-    category = services.set_category_active(
-        category_id=category_id, actor_id=current_user.id, **data
-    )
+    """Open or close a category (phase 1 keeps to a few), or set its service standard."""
+    if "checklist" in data:
+        category = services.set_category_checklist(
+            category_id=category_id, checklist=data["checklist"], actor_id=current_user.id
+        )
+    if "is_active" in data:
+        category = services.set_category_active(
+            category_id=category_id, is_active=data["is_active"], actor_id=current_user.id
+        )
     db.session().commit()
     return category
 

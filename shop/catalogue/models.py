@@ -35,6 +35,9 @@ class Category(SQLModel, table=True):
     name_en: str = Field(default="", max_length=60)
     position: int = 0
     is_active: bool = False
+    #: The service standard staff answer item by item in this category (knock and announce,
+    #: shoe covers, …); it joins the standard promise of the category's bundles.
+    checklist: list[str] = _json()
 
 
 class CommitmentPolicy(SQLModel, table=True):

@@ -124,3 +124,17 @@ def describe_all(nodes: Sequence[Mapping[str, Any]], currency: str = "CNY") -> l
     """Every promise of a policy in plain words, in the order of the service."""
     order = {kind: n for n, kind in enumerate(NODE_KINDS)}
     return [describe(n, currency) for n in sorted(nodes, key=lambda n: order[n["kind"]])]
+
+
+def with_checklist(
+    nodes: Sequence[Mapping[str, Any]], checklist: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The policy's nodes with a category's checklist added to its standard (if it has one)."""
+    out = []
+    for node in nodes:
+        node = dict(node)
+        if node["kind"] == "standard" and checklist:
+            own = list(node.get("checklist", []))
+            node["checklist"] = own + [item for item in checklist if item not in own]
+        out.append(node)
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import String, cast
 from sqlmodel import func, or_, select
@@ -239,7 +240,7 @@ def bundle_view(
     items = suppliers.api.get_items([c.item_id for c in comps])
     lines = _lines(comps, items)
     [card] = _cards([b], viewer, opened)
-    policy = db.session().get(CommitmentPolicy, b.policy_id)
+    nodes = policy_nodes(b)
     components = tuple(
         ComponentView(
             c.item_id,
@@ -262,7 +263,7 @@ def bundle_view(
         tags=tuple(b.tags),
         segments=tuple(b.segments),
         components=components,
-        promises=tuple(policies.describe_all(policy.nodes, b.currency)) if policy else (),
+        promises=tuple(policies.describe_all(nodes, b.currency)),
         policy_id=b.policy_id,
         base_price_minor=b.price_minor,
         care_price_minor=b.care_price_minor,
@@ -297,6 +298,15 @@ def all_bundles(status: str | None = None) -> list[Bundle]:
     if status:
         stmt = stmt.where(Bundle.status == status)
     return list(db.session().exec(stmt))
+
+
+def policy_nodes(bundle: Bundle) -> list[dict[str, Any]]:
+    """The promises of a bundle: its policy's nodes, with its category's service standard."""
+    policy = db.session().get(CommitmentPolicy, bundle.policy_id) if bundle.policy_id else None
+    if policy is None:
+        return []
+    category = db.session().get(Category, bundle.category_id)
+    return policies.with_checklist(policy.nodes, category.checklist if category else ())
 
 
 def all_categories() -> list[Category]:

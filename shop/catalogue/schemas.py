@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shop.catalogue.policies import NodeSchema
 from shop.catalogue.segments import SEGMENTS
@@ -166,9 +166,17 @@ class CategoryInSchema(Schema):
 
 
 class CategoryPatchSchema(Schema):
-    """Open or close a category."""
+    """Open or close a category, or set its service standard."""
 
-    is_active = fields.Boolean(required=True)
+    is_active = fields.Boolean()
+    checklist = fields.List(
+        fields.String(validate=validate.Length(min=1, max=80)), validate=validate.Length(max=12)
+    )
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("Give is_active or checklist.", "_schema")
 
 
 class CategorySchema(Schema):
@@ -178,6 +186,7 @@ class CategorySchema(Schema):
     name = fields.String()
     name_en = fields.String()
     is_active = fields.Boolean()
+    checklist = fields.List(fields.String())
 
 
 class PolicyInSchema(Schema):

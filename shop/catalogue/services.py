@@ -26,6 +26,7 @@ from shop.core import audit, db, jobs
 from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
 
 INDEX_JOB = "shop.catalogue.jobs.index_bundle"
+MAX_CHECKLIST_ITEMS = 12
 #: The bundle process: (status, action) -> new status, and who may take it.
 TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("draft", "publish"): ("published", frozenset({"operator"})),
@@ -49,6 +50,29 @@ def create_category(*, name: str, name_en: str = "", actor_id: int) -> Category:
         subject_id=category.id,
         data={"name": category.name},
     )
+    return category
+
+
+def set_category_checklist(
+    *, category_id: int, checklist: Sequence[str], actor_id: int
+) -> Category:
+    """Set the service standard staff answer item by item for this category's services."""
+    category = db.session().get(Category, category_id)
+    if category is None:
+        raise NotFound(_("No such category."))
+    items = list(dict.fromkeys(item.strip() for item in checklist if item.strip()))
+    if len(items) > MAX_CHECKLIST_ITEMS or any(len(item) > 80 for item in items):
+        message = _("At most %(n)d items of at most 80 characters each.", n=MAX_CHECKLIST_ITEMS)
+        raise Invalid(message, fields={"checklist": [message]})
+    category.checklist = items
+    audit.record(
+        actor_id=actor_id,
+        action="category.checklist",
+        subject_type="category",
+        subject_id=category_id,
+        data={"checklist": items},
+    )
+    db.session().flush()
     return category
 
 

@@ -157,7 +157,17 @@ def categories() -> ResponseReturnValue:
     """Add categories and open or close them."""
     if request.method == "POST":
         check_csrf()
-        if category_id := request.form.get("category_id", type=int):
+        category_id = request.form.get("category_id", type=int)
+        if category_id and "checklist" in request.form:
+            form_action(
+                lambda: services.set_category_checklist(
+                    category_id=category_id,
+                    checklist=request.form["checklist"].splitlines(),
+                    actor_id=current_user.id,
+                ),
+                _("Saved."),
+            )
+        elif category_id:
             is_active = request.form.get("is_active") == "1"
             form_action(
                 lambda: services.set_category_active(

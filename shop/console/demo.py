@@ -124,6 +124,14 @@ OPEN_CATEGORIES = (
     ("家政保洁", "Home cleaning"),
     ("家电清洗", "Appliance cleaning"),
 )
+#: The service standard of the home-service categories, from the property's quality practice.
+HOME_VISIT_STANDARD = (
+    "敲门三声并自报身份",
+    "入户穿鞋套",
+    "离开前整理现场、带走垃圾",
+    "尊重隐私：不拍摄住户家中、不评论物品",
+)
+STANDARD_CATEGORIES = ("家政保洁", "家电清洗")
 VALUE_ADDS = {"goods": ["送货上楼", "破损包赔"], "service": ["持证上门", "不满意免费返工"]}
 POLICIES = {
     "goods": {
@@ -163,7 +171,7 @@ POLICIES = {
             },
             {
                 "kind": "standard",
-                "checklist": ["按清单完成", "现场清理干净"],
+                "checklist": ["按服务项目清单完成"],
                 "requires_confirmation": True,
                 "compensation": {"type": "refund_percent", "basis_points": 2000},
             },
@@ -185,6 +193,10 @@ def seed_catalogue(operator_id: int, supplier_ids: list[int]) -> None:
         category = catalogue.create_category(name=name, name_en=name_en, actor_id=operator_id)
         catalogue.set_category_active(category_id=category.id, is_active=True, actor_id=operator_id)
         categories[name] = category.id
+        if name in STANDARD_CATEGORIES:
+            catalogue.set_category_checklist(
+                category_id=category.id, checklist=HOME_VISIT_STANDARD, actor_id=operator_id
+            )
     policies = {
         kind: catalogue.save_policy(actor_id=operator_id, data=data).id
         for kind, data in POLICIES.items()

@@ -186,3 +186,15 @@ def complain(order_id: int) -> ResponseReturnValue:
         _("We have your complaint and will answer soon."),
     )
     return redirect(url_for("storefront_orders.order_page", order_id=order_id), code=303)
+
+
+@bp.post("/orders/<int:order_id>/early")
+@role_required("resident")
+def accept_early(order_id: int) -> ResponseReturnValue:
+    """Staff may come before the chosen window."""
+    check_csrf()
+    form_action(
+        lambda: orders.api.accept_early(order_id=order_id, resident_id=current_user.id),
+        _("Thank you: staff may now come early."),
+    )
+    return redirect(url_for("storefront_orders.order_page", order_id=order_id), code=303)

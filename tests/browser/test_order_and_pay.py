@@ -155,6 +155,6 @@ def test_the_whole_slice_order_pay_deliver_with_the_code_promises_kept_commissio
     # The resident sees every promise kept.
     log_in(page, base, "resident1@demo.local", "demo1234")
     page.goto(order_url)
-    verdicts = page.locator(".promises-table tbody tr .badge").all_inner_texts()
+    verdicts = page.locator(".promises .promise-head .badge").all_inner_texts()
     assert verdicts and all(v == "已兑现" for v in verdicts)
     assert page.locator("h1 .badge").inner_text() == "已送达"

@@ -97,13 +97,13 @@ def test_the_referring_butler_shares_the_commission(app, client, shop, crew, rul
     event(client, h, task.id, "accepted")
     with app.app_context(), db.session_scope(write=False) as s:
         code = s.get(Order, order_id).confirmation_code
-    event(client, h, task.id, "delivered", confirmation_code=code)
-    # ¥2 shared 80/20; delivered before the window opened, a missed promise halves it.
+    event(client, h, task.id, "delivered", confirmation_code=code, early_agreed=True)
+    # ¥2 shared 80/20; delivered early with the resident's agreement, every promise kept.
     roles = {c["role"]: c["amount_minor"] for c in wallet(client, headers)["credits"]}
-    assert roles == {"deliverer": 80}
+    assert roles == {"deliverer": 160}
     assert {
         c["role"]: c["amount_minor"] for c in wallet(client, headers, "free@staff.test")["credits"]
-    } == {"referrer": 20}
+    } == {"referrer": 40}
 
 
 def test_a_refund_claws_back_even_after_the_money_was_withdrawn(
@@ -138,10 +138,10 @@ def test_a_refund_claws_back_even_after_the_money_was_withdrawn(
     event(client, h, task_id, "accepted")
     with app.app_context(), db.session_scope(write=False) as s:
         code = s.get(Order, second).confirmation_code
-    event(client, h, task_id, "delivered", confirmation_code=code)
+    event(client, h, task_id, "delivered", confirmation_code=code, early_agreed=True)
     client.post(f"/api/v1/orders/{second}/complete", headers=shop["headers"])
-    # ¥1 (one bundle, delivered before its window: halved) repays part of the ¥4.
-    assert wallet(client, headers)["balances"]["available"] == -300
+    # ¥2 (one bundle, delivered early as the resident agreed) repays half of the ¥4.
+    assert wallet(client, headers)["balances"]["available"] == -200
 
 
 def test_withdrawals_need_a_minimum_one_at_a_time_and_enough_money(

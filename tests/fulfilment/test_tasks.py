@@ -178,7 +178,9 @@ def test_three_wrong_codes_lock_the_task_until_the_manager_unlocks_it(
     assert client.post(f"/api/v1/tasks/{task_id}/unlock", headers=other_manager).status_code == 404
     manager = headers("manager@staff.test")
     assert client.post(f"/api/v1/tasks/{task_id}/unlock", headers=manager).status_code == 200
-    done = event(client, butler, task_id, "delivered", confirmation_code=paid["code"])
+    done = event(
+        client, butler, task_id, "delivered", confirmation_code=paid["code"], early_agreed=True
+    )
     assert done.get_json()["status"] == "done"
 
 
@@ -260,9 +262,12 @@ def test_the_staff_pages_take_a_delivery_in_a_few_big_steps(app, client, crew, p
         client.post(f"{page}/{action}", data={"csrf_token": csrf_token(client, page)})
     html = client.get(page).get_data(as_text=True)
     assert 'name="code"' in html and "13800000000" in html
-    client.post(
-        f"{page}/deliver", data={"csrf_token": csrf_token(client, page), "code": paid["code"]}
-    )
+    # Before the resident's window: the page asks for their agreement with the code.
+    assert 'name="early_agreed"' in html and "/ask-early" in html
+    form = {"csrf_token": csrf_token(client, page), "code": paid["code"]}
+    client.post(f"{page}/deliver", data=form)
+    assert task_of(app, paid["id"]).status == "arrived"  # refused: no agreement
+    client.post(f"{page}/deliver", data={**form, "early_agreed": "1"})
     assert task_of(app, paid["id"]).status == "done"
 
 

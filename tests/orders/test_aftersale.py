@@ -95,7 +95,15 @@ def test_complaints_only_within_the_after_sale_window(app, client, shop, paid, c
     url = f"/api/v1/orders/{paid['id']}/complaints"
     early = client.post(url, headers=shop["headers"], json={"text": "还没送到就投诉"})
     assert early.get_json()["error"]["code"] == "outside_after_sale_window"
-    record(app, paid["id"], "delivered", clock.now, paid["staff_id"])
+    record(
+        app,
+        paid["id"],
+        "delivered",
+        clock.now,
+        paid["staff_id"],
+        confirmation_code=paid["code"],
+        early_agreed=True,
+    )
     clock.set(clock.now + timedelta(days=7, hours=1))
     late = client.post(url, headers=shop["headers"], json={"text": "一周多以后才投诉"})
     assert late.get_json()["error"]["code"] == "outside_after_sale_window"
@@ -159,7 +167,13 @@ def test_a_part_refunded_order_is_still_delivered_and_completed(
     assert part.status_code == 201
     assert order_of(client, shop, paid["id"])["status"] == "paid"
     record(
-        app, paid["id"], "delivered", clock.now, paid["staff_id"], confirmation_code=paid["code"]
+        app,
+        paid["id"],
+        "delivered",
+        clock.now,
+        paid["staff_id"],
+        confirmation_code=paid["code"],
+        early_agreed=True,
     )
     client.post(f"/api/v1/orders/{paid['id']}/complete", headers=shop["headers"])
     assert order_of(client, shop, paid["id"])["status"] == "completed"
@@ -171,5 +185,5 @@ def test_a_part_refunded_order_is_still_delivered_and_completed(
     assert after.status_code == 201
     done = order_of(client, shop, paid["id"])
     assert done["status"] == "partially_refunded"
-    # ¥10 and ¥5 by the operator, and ¥5 for the window promise (delivered before it opened).
-    assert done["refunded"]["amount_minor"] == 2000
+    # ¥10 and ¥5 by the operator; delivered early as the resident agreed, no promise missed.
+    assert done["refunded"]["amount_minor"] == 1500

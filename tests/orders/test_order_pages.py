@@ -27,7 +27,13 @@ def test_the_resident_complains_then_the_operator_answers_on_the_console(
     app, client, shop, paid, clock
 ):
     record(
-        app, paid["id"], "delivered", clock.now, paid["staff_id"], confirmation_code=paid["code"]
+        app,
+        paid["id"],
+        "delivered",
+        clock.now,
+        paid["staff_id"],
+        confirmation_code=paid["code"],
+        early_agreed=True,
     )
     web_login(client, shop["email"])
     url = f"/shop/orders/{paid['id']}"
