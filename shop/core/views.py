@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     Flask,
@@ -25,7 +23,7 @@ from shop.core import accounts, db, notifications
 from shop.core.auth import login_required
 from shop.core.forms import EmptyForm, LanguageForm, LoginForm
 from shop.core.ratelimit import login_limits
-from shop.core.web import homes_for
+from shop.core.web import homes_for, safe_next
 
 bp = Blueprint(
     "core",
@@ -34,16 +32,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static/core",
 )
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths, so the login form cannot redirect elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.get("/")
@@ -68,7 +56,7 @@ def login() -> ResponseReturnValue:
         if user is not None:
             login_user(user)
             session.pop("locale", None)
-            return redirect(_safe_next(form.next.data) or url_for("core.index"))
+            return redirect(safe_next(form.next.data) or url_for("core.index"))
         g.login_failed = True
         flash(_("Wrong login or password."), "error")
     return render_template("core/login.html", form=form)
@@ -98,7 +86,7 @@ def set_language() -> ResponseReturnValue:
         db.session().commit()
     else:
         session["locale"] = form.locale.data
-    return redirect(_safe_next(form.next.data) or url_for("core.index"))
+    return redirect(safe_next(form.next.data) or url_for("core.index"))
 
 
 @bp.route("/inbox", methods=["GET", "POST"])

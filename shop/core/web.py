@@ -162,3 +162,17 @@ def form_action(action: Any, success: str) -> bool:
     db.session().commit()
     flash(success, "info")
     return True
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths, so no form can send the user to another site."""
+    from urllib.parse import urlsplit
+
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import session
+from flask_babel import gettext as _
 
 import shop.catalogue.api as catalogue
 
@@ -46,6 +47,22 @@ class Basket:
 def _raw() -> dict[str, int]:
     value = session.get(_KEY)
     return dict(value) if isinstance(value, dict) else {}
+
+
+def parse_quantity(text: str, *, adding: bool) -> tuple[int, str]:
+    """The quantity typed into a form and an error to show beside it ("" when it is fine).
+
+    Adding takes 1 to MAX_PER_LINE; changing a line also takes 0 (which takes it out).
+    """
+    least = 1 if adding else 0
+    text = text.strip()
+    if not text:
+        return 0, _("Enter how many.")
+    if not text.isdigit() or not least <= int(text) <= MAX_PER_LINE:
+        return 0, _(
+            "Enter a whole number from %(least)d to %(most)d.", least=least, most=MAX_PER_LINE
+        )
+    return int(text), ""
 
 
 def set_quantity(bundle_id: int, quantity: int, *, add: bool = False) -> int:

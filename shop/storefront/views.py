@@ -10,7 +10,7 @@ from flask_login import current_user
 import shop.catalogue.api as catalogue
 from shop.core.accounts import find_resident_address
 from shop.core.auth import role_required, viewer_segment
-from shop.core.web import check_csrf
+from shop.core.web import check_csrf, safe_next
 from shop.storefront import basket
 
 bp = Blueprint(
@@ -91,14 +91,22 @@ def basket_update() -> ResponseReturnValue:
     """Add a bundle, change its quantity, or take it out."""
     check_csrf()
     bundle_id = request.form.get("bundle_id", type=int)
-    quantity = request.form.get("quantity", type=int)
-    if bundle_id is None or quantity is None or quantity < 0:
-        abort(400)
-    if catalogue.get_bundle_view(bundle_id, viewer=viewer_segment()) is None:
+    view = catalogue.get_bundle_view(bundle_id, viewer=viewer_segment()) if bundle_id else None
+    if view is None:
         abort(404)
     adding = request.form.get("add") == "1"
+    quantity, error = basket.parse_quantity(request.form.get("quantity", ""), adding=adding)
+    if error:  # the form again, the message beside the field, the basket as it was
+        if adding:
+            page = render_template("storefront/bundle.html", bundle=view, quantity_error=error)
+        else:
+            current = basket.load(viewer_segment())
+            page = render_template(
+                "storefront/basket.html", basket=current, errors={bundle_id: error}
+            )
+        return page, 422
     basket.set_quantity(bundle_id, quantity, add=adding)
     if adding:
         flash(_("Added to your basket."), "info")
-        return redirect(request.form.get("next") or url_for("storefront.basket_page"))
+        return redirect(safe_next(request.form.get("next")) or url_for("storefront.basket_page"))
     return redirect(url_for("storefront.basket_page"))

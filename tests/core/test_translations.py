@@ -39,3 +39,12 @@ def test_every_string_in_the_code_is_translated_to_chinese():
 
 def test_the_english_catalog_exists_for_the_switch():
     assert _catalog("en") is not None
+
+
+def test_money_words_mean_money_on_the_staff_pages():
+    """The wallet's button is 提现 (withdraw money), never 下架 (take off sale)."""
+    zh = _catalog("zh")
+    assert zh.get("Withdraw").string == "提现"
+    assert zh.get("Take off sale").string == "下架"
+    wallet = (ROOT / "fulfilment" / "templates" / "fulfilment" / "wallet.html").read_text()
+    assert '_("Withdraw")' in wallet and "Take off sale" not in wallet

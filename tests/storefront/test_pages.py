@@ -64,6 +64,49 @@ def test_the_basket_adds_changes_and_removes(client, shop, resident):
     assert "购物车是空的" in client.get("/shop/basket").get_data(as_text=True)
 
 
+def test_bad_quantities_show_the_form_again_with_the_message_and_change_nothing(
+    client, shop, resident
+):
+    web_login(client, resident("mass"))
+    token = csrf_token(client, f"/shop/bundles/{shop}")
+    add = {"csrf_token": token, "bundle_id": shop, "add": "1"}
+    for typed in ("", "0", "25", "-1", "2.5", "abc"):
+        got = client.post("/shop/basket", data={**add, "quantity": typed})
+        page = got.get_data(as_text=True)
+        assert got.status_code == 422, typed
+        assert 'class="field-error"' in page and "加入购物车" in page, typed
+        assert "已加入购物车" not in page, typed
+    assert "购物车是空的" in client.get("/shop/basket").get_data(as_text=True)
+    client.post("/shop/basket", data={**add, "quantity": "2"})
+    changed = client.post(
+        "/shop/basket", data={"csrf_token": token, "bundle_id": shop, "quantity": "21"}
+    )
+    assert changed.status_code == 422 and 'class="field-error"' in changed.get_data(as_text=True)
+    assert 'value="2"' in client.get("/shop/basket").get_data(as_text=True)
+
+
+def test_the_basket_never_redirects_to_another_site(client, shop, resident):
+    web_login(client, resident("mass"))
+    token = csrf_token(client, f"/shop/bundles/{shop}")
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:1"):
+        got = client.post(
+            "/shop/basket",
+            data={
+                "csrf_token": token,
+                "bundle_id": shop,
+                "quantity": 1,
+                "add": "1",
+                "next": target,
+            },
+        )
+        assert got.status_code == 302 and got.headers["Location"] == "/shop/basket", target
+    same = client.post(
+        "/shop/basket",
+        data={"csrf_token": token, "bundle_id": shop, "quantity": 1, "add": "1", "next": "/shop/"},
+    )
+    assert same.headers["Location"] == "/shop/"
+
+
 def test_the_basket_is_for_residents_and_needs_csrf(client, shop, resident):
     assert client.get("/shop/basket").status_code == 302
     web_login(client, resident("mass"))
