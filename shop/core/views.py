@@ -34,6 +34,12 @@ bp = Blueprint(
 )
 
 
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: the SVG icon."""
+    return redirect(url_for("core.static", filename="favicon.svg"), code=301)
+
+
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """Logged in: the first of the user's role home pages. Otherwise, the landing page."""

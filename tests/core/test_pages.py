@@ -114,3 +114,13 @@ def test_the_openapi_document_is_generated_from_the_schemas(client):
     assert spec["openapi"].startswith("3.")
     assert {"/api/v1/auth/token", "/api/v1/me"} <= set(spec["paths"])
     assert "TokenRequest" in spec["components"]["schemas"]
+
+
+def test_every_page_has_an_icon_and_the_favicon_answers(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon"' in page and "favicon.svg" in page
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 301
+    got = client.get(icon.headers["Location"])
+    assert got.status_code == 200 and b"<svg" in got.get_data()
+    got.close()

@@ -329,3 +329,9 @@ def test_a_staff_step_and_a_cancellation_at_once_never_deadlock(app, client, sho
         assert task_of(app, order_id).status == "cancelled"
         with app.app_context(), db.session_scope(write=False) as s:
             assert s.get(Order, order_id).status == "cancelled"
+
+
+def test_the_managers_task_cards_are_no_dead_links(app, client, crew, paid):
+    web_login(client, "manager@staff.test")
+    page = client.get("/manager").get_data(as_text=True)
+    assert "task-card" in page and 'href="#"' not in page
