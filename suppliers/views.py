@@ -276,7 +276,8 @@ def statement_list() -> ResponseReturnValue:
     """Our settlement statements, month by month."""
     supplier_id = _my_supplier_id()
     rows = settlement.list_statements(supplier_id=supplier_id, actor_id=current_user.id)
-    period = request.args.get("period")
+    # The running month's lines show at once: an order completed today is on the page.
+    period = request.args.get("period") or (rows[0].period_start.isoformat() if rows else None)
     lines = []
     if period:
         try:

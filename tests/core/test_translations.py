@@ -48,3 +48,46 @@ def test_money_words_mean_money_on_the_staff_pages():
     assert zh.get("Take off sale").string == "下架"
     wallet = (ROOT / "fulfilment" / "templates" / "fulfilment" / "wallet.html").read_text()
     assert '_("Withdraw")' in wallet and "Take off sale" not in wallet
+
+
+def test_a_plain_install_without_compiled_catalogs_still_serves_chinese(tmp_path):
+    """The wheel ships .po files only: the first start compiles them."""
+    import shutil
+
+    from babel.support import Translations
+
+    from shop.core.i18n import compile_catalogs
+
+    source = tmp_path / "translations"
+    shutil.copytree(CATALOGS, source, ignore=shutil.ignore_patterns("*.mo"))
+    assert not list(source.glob("*/LC_MESSAGES/messages.mo"))
+    used = compile_catalogs(source, tmp_path / "instance")
+    assert used == source
+    zh = Translations.load(str(used), ["zh"])
+    assert zh.gettext("Log in") == "登录"
+    assert compile_catalogs(source, tmp_path / "instance") == source  # nothing stale now
+
+
+def test_catalogs_compile_into_the_instance_folder_when_the_package_is_read_only(
+    tmp_path, monkeypatch
+):
+    import shutil
+    from pathlib import Path
+
+    from babel.support import Translations
+
+    from shop.core.i18n import compile_catalogs
+
+    source = tmp_path / "site-packages"
+    shutil.copytree(CATALOGS, source, ignore=shutil.ignore_patterns("*.mo"))
+    real_open = Path.open
+
+    def read_only(self, mode="r", *args, **kwargs):
+        if "w" in mode and source in self.parents:
+            raise PermissionError(self)
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", read_only)
+    used = compile_catalogs(source, tmp_path / "instance")
+    assert used == tmp_path / "instance"
+    assert Translations.load(str(used), ["zh"]).gettext("Log in") == "登录"

@@ -187,3 +187,22 @@ def test_a_part_refunded_order_is_still_delivered_and_completed(
     assert done["status"] == "partially_refunded"
     # ¥10 and ¥5 by the operator; delivered early as the resident agreed, no promise missed.
     assert done["refunded"]["amount_minor"] == 1500
+
+
+def test_a_completed_order_is_on_the_suppliers_statement_at_once_page_and_api(
+    app, client, shop, delivered, catalogue, headers
+):
+    from tests.conftest import web_login
+
+    assert client.post(f"/api/v1/orders/{delivered['id']}/complete", headers=shop["headers"])
+    member = headers(catalogue.member_email)
+    base = f"/api/v1/suppliers/{catalogue.supplier_id}/statements"
+    [current, *_older] = client.get(base, headers=member).get_json()
+    # Two bundles at a ¥30.00 settlement each.
+    assert (current["status"], current["lines"]) == ("open", 1)
+    assert current["total"]["amount_minor"] == 6000
+    lines = client.get(f"{base}/{current['period_start']}/lines", headers=member).get_json()
+    assert [ln["amount"]["amount_minor"] for ln in lines] == [6000]
+    web_login(client, catalogue.member_email)
+    page = client.get("/supplier/statements").get_data(as_text=True)
+    assert f"订单 {delivered['id']}" in page and "¥60.00" in page
