@@ -180,6 +180,7 @@ def delivery_to_credit(app, rounds: int) -> list[float]:
                 staff_id=task.assignee_id,
                 action="deliver",
                 confirmation_code=code,
+                early_agreed=True,  # before the window: the resident agrees at the door
             )
             s.commit()  # the credit job goes to Redis now
             started = time.perf_counter()

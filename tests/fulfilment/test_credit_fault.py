@@ -58,7 +58,7 @@ def test_a_worker_killed_mid_credit_leaves_exactly_one_credit_after_recovery(
         staff = rq_app.test_client()
         for body in (
             {"event": "accepted"},
-            {"event": "delivered", "confirmation_code": paid["code"]},
+            {"event": "delivered", "confirmation_code": paid["code"], "early_agreed": True},
         ):
             response = staff.post(
                 f"/api/v1/tasks/{task_id}/events", headers=headers("busy@staff.test"), json=body
