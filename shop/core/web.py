@@ -72,7 +72,15 @@ def _template_context() -> dict[str, object]:
         "role_homes": homes_for(current_user.roles) if current_user.is_authenticated else [],
         # Called by the bell in the page header only for a logged-in user: one COUNT query.
         "unread_notifications": lambda: notifications.unread_count(current_user.id),
+        # Care residents (关怀) get a larger type scale on every page.
+        "is_care_viewer": _is_care_viewer,
     }
+
+
+def _is_care_viewer() -> bool:
+    from shop.core.auth import viewer_segment
+
+    return viewer_segment() == "care"
 
 
 def init_app(app: Flask) -> None:

@@ -17,6 +17,7 @@ SHOTS = os.environ.get("SHOP_SCREENSHOTS")
 #: (login, pages) for each role; the pages that role uses every day.
 ROLES = (
     ("resident1@demo.local", ("/shop/", "/shop/basket", "/shop/orders", "/shop/search?q=水")),
+    ("resident6@demo.local", ("/shop/", "/shop/basket", "/shop/orders")),  # care: large type
     ("staff1@demo.local", ("/staff", "/staff/wallet")),
     ("manager@demo.local", ("/manager",)),
     ("supplier1@demo.local", ("/supplier/", "/supplier/items", "/supplier/statements")),

@@ -129,3 +129,11 @@ def test_a_withdrawn_bundle_leaves_the_basket(client, shop, resident, headers):
     )
     page = client.get("/shop/basket").get_data(as_text=True)
     assert "不再销售" in page and "购物车是空的" in page
+
+
+def test_care_residents_get_the_larger_type_scale(client, shop, resident):
+    web_login(client, resident("care"))
+    assert '<body class=" care">' in client.get("/shop/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/shop/")})
+    web_login(client, resident("mass"))
+    assert " care" not in client.get("/shop/").get_data(as_text=True).split("<body")[1][:30]
