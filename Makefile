@@ -67,7 +67,7 @@ clean:
 
 # After changing user-facing text: refresh the template and merge it into both catalogs.
 i18n-extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 		-o shop/core/translations/messages.pot shop suppliers orders fulfilment
 	$(BIN)/pybabel update --no-fuzzy-matching -i shop/core/translations/messages.pot \
 		-d shop/core/translations

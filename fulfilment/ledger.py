@@ -107,7 +107,8 @@ def save_rule(*, actor_id: int, data: dict[str, Any]) -> CommissionRule:
     split = {k: int(v) for k, v in data["split_bp"].items()}
     if not split or set(split) - set(rules.ROLES) or any(v < 0 for v in split.values()):
         raise Invalid(
-            _("Share among deliverer, performer and referrer."), fields={"split_bp": ["?"]}
+            _("Share among deliverer, performer and referrer."),
+            fields={"split_bp": [_("Share among deliverer, performer and referrer.")]},
         )
     row = CommissionRule(
         scope=data["scope"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from fulfilment.services import EVENT_ACTIONS
+from shop.core.i18n import N_
 
 
 class TaskSchema(Schema):
@@ -38,7 +39,7 @@ class TaskEventInSchema(Schema):
 
     event = fields.String(required=True, validate=validate.OneOf(sorted(EVENT_ACTIONS)))
     confirmation_code = fields.String(
-        load_default=None, validate=validate.Regexp(r"^\d{6}$", error="Six digits.")
+        load_default=None, validate=validate.Regexp(r"^\d{6}$", error=N_("Six digits."))
     )
     checklist = fields.List(
         fields.String(validate=validate.Length(max=80)),
@@ -181,7 +182,9 @@ class RuleSchema(Schema):
     @validates_schema
     def _scope_id(self, data: dict, **_kwargs: object) -> None:
         if (data["scope"] == "default") != (data.get("scope_id") is None):
-            raise ValidationError({"scope_id": ["Required for bundle and category rules only."]})
+            raise ValidationError(
+                {"scope_id": [N_("Required for bundle and category rules only.")]}
+            )
 
 
 class LeaderRowSchema(Schema):

@@ -19,10 +19,13 @@ SETTINGS = {
 
 def init_app(app: Flask) -> None:
     """Settings, the API, and the periodic opening of delivery windows."""
+    from flask_babel import lazy_gettext as _l
+
     import suppliers.api
-    from orders import aftersale, figures, gateway, http, labels, payments, signals
+    from orders import aftersale, figures, gateway, http, labels, payments, signals, views
     from shop.core import http as core_http
     from shop.core.jobs import register_periodic
+    from shop.core.web import register_shortcut
 
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
@@ -34,6 +37,8 @@ def init_app(app: Flask) -> None:
         event_label=labels.event_label,
     )
     core_http.register(app, http.bp)
+    app.register_blueprint(views.bp)
+    register_shortcut(app, "supplier.portal", "orders.prepare", str(_l("Orders to prepare")))
     signals.order_cancelled.connect(payments.refund_cancelled)
     signals.order_refunded.connect(aftersale.unsettle_refunded)
     suppliers.api.register_readiness_source(app, figures.readiness)

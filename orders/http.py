@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+import suppliers.api
 from orders import (
     api,
     commitment_service,
@@ -16,6 +17,7 @@ from orders import (
     gateway,
     milestones,
     payments,
+    queries,
     schemas,
     services,
 )
@@ -63,6 +65,21 @@ def delivery_windows(args: dict[str, Any]) -> dict[str, Any]:
         raise NotFound(_("No such bundle."))
     _mode, choices = api.delivery_choices([args["bundle_id"]], resident_id=current_user.id)
     return {"items": choices}
+
+
+@bp.get("/suppliers/<int:supplier_id>/orders-to-prepare")
+@role_required("supplier_member", "operator")
+@bp.arguments(schemas.PrepareArgs, location="query")
+@bp.response(200, schemas.PrepareSchema)
+def orders_to_prepare(args: dict[str, Any], supplier_id: int) -> dict[str, Any]:
+    """The supplier's paid and accepted orders by day and window, per item and community.
+
+    A member sees only their own supplier's (404 for another's).
+    """
+    supplier = suppliers.api.supplier_for(current_user.id, supplier_id)
+    start = args["start"] or queries.local_today()
+    windows = queries.orders_to_prepare(supplier.id, start=start, days=args["days"])
+    return {"supplier_id": supplier.id, "start": start, "days": args["days"], "windows": windows}
 
 
 @bp.post("/orders")

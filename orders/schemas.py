@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from shop.core.i18n import N_
 from shop.core.schemas import MoneySchema
 
 
@@ -26,9 +27,9 @@ class DeliveryInSchema(Schema):
     @validates_schema
     def _needs(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if data["mode"] == "doorstep" and data.get("window_id") is None:
-            raise ValidationError({"window_id": ["Pick a delivery window."]})
+            raise ValidationError({"window_id": [N_("Pick a delivery window.")]})
         if data["mode"] == "service" and data.get("slot_starts_at") is None:
-            raise ValidationError({"slot_starts_at": ["Pick a service time."]})
+            raise ValidationError({"slot_starts_at": [N_("Pick a service time.")]})
 
 
 class OrderInSchema(Schema):
@@ -47,7 +48,7 @@ class OrderInSchema(Schema):
     def _distinct(self, data: dict[str, Any], **_kwargs: Any) -> None:
         ids = [line["bundle_id"] for line in data.get("lines", [])]
         if len(ids) != len(set(ids)):
-            raise ValidationError({"lines": ["Each bundle once; use its quantity."]})
+            raise ValidationError({"lines": [N_("Each bundle once; use its quantity.")]})
 
 
 class LineSchema(Schema):
@@ -214,3 +215,49 @@ class CreditSchema(Schema):
     """The resident's credit balance from compensations."""
 
     balance = fields.Nested(MoneySchema)
+
+
+class PrepareArgs(Schema):
+    """`?from=2026-12-03&days=7` (from today, seven days, when not given)."""
+
+    start = fields.Date(data_key="from", load_default=None)
+    days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=31))
+
+
+class PrepCommunitySchema(Schema):
+    """How many of an item go to one community."""
+
+    community = fields.String()
+    quantity = fields.Integer()
+
+
+class PrepItemSchema(Schema):
+    """One item of a window: the total and per community."""
+
+    item_id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    quantity = fields.Integer()
+    by_community = fields.Method("_by_community")
+
+    def _by_community(self, item: Any) -> list[dict[str, Any]]:
+        return [{"community": c, "quantity": q} for c, q in item.by_community]
+
+
+class PrepWindowSchema(Schema):
+    """A delivery window (or a service's start) and what goes out in it."""
+
+    day = fields.Date()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime(allow_none=True)
+    orders = fields.Integer()
+    items = fields.List(fields.Nested(PrepItemSchema))
+
+
+class PrepareSchema(Schema):
+    """`{"supplier_id", "from", "days", "windows": [...]}`."""
+
+    supplier_id = fields.Integer()
+    start = fields.Date(data_key="from")
+    days = fields.Integer()
+    windows = fields.List(fields.Nested(PrepWindowSchema))

@@ -136,7 +136,7 @@ def _check_mode(mode: str, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any
     if (mode == "service") != (services == {True}):
         raise Invalid(
             _("Services are booked in a slot; goods go to a window or pickup."),
-            fields={"delivery": ["mode does not fit the bundles"]},
+            fields={"delivery": [_("This way of delivery does not fit the bundles.")]},
         )
 
 
@@ -217,7 +217,10 @@ def _take_capacity(
     if order.delivery_mode == "service":
         starts = delivery.get("slot_starts_at")
         if starts is None or db.aware(starts) <= windows.bookable_after():
-            raise Invalid(_("Pick a service time."), fields={"slot_starts_at": ["required"]})
+            raise Invalid(
+                _("Pick a service time."),
+                fields={"slot_starts_at": [_("Missing data for required field.")]},
+            )
         for c in components:
             if c.kind == "service" and not suppliers.api.take_slot(
                 item_id=c.item_id, starts_at=starts, quantity=c.quantity

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from sqlmodel import func, or_, select
 
 from shop.core import db
@@ -56,6 +57,21 @@ def get_supplier(supplier_id: int) -> SupplierRef:
     if row is None:
         raise NotFound("No such supplier.")
     return _ref(row)
+
+
+def supplier_for(user_id: int, supplier_id: int | None = None) -> SupplierRef:
+    """The supplier this user may act for: theirs (a member), or `supplier_id` for the operator.
+
+    A member asking for another supplier, or a user of no supplier, gets NotFound.
+    """
+    from suppliers.services import access
+
+    who = access.actor(user_id)
+    wanted = supplier_id if supplier_id is not None else who.supplier_id
+    if wanted is None:
+        raise NotFound(_("No such supplier."))
+    supplier, _who = access.get_supplier_for(user_id, wanted)
+    return _ref(supplier)
 
 
 def count_by_status() -> dict[str, int]:

@@ -301,7 +301,7 @@ def import_items(args: dict[str, Any], supplier_id: int) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Invalid(_("The CSV must be UTF-8."), fields={"file": ["not UTF-8"]}) from exc
+        raise Invalid(_("The CSV must be UTF-8."), fields={"file": [_("Not UTF-8.")]}) from exc
     report = items.import_items(
         supplier_id=supplier_id, actor_id=current_user.id, text=text, dry_run=args["dry_run"]
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from shop.core.i18n import N_
 from shop.core.schemas import MoneySchema
 from suppliers.models import DocumentKind, ItemKind, SupplierKind
 from suppliers.process import DECISIONS
@@ -17,7 +18,7 @@ STAFF_ROLES = ("butler", "guard", "cleaner", "technician")
 
 def _time_of_day(value: str) -> None:
     if not _TIME.match(value):
-        raise ValidationError("Use HH:MM, e.g. 09:30.")
+        raise ValidationError(N_("Use HH:MM, e.g. 09:30."))
 
 
 class ApplicationSchema(Schema):
@@ -27,11 +28,12 @@ class ApplicationSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in SupplierKind]))
     licence_no = fields.String(
         required=True,
-        validate=validate.Regexp(r"^[0-9A-Za-z-]{8,64}$", error="8–64 letters or digits."),
+        validate=validate.Regexp(r"^[0-9A-Za-z-]{8,64}$", error=N_("8–64 letters or digits.")),
     )
     contact_name = fields.String(required=True, validate=validate.Length(min=1, max=60))
     phone = fields.String(
-        required=True, validate=validate.Regexp(r"^\+?[0-9 -]{7,20}$", error="Not a phone number.")
+        required=True,
+        validate=validate.Regexp(r"^\+?[0-9 -]{7,20}$", error=N_("Not a phone number.")),
     )
     email = fields.Email(required=True)
     password = fields.String(
@@ -206,7 +208,7 @@ class ItemSchema(Schema):
     sku = fields.String(
         required=True,
         validate=validate.Regexp(
-            r"^[0-9A-Za-z._-]{1,40}$", error="1–40 letters, digits, dot, dash or underscore."
+            r"^[0-9A-Za-z._-]{1,40}$", error=N_("1–40 letters, digits, dot, dash or underscore.")
         ),
     )
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in ItemKind]))

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from shop.core.i18n import N_
 from shop.core.money import Money
 
 NODE_KINDS = ("accept", "deliver_window", "arrive_window", "complete", "standard")
@@ -26,9 +27,9 @@ class CompensationSchema(Schema):
     @validates_schema
     def _amount(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if data["type"] == "refund_percent" and "basis_points" not in data:
-            raise ValidationError({"basis_points": ["A percentage refund needs basis points."]})
+            raise ValidationError({"basis_points": [N_("A percentage refund needs basis points.")]})
         if data["type"] != "refund_percent" and "amount_minor" not in data:
-            raise ValidationError({"amount_minor": ["This compensation needs an amount."]})
+            raise ValidationError({"amount_minor": [N_("This compensation needs an amount.")]})
 
 
 class NodeSchema(Schema):
@@ -50,13 +51,13 @@ class NodeSchema(Schema):
         if kind == "accept":
             missing = [f for f in ("minutes", "service_start", "service_end") if f not in data]
             if missing:
-                raise ValidationError({f: ["Required for accept."] for f in missing})
+                raise ValidationError({f: [N_("Required for accept.")] for f in missing})
             if data["service_start"] >= data["service_end"]:
-                raise ValidationError({"service_end": ["Must be after the start."]})
+                raise ValidationError({"service_end": [N_("Must be after the start.")]})
         if kind == "complete" and "minutes" not in data:
-            raise ValidationError({"minutes": ["The buffer after the service duration."]})
+            raise ValidationError({"minutes": [N_("The buffer after the service duration.")]})
         if kind == "standard" and not data.get("checklist"):
-            raise ValidationError({"checklist": ["A standard needs its checklist."]})
+            raise ValidationError({"checklist": [N_("A standard needs its checklist.")]})
 
 
 class PolicySchema(Schema):
@@ -73,9 +74,9 @@ class PolicySchema(Schema):
     def _kinds(self, data: dict[str, Any], **_kwargs: Any) -> None:
         kinds = [n["kind"] for n in data.get("nodes", [])]
         if len(kinds) != len(set(kinds)):
-            raise ValidationError({"nodes": ["Each kind of node at most once."]})
+            raise ValidationError({"nodes": [N_("Each kind of node at most once.")]})
         if {"deliver_window", "arrive_window"} <= set(kinds):
-            raise ValidationError({"nodes": ["Either a delivery or an arrival window."]})
+            raise ValidationError({"nodes": [N_("Either a delivery or an arrival window.")]})
 
 
 def _compensation(node: Mapping[str, Any], currency: str) -> str:

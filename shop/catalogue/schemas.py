@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from shop.catalogue.policies import NodeSchema
 from shop.catalogue.segments import SEGMENTS
+from shop.core.i18n import N_
 
 _money = {"strict": True, "validate": validate.Range(min=0, max=100_000_000)}
 
@@ -176,7 +177,7 @@ class CategoryPatchSchema(Schema):
     @validates_schema
     def _something(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if not data:
-            raise ValidationError("Give is_active or checklist.", "_schema")
+            raise ValidationError(N_("Give is_active or checklist."), "_schema")
 
 
 class CategorySchema(Schema):

@@ -2,9 +2,13 @@
 
 Documents are published bundles: the title, category, tags and component names in Chinese
 (jieba), descriptions and supplier names in a body field, and pinyin tokens (full and
-initials, so `tzs` finds 桶装水). Synonym groups expand the query, not the index, so the
-operator's edits apply at once. Only the id, the title (for highlights) and the ranking
-figure are stored.
+initials, so `tzs` finds 桶装水 and `ktqx` 空调清洗 inside 中央空调清洗). Short queries have
+fields of their own: two-letter initials (`bj` 保洁) and single characters, where the last
+character of a word counts most (水 is the head of 矿泉水, not of 水饺). Synonym groups expand
+the query, not the index, so the operator's edits apply at once. The body is searched only
+when the strong fields find nothing, so a supplier called "…饮用水…" does not turn every
+search for water into its whole catalogue. Only the id, the title (for highlights) and the
+ranking figure are stored.
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ def schema() -> Schema:
         category=TEXT(analyzer=chinese, field_boost=2.0),
         tags=KEYWORD(lowercase=True, commas=True, field_boost=2.0),
         py=TEXT(analyzer=RegexTokenizer(r"[a-z0-9]+") | LowercaseFilter(), phrase=False),
+        py_short=KEYWORD(),
+        chars=KEYWORD(),
+        heads=KEYWORD(),
         segments=KEYWORD(commas=True, stored=True),
         rank=NUMERIC(stored=True),
         category_id=STORED,
@@ -60,25 +67,56 @@ class BundleDoc:
     rank: int
 
 
-def pinyin_tokens(text: str) -> list[str]:
-    """Full pinyin of each Chinese word in `text`, and initials of words of 3+ characters.
+_MAX_SPAN = 8  # characters: longer stretches of a title are not typed as initials
 
-    "桶装水" -> tongzhuangshui, tzs. Two-letter initials (整箱 "zx", 自行 "zx") collide too
-    often to be useful, so short words are found by their full pinyin only.
+
+def _spans(run: str) -> set[str]:
+    """The stretches of a run of Chinese that start and end on jieba's word boundaries.
+
+    "中央空调清洗" -> 中央, 空调, 清洗, 中央空调, 空调清洗, 中央空调清洗, ...
     """
-    tokens: list[str] = []
+    words = engine.jieba_words(run)
+    starts = {s for _w, s, _e in words}
+    ends = {e for _w, _s, e in words}
+    return {run[a:b] for a in starts for b in ends if 1 < b - a <= _MAX_SPAN and b > a} | (
+        {run} if len(run) <= _MAX_SPAN else set()
+    )
+
+
+def pinyin_tokens(text: str) -> tuple[list[str], list[str]]:
+    """(full pinyin and initials of 3+ characters, initials of two-character words).
+
+    "桶装水" -> tongzhuangshui, tzs; "中央空调清洗" gives ktqx too, "保洁" gives bj, kept
+    apart because two-letter initials (整箱 "zx", 自行 "zx") collide: they count only for a
+    two-letter query.
+    """
+    long: list[str] = []
+    short: list[str] = []
     for run in _HAN.findall(text):
-        words = {w for w, _s, _e in engine.jieba_words(run)} | {run}
-        for word in sorted(words):
-            tokens.append("".join(lazy_pinyin(word)))
-            if len(word) >= 3:
-                tokens.append("".join(lazy_pinyin(word, style=Style.FIRST_LETTER)))
-    return tokens
+        for span in sorted(_spans(run) | {w for w, _s, _e in engine.jieba_words(run)}):
+            long.append("".join(lazy_pinyin(span)))
+            initials = "".join(lazy_pinyin(span, style=Style.FIRST_LETTER))
+            (long if len(span) >= 3 else short).append(initials)
+    return list(dict.fromkeys(long)), list(dict.fromkeys(short))
+
+
+def char_tokens(text: str) -> tuple[list[str], list[str]]:
+    """(every Chinese character, the head characters: the last of each word, and 1-char words)."""
+    chars = list(dict.fromkeys(ch for run in _HAN.findall(text) for ch in run))
+    heads: list[str] = []
+    for run in _HAN.findall(text):
+        for word in engine.precise_words(run):
+            if _HAN.fullmatch(word) and word[-1] not in heads:
+                heads.append(word[-1])
+    return chars, heads
 
 
 def to_document(doc: BundleDoc) -> dict[str, Any]:
     """The index document of a bundle."""
     names = " ".join(doc.component_names)
+    strong = f"{doc.title} {doc.category} {names} {' '.join(doc.tags)}"
+    py, py_short = pinyin_tokens(strong)
+    chars, heads = char_tokens(f"{doc.title} {names}")  # not the category: 粮油 is no oil
     return {
         "id": str(doc.id),
         "title": doc.title,
@@ -86,7 +124,10 @@ def to_document(doc: BundleDoc) -> dict[str, Any]:
         "body": " ".join([doc.description, *doc.supplier_names]),
         "category": doc.category,
         "tags": ",".join(doc.tags),
-        "py": " ".join(pinyin_tokens(f"{doc.title} {doc.category} {names} {' '.join(doc.tags)}")),
+        "py": " ".join(py),
+        "py_short": " ".join(py_short),
+        "chars": " ".join(chars),
+        "heads": " ".join(heads),
         "segments": ",".join(doc.segments),
         "rank": doc.rank,
         "category_id": doc.category_id,
@@ -111,22 +152,36 @@ def expand(words: Iterable[str], synonyms: Mapping[str, Sequence[str]]) -> list[
 STRONG_FIELDS = ("title", "names", "category", "tags")
 
 
-def build_query(text: str, synonyms: Mapping[str, Sequence[str]]) -> Query | None:
-    """A query matching any of the shopper's words in any field, and their synonyms.
+def build_query(
+    text: str, synonyms: Mapping[str, Sequence[str]], *, body: bool = False
+) -> Query | None:
+    """A query matching any of the shopper's words in the strong fields, and their synonyms.
 
-    The shopper's words (jieba's precise cut) are searched everywhere; synonyms count only
-    in the title, item names, category and tags, so a supplier called "…饮用水…" does not
-    match every search for water.
+    The shopper's words (jieba's precise cut) are searched in the title, item names, category
+    and tags, and with `body` in descriptions and supplier names too; synonyms count only in
+    the strong fields. A single Chinese character also matches inside words (the head of a
+    word first); Latin letters may be pinyin (`tzs`, `tongzhuangshui`, two-letter `bj`).
     """
     words = engine.query_words(text)
     extra = [w.lower() for w in expand(words, synonyms) if w not in words]
+    fields = (*STRONG_FIELDS, "body") if body else STRONG_FIELDS
     clauses: list[Query] = []
     for word in words:
-        clauses += [Term(field, word) for field in (*STRONG_FIELDS, "body")]
+        clauses += [Term(field, word) for field in fields]
+        if len(word) == 1 and _HAN.fullmatch(word):
+            clauses += [Term("heads", word, boost=2.0), Term("chars", word, boost=0.5)]
         if _ASCII_WORD.match(word):  # Latin letters may be pinyin: tzs, tongzhuangshui
             clauses.append(Term("py", word))
+            if len(word) == 2:
+                clauses.append(Term("py_short", word))
             if len(word) >= 3:
                 clauses.append(Prefix("py", word))
+    for word in words:  # 桶装水 also finds "…纯净水 18.9L 桶装": the parts count for less
+        if len(word) >= 3 and _HAN.fullmatch(word):
+            parts = {w for w, _s, _e in engine.jieba_words(word) if 1 < len(w) < len(word)}
+            clauses += [
+                Term(field, part, boost=0.5) for part in sorted(parts) for field in STRONG_FIELDS
+            ]
     for word in extra:
         clauses += [Term(field, word) for field in STRONG_FIELDS]
     return Or(clauses) if clauses else None
@@ -152,9 +207,21 @@ def search(
     Segments are checked on the stored field rather than with a Whoosh filter: a filter makes
     Whoosh score every match, while a plain top-N lets it skip blocks that cannot rank.
     """
-    query = build_query(text, synonyms)
     allowed = set(visible)
-    if query is None or not allowed:
+    if not allowed:
+        return [], False
+    found, partial = _top(build_query(text, synonyms), allowed, limit)
+    if not found:  # nothing in the strong fields: descriptions and supplier names
+        found, partial = _top(build_query(text, synonyms, body=True), allowed, limit)
+    return [
+        Found(h.bundle_id, h.score, h.rank, h.title, highlight(text, h.title))
+        for h in found[:limit]
+    ], partial
+
+
+def _top(query: Query | None, allowed: set[str], limit: int) -> tuple[list[Found], bool]:
+    """The best `limit` hits of `query` offered to one of the `allowed` segments, ranked."""
+    if query is None:
         return [], False
     found: list[Found] = []
     partial = False
@@ -174,10 +241,7 @@ def search(
         if len(found) >= limit or len(results.hits) < fetch:
             break
     found.sort(key=lambda h: (-round(h.score, 4), -h.rank))
-    return [
-        Found(h.bundle_id, h.score, h.rank, h.title, highlight(text, h.title))
-        for h in found[:limit]
-    ], partial
+    return found[:limit], partial
 
 
 def highlight(text: str, title: str) -> str:
@@ -187,7 +251,11 @@ def highlight(text: str, title: str) -> str:
         return str(escape(title))
     out, last = [], 0
     # Longest match first where jieba's search mode offers overlapping words.
-    spans = sorted((s, -e) for w, s, e in engine.jieba_words(title) if w.lower() in words)
+    marks = [(s, -e) for w, s, e in engine.jieba_words(title) if w.lower() in words]
+    marks += [  # a single character is marked wherever it stands: 水 in 纯净水
+        (i, -(i + 1)) for i, ch in enumerate(title) if ch in words and _HAN.fullmatch(ch)
+    ]
+    spans = sorted(marks)
     spans = [(s, -e) for s, e in spans]
     for start, end in spans:
         if start < last:

@@ -148,7 +148,9 @@ def _check_rules(data: Mapping[str, Any], *, publishing: bool) -> None:
     components = data["components"]
     items = suppliers.api.get_items([c["item_id"] for c in components])
     if missing := [c["item_id"] for c in components if c["item_id"] not in items]:
-        raise Invalid(_("Unknown item."), fields={"components": [f"unknown items {missing}"]})
+        raise Invalid(
+            _("Unknown item."), fields={"components": [_("Unknown items: %(ids)s", ids=missing)]}
+        )
     if len({c["item_id"] for c in components}) != len(components):
         raise Invalid(_("Each item once."), fields={"components": [_("Each item once.")]})
     category = s.get(Category, data["category_id"])
@@ -171,7 +173,7 @@ def _check_rules(data: Mapping[str, Any], *, publishing: bool) -> None:
                     paid=f"{settlements / 100:.2f}",
                 ),
                 code="price_below_settlement",
-                fields={field: ["below the settlements"]},
+                fields={field: [_("Below what the suppliers are paid.")]},
             )
     if not publishing:
         return
@@ -355,7 +357,7 @@ def replace_synonyms(*, actor_id: int, groups: Sequence[Sequence[str]]) -> None:
     """Replace the synonym list: each group holds words that mean the same."""
     s = db.session()
     s.execute(delete(SynonymGroup))
-    clean = [sorted({w.strip() for w in g if w.strip()}) for g in groups]
+    clean = [sorted({w.strip().lower() for w in g if w.strip()}) for g in groups]
     for words in clean:
         if len(words) >= 2:
             s.add(SynonymGroup(words=words))

@@ -16,6 +16,7 @@ from shop.catalogue import policies, queries, schemas, services
 from shop.core import db
 from shop.core.auth import role_required
 from shop.core.errors import DomainError
+from shop.core.i18n import translate_errors
 from shop.core.web import check_csrf, form_action, load_form
 
 bp = Blueprint(
@@ -43,6 +44,15 @@ def bundles() -> ResponseReturnValue:
         status=status,
         categories={c.id: c for c in queries.all_categories()},
     )
+
+
+def _leaf_messages(tree: Any) -> list[str]:
+    """Every message of a nested error tree, in order (for one line under the components)."""
+    if isinstance(tree, dict):
+        return [m for value in tree.values() for m in _leaf_messages(value)]
+    if isinstance(tree, list):
+        return [m for value in tree for m in _leaf_messages(value)]
+    return [str(tree)]
 
 
 def _posted_components() -> list[dict[str, Any]]:
@@ -114,7 +124,7 @@ def compose(bundle_id: int | None = None) -> ResponseReturnValue:
             else:
                 services.update_bundle(bundle_id=bundle_id, actor_id=current_user.id, changes=data)
         except ValidationError as exc:
-            errors = {"components": [str(exc.messages)]}
+            errors = {"components": _leaf_messages(translate_errors(exc.messages))}
         except DomainError as exc:
             db.session().rollback()
             errors = exc.fields or {"_schema": [exc.message]}
@@ -227,7 +237,8 @@ def policy_edit(policy_id: int | None = None) -> ResponseReturnValue:
         try:
             policy = services.save_policy(actor_id=current_user.id, data=data, policy_id=policy_id)
         except ValidationError as exc:
-            errors = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
+            messages = translate_errors(exc.messages)
+            errors = messages if isinstance(messages, dict) else {"_": messages}
         except DomainError as exc:
             db.session().rollback()
             errors = exc.fields or {"_schema": [exc.message]}

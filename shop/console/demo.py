@@ -178,7 +178,16 @@ POLICIES = {
         ],
     },
 }
-SYNONYMS = (("矿泉水", "饮用水", "纯净水"), ("保洁", "清洁", "打扫"), ("大米", "米"))
+# English words too: an English reader types "water", the titles are Chinese.
+SYNONYMS = (
+    ("矿泉水", "饮用水", "纯净水", "water"),
+    ("保洁", "清洁", "打扫", "cleaning"),
+    ("大米", "米", "rice"),
+    ("花生油", "食用油", "oil"),
+    ("鲜奶", "牛奶", "milk"),
+    ("维修", "修理", "repair"),
+    ("空调清洗", "空调", "aircon"),
+)
 
 
 def _retail_prices() -> dict[str, int]:

@@ -65,8 +65,8 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["TIMEZONE"]
     cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
     cfg["RATELIMIT_HEADERS_ENABLED"] = True
-    # WTForms' own message catalog would be parsed on every request; our forms' messages
-    # come from our catalogs.
+    # shop.core.forms.Form reads WTForms' catalog once per locale (Flask-WTF's own switch would
+    # parse it on every request).
     cfg["WTF_I18N_ENABLED"] = False
 
 

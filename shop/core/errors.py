@@ -73,12 +73,15 @@ def error_response(
     status: int, code: str, message: str, fields: dict[str, Any] | None = None
 ) -> tuple[Response | str, int]:
     """Build the error response in the form the client expects."""
+    from shop.core.i18n import translate_errors
+
+    fields = translate_errors(fields or {})
     if wants_json():
-        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+        body = {"error": {"code": code, "message": message, "fields": fields}}
         return jsonify(body), status
     title = str(_TITLES.get(status, _TITLES[500]))
     page = render_template(
-        "core/error.html", status=status, title=title, message=message, fields=fields or {}
+        "core/error.html", status=status, title=title, message=message, fields=fields
     )
     return page, status
 

@@ -2,15 +2,130 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 
 babel = Babel()
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogs where it is written; it is translated when shown."""
+    return message
+
+
+# marshmallow writes its messages in English when it validates; these are the ones a user can
+# meet, as marshmallow 4 formats them. `{name}` parts are carried over into the translation.
+_LIBRARY_MESSAGES = (
+    N_("Missing data for required field."),
+    N_("Field may not be null."),
+    N_("Invalid value."),
+    N_("Invalid input."),
+    N_("Invalid input type."),
+    N_("Invalid type."),
+    N_("Unknown field."),
+    N_("Not a valid string."),
+    N_("Not a valid utf-8 string."),
+    N_("Not a valid integer."),
+    N_("Not a valid number."),
+    N_("Number too large."),
+    N_("Not a valid boolean."),
+    N_("Not a valid list."),
+    N_("Not a valid tuple."),
+    N_("Not a valid mapping type."),
+    N_("Not a valid email address."),
+    N_("Not a valid URL."),
+    N_("Not a valid UUID."),
+    N_("Not a valid date."),
+    N_("Not a valid datetime."),
+    N_("Not a valid time."),
+    N_("Not a valid aware datetime."),
+    N_("Not a valid naive datetime."),
+    N_("Not a valid period of time."),
+    N_("String does not match expected pattern."),
+    N_("Special numeric values (nan or infinity) are not permitted."),
+    N_("Must be one of: {choices}."),
+    N_("Must be equal to {other}."),
+    N_("Longer than maximum length {max}."),
+    N_("Shorter than minimum length {min}."),
+    N_("Length must be {equal}."),
+    N_("Length must be between {min} and {max}."),
+    N_("Must be greater than or equal to {min}."),
+    N_("Must be greater than {min}."),
+    N_("Must be less than or equal to {max}."),
+    N_("Must be less than {max}."),
+    N_("Must be greater than or equal to {min} and less than or equal to {max}."),
+    N_("Must be greater than {min} and less than or equal to {max}."),
+    N_("Must be greater than or equal to {min} and less than {max}."),
+    N_("Must be greater than {min} and less than {max}."),
+    N_("One or more of the choices you made was not in: {choices}."),
+)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each templated library message as a pattern that captures its `{name}` parts."""
+    compiled = []
+    for template in _LIBRARY_MESSAGES:
+        if "{" not in template:
+            continue
+        parts = re.split(r"\{(\w+)\}", template)
+        regex = "".join(
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+        )
+        compiled.append((re.compile(regex), template))
+    return tuple(compiled)
+
+
+def translate_message(text: str) -> str:
+    """One error message in the reader's language: ours and marshmallow's alike."""
+    translated = gettext(text)
+    if translated != text:
+        return translated
+    for pattern, template in _patterns():
+        match = pattern.fullmatch(text)
+        if match:
+            return gettext(template).format(**match.groupdict())
+    return text
+
+
+def translate_errors(messages: Any) -> Any:
+    """A marshmallow/webargs error tree (dicts and lists of messages), translated."""
+    if isinstance(messages, dict):
+        return {key: translate_errors(value) for key, value in messages.items()}
+    if isinstance(messages, list | tuple):
+        return [translate_errors(value) for value in messages]
+    if isinstance(messages, str):
+        return translate_message(messages)
+    return messages
+
+
+@lru_cache(maxsize=8)
+def _wtforms_catalog(locale: str) -> Any:
+    """WTForms' own catalog for a locale, read once per process (not once per request)."""
+    from babel import support
+    from wtforms.i18n import messages_path
+
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class WTFormsTranslations:
+    """WTForms' messages ("This field is required.") in the request's language."""
+
+    def gettext(self, string: str) -> str:
+        """One message."""
+        return str(_wtforms_catalog(str(get_locale())).ugettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """One message with a count."""
+        return str(_wtforms_catalog(str(get_locale())).ungettext(singular, plural, n))
 
 
 def select_locale() -> str:

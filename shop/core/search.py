@@ -100,6 +100,12 @@ def jieba_words(text: str) -> list[tuple[str, int, int]]:
     return list(jieba.tokenize(text, mode="search"))
 
 
+def precise_words(text: str) -> list[str]:
+    """jieba's precise cut of `text` (each character once, the longest words)."""
+    prepare_jieba()
+    return list(jieba.cut(text))
+
+
 def query_words(text: str) -> list[str]:
     """The words of a shopper's query: jieba's precise cut, lowercased, without punctuation.
 

@@ -34,6 +34,28 @@ def register_home(app: Flask, role: str, endpoint: str, label: str) -> None:
     app.extensions.setdefault(_HOMES, {})[role] = Home(role, endpoint, label)
 
 
+_SHORTCUTS = "shop.shortcuts"
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """A link a package offers on another package's page (a place), without an import."""
+
+    place: str
+    endpoint: str
+    label: str
+
+
+def register_shortcut(app: Flask, place: str, endpoint: str, label: str) -> None:
+    """Offer a link on the pages that show `place` (e.g. "supplier.portal")."""
+    app.extensions.setdefault(_SHORTCUTS, []).append(Shortcut(place, endpoint, label))
+
+
+def shortcuts(place: str) -> list[Shortcut]:
+    """The links offered at `place`, in the order they were registered."""
+    return [s for s in current_app.extensions.get(_SHORTCUTS, []) if s.place == place]
+
+
 def homes_for(roles: frozenset[str]) -> list[Home]:
     """The home pages of these roles, in landing order."""
     registry: dict[str, Home] = current_app.extensions.get(_HOMES, {})
@@ -74,6 +96,7 @@ def _template_context() -> dict[str, object]:
         "unread_notifications": lambda: notifications.unread_count(current_user.id),
         # Care residents (关怀) get a larger type scale on every page.
         "is_care_viewer": _is_care_viewer,
+        "shortcuts": shortcuts,
     }
 
 
@@ -127,6 +150,8 @@ def load_form(
     """
     from marshmallow import ValidationError
 
+    from shop.core.i18n import translate_errors
+
     check_csrf()
     raw: dict[str, Any] = {}
     for key in request.form:
@@ -146,6 +171,7 @@ def load_form(
         return schema.load(raw), {}
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        messages = translate_errors(messages)
         return {}, {k: v if isinstance(v, list) else [str(v)] for k, v in messages.items()}
 
 

@@ -71,8 +71,22 @@ def bundle(bundle_id: int) -> ResponseReturnValue:
 def search() -> ResponseReturnValue:
     """Search results with the matched words marked."""
     q = request.args.get("q", "").strip()[:100]
-    hits, partial = catalogue.search_bundles(q, viewer=viewer_segment()) if q else ([], False)
-    return render_template("storefront/search.html", q=q, hits=hits, partial=partial)
+    viewer = viewer_segment()
+    hits, partial = catalogue.search_bundles(q, viewer=viewer) if q else ([], False)
+    categories, suggested = [], []
+    if q and not hits:  # nothing found: where to look instead
+        categories = catalogue.list_categories(viewer)
+        suggested, _total = catalogue.list_bundles(viewer=viewer, featured=True, per_page=4)
+        if not suggested:
+            suggested, _total = catalogue.list_bundles(viewer=viewer, per_page=4)
+    return render_template(
+        "storefront/search.html",
+        q=q,
+        hits=hits,
+        partial=partial,
+        categories=categories,
+        suggested=suggested,
+    )
 
 
 @bp.get("/basket")

@@ -19,6 +19,7 @@ from sqlmodel import func, select
 
 from shop.core import db
 from shop.core.errors import DomainError, Invalid, NotFound
+from shop.core.i18n import translate_errors
 from shop.core.models import Community
 from suppliers import process, signals
 from suppliers.models import Item, ItemChange, StockMovement, Supplier, SupplierStatus
@@ -80,7 +81,7 @@ def _check_communities(ids: list[int]) -> None:
     if unknown := sorted(set(ids) - known):
         raise Invalid(
             _("Unknown community."),
-            fields={"service_community_ids": [f"Unknown community: {unknown}"]},
+            fields={"service_community_ids": [_("Unknown community: %(ids)s", ids=unknown)]},
         )
 
 
@@ -143,7 +144,7 @@ def update_item(*, item_id: int, actor_id: int, changes: Mapping[str, Any]) -> I
     ):
         raise Invalid(
             _("A service needs a duration, daily slots and a capacity."),
-            fields={"duration_minutes": ["Required for a service."]},
+            fields={"duration_minutes": [_("Required for a service.")]},
         )
     if diff:
         item.updated_at = db.utcnow()
@@ -169,7 +170,7 @@ def adjust_stock(*, item_id: int, actor_id: int, delta: int, reason: str) -> Sto
     if item.kind != "goods":
         raise DomainError(_("Services have no stock."), code="not_goods")
     if delta == 0:
-        raise Invalid(_("The change cannot be zero."), fields={"delta": ["Must not be 0."]})
+        raise Invalid(_("The change cannot be zero."), fields={"delta": [_("Must not be 0.")]})
     s = db.session()
     # Conditional update: concurrent adjustments and orders cannot push stock below zero.
     result = s.execute(
@@ -276,7 +277,7 @@ def parse_csv(text: str) -> list[ImportRow]:
     if missing:
         raise Invalid(
             _("The CSV lacks columns: %(columns)s", columns=", ".join(sorted(missing))),
-            fields={"file": [f"missing columns: {sorted(missing)}"]},
+            fields={"file": [_("Missing columns: %(names)s", names=", ".join(sorted(missing)))]},
         )
     known = set(ItemSchema().fields)
     schema, rows, seen = ItemSchema(), [], {}
@@ -284,7 +285,7 @@ def parse_csv(text: str) -> list[ImportRow]:
         if len(rows) >= MAX_IMPORT_ROWS:
             raise Invalid(
                 _("At most %(n)d rows per file.", n=MAX_IMPORT_ROWS),
-                fields={"file": ["too many rows"]},
+                fields={"file": [_("Too many rows.")]},
             )
         values = {k: (v or "").strip() for k, v in raw.items() if k in known and k}
         values = {k: v for k, v in values.items() if v != ""}
@@ -297,13 +298,12 @@ def parse_csv(text: str) -> list[ImportRow]:
         try:
             row.data = schema.load(values)
         except ValidationError as exc:
-            row.errors = {
-                k: list(v) if isinstance(v, list) else [str(v)] for k, v in exc.messages.items()
-            }
+            messages = translate_errors(exc.messages)
+            row.errors = {k: v if isinstance(v, list) else [str(v)] for k, v in messages.items()}
         if row.sku:
             if row.sku in seen:
                 row.errors.setdefault("sku", []).append(
-                    f"duplicate of line {seen[row.sku]} in this file"
+                    _("Duplicate of line %(line)d in this file.", line=seen[row.sku])
                 )
             else:
                 seen[row.sku] = line

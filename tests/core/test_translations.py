@@ -10,7 +10,14 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ROOT / "shop" / "core" / "translations"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "N_": None,
+}
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 
 
@@ -33,7 +40,14 @@ def test_every_string_in_the_code_is_translated_to_chinese():
     zh = _catalog("zh")
     source = _source_messages()
     assert "Log in" in source and len(source) > 50  # the extraction really read the code
-    untranslated = sorted(m for m in source if not (zh.get(m) and zh.get(m).string))
+    def translated(message: str) -> bool:
+        entry = zh.get(message)
+        if entry is None:
+            return False
+        forms = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        return all(forms)  # every plural form too
+
+    untranslated = sorted(m for m in source if not translated(m))
     assert untranslated == [], "run `make i18n-extract` and translate these in zh/messages.po"
 
 

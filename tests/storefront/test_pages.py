@@ -41,6 +41,16 @@ def test_search_results_mark_the_words(client, shop):
     assert "没有找到" in client.get("/shop/search?q=自行车").get_data(as_text=True)
 
 
+def test_an_empty_search_offers_categories_and_recommended_bundles(client, shop, catalogue):
+    page = client.get("/shop/search?q=自行车").get_data(as_text=True)
+    assert 'id="nothing-found"' in page
+    category = catalogue.categories["饮用水"]
+    assert f'href="/shop/categories/{category}"' in page
+    assert "推荐" in page and f'href="/shop/bundles/{shop}"' in page
+    found = client.get("/shop/search?q=矿泉水").get_data(as_text=True)
+    assert 'id="nothing-found"' not in found and "推荐" not in found
+
+
 def test_a_care_resident_sees_the_care_price(client, shop, resident):
     web_login(client, resident("care"))
     page = client.get(f"/shop/bundles/{shop}").get_data(as_text=True)

@@ -1,0 +1,102 @@
+"""Reads of orders returning frozen views: what a supplier has to prepare, by day and window."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlmodel import select
+
+from orders.models import DeliveryWindow, Order, OrderComponent
+from shop.core import db
+from shop.core.models import Community
+
+#: Orders whose goods are still to be made ready: paid or accepted, not yet picked up.
+TO_PREPARE = ("paid", "accepted")
+
+
+def local_today() -> date:
+    """Today in the platform's time zone."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+@dataclass(frozen=True)
+class PrepItem:
+    """One item of one window: the total and the quantity per community."""
+
+    item_id: int
+    name: str
+    kind: str
+    quantity: int
+    by_community: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class PrepWindow:
+    """A delivery window (or a service's start time) and what goes out in it."""
+
+    day: date
+    starts_at: datetime
+    ends_at: datetime | None
+    orders: int
+    items: tuple[PrepItem, ...]
+
+
+def orders_to_prepare(supplier_id: int, *, start: date, days: int = 7) -> list[PrepWindow]:
+    """The supplier's components of paid and accepted orders due from `start` for `days` days.
+
+    Grouped by local day and window, each item totalled and split per community. Only this
+    supplier's components are read: another supplier's lines in the same order stay out.
+    """
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    s = db.session()
+    rows = s.exec(
+        select(OrderComponent, Order, DeliveryWindow, Community.name)
+        .join(Order, Order.id == OrderComponent.order_id)
+        .join(Community, Community.id == Order.community_id)
+        .outerjoin(DeliveryWindow, DeliveryWindow.id == Order.window_id)
+        .where(OrderComponent.supplier_id == supplier_id, Order.status.in_(TO_PREPARE))
+    ).all()
+    until = start + timedelta(days=days)
+    windows: dict[tuple[datetime, datetime | None], dict[int, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
+    names: dict[int, tuple[str, str]] = {}
+    orders: dict[tuple[datetime, datetime | None], set[int]] = defaultdict(set)
+    for component, order, window, community in rows:
+        if window is not None:
+            key = (db.aware(window.starts_at), db.aware(window.ends_at))
+        elif order.slot_starts_at is not None:
+            key = (db.aware(order.slot_starts_at), None)
+        else:
+            continue
+        if not start <= key[0].astimezone(tz).date() < until:
+            continue
+        windows[key][component.item_id][community] += component.quantity
+        names[component.item_id] = (component.name, component.kind)
+        orders[key].add(order.id)
+    out = []
+    for key in sorted(windows, key=lambda k: k[0]):
+        items = tuple(
+            PrepItem(
+                item_id=item_id,
+                name=names[item_id][0],
+                kind=names[item_id][1],
+                quantity=sum(per.values()),
+                by_community=tuple(sorted(per.items())),
+            )
+            for item_id, per in sorted(windows[key].items(), key=lambda kv: names[kv[0]][0])
+        )
+        out.append(
+            PrepWindow(
+                day=key[0].astimezone(tz).date(),
+                starts_at=key[0].astimezone(tz),
+                ends_at=key[1].astimezone(tz) if key[1] else None,
+                orders=len(orders[key]),
+                items=items,
+            )
+        )
+    return out
