@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     from fulfilment import cli, handlers, http, labels, ledger, queries, views
     from shop.core import http as core_http
     from shop.core.jobs import register_periodic
-    from shop.core.web import register_home
+    from shop.core.web import register_home, register_shortcut
 
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
@@ -37,4 +37,5 @@ def init_app(app: Flask) -> None:
     register_periodic(app, "fulfilment.jobs.sweep_uncredited", 60)
     app.jinja_env.globals.update(labels.HELPERS, countdown_words=labels.countdown_words)
     register_home(app, "staff", "fulfilment.staff_home", str(_l("My work")))
+    register_shortcut(app, "resident.home", "fulfilment.my_butler", str(_l("Call my butler")))
     register_home(app, "manager", "fulfilment.manager_home", str(_l("My grids")))

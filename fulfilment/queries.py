@@ -106,6 +106,49 @@ def people_to_warn(order_id: int, building_id: int) -> list[int]:
     return [u for u in (assignee, manager) if u is not None]
 
 
+@dataclass(frozen=True)
+class ButlerContact:
+    """Who a resident calls: their building's butler (on duty first), or the grid's manager."""
+
+    name: str
+    phone: str
+    on_duty: bool
+    is_manager: bool
+
+
+def butler_for_resident(resident_id: int) -> ButlerContact | None:
+    """The butler of the resident's building grid to call: on duty first; else the manager."""
+    address = accounts.find_resident_address(resident_id)
+    if address is None:
+        return None
+    s = db.session()
+    grid = s.exec(
+        select(Grid)
+        .join(GridBuilding, GridBuilding.grid_id == Grid.id)
+        .where(GridBuilding.building_id == address.building_id)
+    ).first()
+    if grid is None:
+        return None
+    butlers = s.exec(
+        select(User, StaffMember.is_on_duty)
+        .join(StaffMember, StaffMember.user_id == User.id)
+        .join(GridStaff, GridStaff.user_id == User.id)
+        .where(
+            GridStaff.grid_id == grid.id,
+            StaffMember.staff_role == "butler",
+            User.is_active.is_(True),
+        )
+        .order_by(StaffMember.is_on_duty.desc(), User.id)
+    ).all()
+    for user, on_duty in butlers:
+        if user.phone:
+            return ButlerContact(user.display_name, user.phone, bool(on_duty), is_manager=False)
+    manager = s.get(User, grid.manager_id) if grid.manager_id else None
+    if manager is not None and manager.phone:
+        return ButlerContact(manager.display_name, manager.phone, False, is_manager=True)
+    return None
+
+
 def mask_phone(phone: str) -> str:
     """138****1234: enough to recognise, not enough to keep."""
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"

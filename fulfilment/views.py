@@ -113,6 +113,15 @@ def board_page(grid_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.get("/my-butler")
+@role_required("resident")
+def my_butler() -> ResponseReturnValue:
+    """The resident's butler with one big button that calls them."""
+    return render_template(
+        "fulfilment/my_butler.html", butler=queries.butler_for_resident(current_user.id)
+    )
+
+
 @bp.get("/r/<code>")
 def referral(code: str) -> ResponseReturnValue:
     """A staff member's referral link (their QR code): orders placed from here carry it."""

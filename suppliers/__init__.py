@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -44,7 +42,6 @@ def init_app(app: Flask) -> None:
 
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
-    app.config.setdefault("UPLOAD_DIR", str(Path(app.instance_path) / "uploads"))
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public)
     app.register_blueprint(views.ops)

@@ -30,6 +30,7 @@ from suppliers.services import settlement as _settlement
 ReadinessSource = _phase.ReadinessSource
 #: The columns of an item CSV (`import_items`).
 ITEM_CSV_COLUMNS = _items.CSV_COLUMNS
+add_item_image = _items.add_image
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,7 @@ class ItemRef:
     slot_times: tuple[str, ...]
     slot_capacity: int
     is_active: bool
+    images: tuple[str, ...] = ()
 
     @property
     def may_sell(self) -> bool:
@@ -249,6 +251,7 @@ def _item_refs(stmt: Any) -> list[ItemRef]:
             slot_times=tuple(item.slot_times),
             slot_capacity=item.slot_capacity,
             is_active=item.is_active,
+            images=tuple(item.images),
         )
         for item, supplier in rows
     ]

@@ -261,6 +261,33 @@ def patch_item(data: dict[str, Any], item_id: int) -> Any:
     return item
 
 
+@bp.post("/items/<int:item_id>/images")
+@role_required("supplier_member")
+@bp.response(201, schemas.ItemOutSchema)
+def add_image(item_id: int) -> Any:
+    """Upload an image (multipart field `file`): JPEG, PNG or WebP, 422 for anything else.
+
+    The bytes are checked by decoding them and stored as a thumbnail and a page size.
+    """
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        message = _("Choose an image.")
+        raise Invalid(message, fields={"file": [message]})
+    item = items.add_image(item_id=item_id, actor_id=current_user.id, data=file.read())
+    db.session().commit()
+    return item
+
+
+@bp.delete("/items/<int:item_id>/images/<digest>")
+@role_required("supplier_member")
+@bp.response(200, schemas.ItemOutSchema)
+def remove_image(item_id: int, digest: str) -> Any:
+    """Take an image off the item."""
+    item = items.remove_image(item_id=item_id, actor_id=current_user.id, digest=digest)
+    db.session().commit()
+    return item
+
+
 @bp.post("/items/<int:item_id>/stock-adjustments")
 @role_required("supplier_member")
 @bp.arguments(schemas.StockAdjustmentSchema)

@@ -8,6 +8,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shop.core.i18n import N_
+from shop.core.media import KEY as MEDIA_KEY
+from shop.core.media import image_url
 from shop.core.schemas import MoneySchema
 from suppliers.models import DocumentKind, ItemKind, SupplierKind
 from suppliers.process import DECISIONS
@@ -221,8 +223,8 @@ class ItemSchema(Schema):
     )
     stock = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
     staff_role = fields.String(load_default="butler", validate=validate.OneOf(STAFF_ROLES))
-    images = fields.List(
-        fields.String(validate=validate.Length(max=300)),
+    images = fields.List(  # keys of uploaded images (POST /items/{id}/images), to reorder
+        fields.String(validate=validate.Regexp(MEDIA_KEY, error=N_("Not an uploaded image."))),
         load_default=list,
         validate=validate.Length(max=8),
     )
@@ -278,6 +280,7 @@ class ItemOutSchema(Schema):
     stock = fields.Integer()
     staff_role = fields.String()
     images = fields.List(fields.String())
+    image_urls = fields.Method("_image_urls")
     duration_minutes = fields.Integer(allow_none=True)
     slot_times = fields.List(fields.String())
     slot_capacity = fields.Integer()
@@ -289,6 +292,12 @@ class ItemOutSchema(Schema):
         return MoneySchema().dump(
             {"amount_minor": item.supply_price_minor, "currency": item.currency}
         )
+
+    def _image_urls(self, item: Any) -> list[dict[str, str | None]]:
+        return [
+            {"key": k, "thumb": image_url(k, "thumb"), "page": image_url(k, "page")}
+            for k in item.images
+        ]
 
 
 class StockAdjustmentSchema(Schema):

@@ -141,7 +141,7 @@ def item_list() -> ResponseReturnValue:
 
 def _item_form(values: dict[str, Any]) -> dict[str, Any]:
     values = dict(values)
-    for key in ("slot_times", "service_community_ids", "images"):
+    for key in ("slot_times", "service_community_ids"):
         if isinstance(values.get(key), list):
             values[key] = ", ".join(str(v) for v in values[key])
     return values
@@ -156,7 +156,7 @@ def item_new() -> ResponseReturnValue:
     if request.method == "POST":
         values = request.form.to_dict()
         data, errors = load_form(
-            schemas.ItemSchema(), lists=("slot_times", "service_community_ids", "images")
+            schemas.ItemSchema(), lists=("slot_times", "service_community_ids")
         )
         if not errors:
             try:
@@ -187,7 +187,7 @@ def item_detail(item_id: int) -> ResponseReturnValue:
         values = {**values, **request.form.to_dict()}
         data, errors = load_form(
             schemas.ItemPatchSchema(partial=True),
-            lists=("slot_times", "service_community_ids", "images"),
+            lists=("slot_times", "service_community_ids"),
             drop_empty=False,
         )
         if not errors:
@@ -208,6 +208,32 @@ def item_detail(item_id: int) -> ResponseReturnValue:
         movements=items.stock_movements(item_id=item_id, actor_id=current_user.id)[:20],
         changes=items.item_changes(item_id=item_id, actor_id=current_user.id)[:20],
     ), 422 if errors else 200
+
+
+@bp.post("/items/<int:item_id>/images")
+@role_required("supplier_member")
+def item_image_add(item_id: int) -> ResponseReturnValue:
+    """Upload an image of the item (a photo from the phone is fine)."""
+    check_csrf()
+    file = request.files.get("image")
+    data = file.read() if file and file.filename else b""
+    form_action(
+        lambda: items.add_image(item_id=item_id, actor_id=current_user.id, data=data),
+        _("The image was added."),
+    )
+    return redirect(url_for("suppliers.item_detail", item_id=item_id) + "#images")
+
+
+@bp.post("/items/<int:item_id>/images/<digest>/remove")
+@role_required("supplier_member")
+def item_image_remove(item_id: int, digest: str) -> ResponseReturnValue:
+    """Take an image off the item."""
+    check_csrf()
+    form_action(
+        lambda: items.remove_image(item_id=item_id, actor_id=current_user.id, digest=digest),
+        _("The image was removed."),
+    )
+    return redirect(url_for("suppliers.item_detail", item_id=item_id) + "#images")
 
 
 @bp.post("/items/<int:item_id>/stock")

@@ -19,7 +19,7 @@ from shop.catalogue.models import (
     CommitmentPolicy,
     SynonymGroup,
 )
-from shop.core import db
+from shop.core import db, media
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ class BundleView(BundleCard):
     margin_minor: int
     slot_times: tuple[str, ...]
     is_featured: bool
+    gallery: tuple[str, ...] = ()
 
 
 def _visible_clause(viewer: str | None, opened: Iterable[str]) -> object:
@@ -116,6 +117,18 @@ def _lines(
     ]
 
 
+def image_keys(
+    bundle: Bundle,
+    components: Sequence[BundleComponent],
+    items: dict[int, suppliers.api.ItemRef],
+) -> list[str]:
+    """The bundle's own images, else its items' (in component order), each once."""
+    keys = list(bundle.images) or [
+        k for c in components if c.item_id in items for k in items[c.item_id].images
+    ]
+    return list(dict.fromkeys(keys))
+
+
 def _cards(
     bundles: Sequence[Bundle], viewer: str | None, opened: Iterable[str]
 ) -> list[BundleCard]:
@@ -129,7 +142,7 @@ def _cards(
             BundleCard(
                 id=b.id,
                 title=b.title,
-                image=b.images[0] if b.images else None,
+                image=next((media.image_url(k) for k in image_keys(b, comps[b.id], items)), None),
                 category_id=b.category_id,
                 price_minor=price,
                 currency=b.currency,
@@ -275,6 +288,9 @@ def bundle_view(
         margin_minor=pricing.margin(card.price_minor, lines),
         slot_times=tuple(slots),
         is_featured=b.is_featured,
+        gallery=tuple(
+            url for k in image_keys(b, comps, items) if (url := media.image_url(k, "page"))
+        ),
     )
 
 

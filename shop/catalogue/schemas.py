@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from shop.catalogue.policies import NodeSchema
 from shop.catalogue.segments import SEGMENTS
 from shop.core.i18n import N_
+from shop.core.media import KEY as MEDIA_KEY
 
 _money = {"strict": True, "validate": validate.Range(min=0, max=100_000_000)}
 
@@ -28,8 +29,8 @@ class BundleInSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=2, max=120))
     description = fields.String(load_default="", validate=validate.Length(max=4000))
     category_id = fields.Integer(required=True, strict=True)
-    images = fields.List(
-        fields.String(validate=validate.Length(max=300)),
+    images = fields.List(  # keys of uploaded images; empty: the items' own images
+        fields.String(validate=validate.Regexp(MEDIA_KEY, error=N_("Not an uploaded image."))),
         load_default=list,
         validate=validate.Length(max=8),
     )

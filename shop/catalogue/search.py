@@ -70,17 +70,19 @@ class BundleDoc:
 _MAX_SPAN = 8  # characters: longer stretches of a title are not typed as initials
 
 
-def _spans(run: str) -> set[str]:
+def _spans(run: str) -> list[tuple[int, int]]:
     """The stretches of a run of Chinese that start and end on jieba's word boundaries.
 
-    "中央空调清洗" -> 中央, 空调, 清洗, 中央空调, 空调清洗, 中央空调清洗, ...
+    "中央空调清洗" -> 中央, 空调, 清洗, 中央空调, 空调清洗, 中央空调清洗, ... (as offsets)
     """
     words = engine.jieba_words(run)
-    starts = {s for _w, s, _e in words}
-    ends = {e for _w, _s, e in words}
-    return {run[a:b] for a in starts for b in ends if 1 < b - a <= _MAX_SPAN and b > a} | (
-        {run} if len(run) <= _MAX_SPAN else set()
-    )
+    starts = sorted({s for _w, s, _e in words})
+    ends = sorted({e for _w, _s, e in words})
+    spans = {(a, b) for a in starts for b in ends if 1 < b - a <= _MAX_SPAN}
+    spans |= {(s, e) for _w, s, e in words}
+    if len(run) <= _MAX_SPAN:
+        spans.add((0, len(run)))
+    return sorted(spans)
 
 
 def pinyin_tokens(text: str) -> tuple[list[str], list[str]]:
@@ -88,15 +90,18 @@ def pinyin_tokens(text: str) -> tuple[list[str], list[str]]:
 
     "桶装水" -> tongzhuangshui, tzs; "中央空调清洗" gives ktqx too, "保洁" gives bj, kept
     apart because two-letter initials (整箱 "zx", 自行 "zx") collide: they count only for a
-    two-letter query.
+    two-letter query. Each run is romanised once; its stretches are slices of that.
     """
     long: list[str] = []
     short: list[str] = []
     for run in _HAN.findall(text):
-        for span in sorted(_spans(run) | {w for w, _s, _e in engine.jieba_words(run)}):
-            long.append("".join(lazy_pinyin(span)))
-            initials = "".join(lazy_pinyin(span, style=Style.FIRST_LETTER))
-            (long if len(span) >= 3 else short).append(initials)
+        syllables = lazy_pinyin(run)
+        letters = lazy_pinyin(run, style=Style.FIRST_LETTER)
+        if len(syllables) != len(run) or len(letters) != len(run):  # never for pure Han
+            continue
+        for a, b in _spans(run):
+            long.append("".join(syllables[a:b]))
+            (long if b - a >= 3 else short).append("".join(letters[a:b]))
     return list(dict.fromkeys(long)), list(dict.fromkeys(short))
 
 

@@ -190,6 +190,39 @@ SYNONYMS = (
 )
 
 
+#: The demo's product pictures: a colour per category (no photos ship with the code).
+_PALETTE = {
+    "饮用水": (66, 153, 225),
+    "粮油": (236, 178, 46),
+    "生鲜": (72, 187, 120),
+    "乳品": (237, 242, 247),
+    "日用品": (159, 122, 234),
+    "家政保洁": (56, 178, 172),
+    "家电清洗": (99, 179, 237),
+}
+
+
+def demo_picture(category: str, seed: str) -> bytes:
+    """A small generated product picture (PNG): a parcel on the category's colour."""
+    import io
+    import zlib
+
+    from PIL import Image, ImageDraw
+
+    colour = _PALETTE.get(category, (160, 174, 192))
+    shift = zlib.crc32(seed.encode()) % 60
+    image = Image.new("RGB", (400, 400), colour)
+    draw = ImageDraw.Draw(image)
+    light = tuple(min(255, c + 50) for c in colour)
+    draw.ellipse((40 + shift, 30, 360 - shift, 350 - shift // 2), fill=light)
+    draw.rounded_rectangle((110, 150, 290, 320), radius=18, fill=(255, 255, 255))
+    draw.rectangle((190, 150, 210, 320), fill=colour)
+    draw.rectangle((110, 215, 290, 235), fill=colour)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 def _retail_prices() -> dict[str, int]:
     with CATALOGUE.open(encoding="utf-8") as f:
         return {row["name"]: int(row["price_minor"]) for row in csv.DictReader(f)}
@@ -264,6 +297,7 @@ def seed() -> bool:
         password=PASSWORD,
         display_name="项目经理 黄伟",
         roles=["manager"],
+        phone="13900009000",
     )
     grids = [
         fulfilment.api.create_grid(
@@ -280,7 +314,13 @@ def seed() -> bool:
         ),
     ]
     for login, name, role, number, grid, on_duty in STAFF:
-        member = user(email=login, password=PASSWORD, display_name=name, roles=["staff"])
+        member = user(  # a work phone: residents call their butler from the app
+            email=login,
+            password=PASSWORD,
+            display_name=name,
+            roles=["staff"],
+            phone=f"1390000{number[-4:]}",
+        )
         fulfilment.api.add_staff_member(
             user_id=member.id,
             employee_no=number,
@@ -320,6 +360,12 @@ def seed() -> bool:
                 actor_id=member.id,
                 csv_text=catalogue_csv(demo.item_kind, demo.categories),
             )
+            for item in suppliers.api.get_items(
+                suppliers.api.item_ids_of_supplier(supplier.id)
+            ).values():
+                suppliers.api.add_item_image(
+                    item_id=item.id, actor_id=member.id, data=demo_picture(item.category, item.sku)
+                )
             selling.append(supplier.id)
     seed_catalogue(operator.id, selling)
     # 多劳多得: ¥2 a bundle delivered or served (a referring butler shares), halved on a miss.

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         http,
         i18n,
         jobs,
+        media,
         notifications,
         ratelimit,
         search,
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     jobs.init_app(app)
     notifications.init_app(app)
     search.init_app(app)
+    media.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
     auth.init_app(app)

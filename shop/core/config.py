@@ -15,6 +15,9 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: a SQLite file in instance/
     "REDIS_URL": None,  # None: jobs run in-process after commit
     "SEARCH_DIR": None,  # None: instance/search
+    "UPLOAD_DIR": None,  # None: instance/uploads (documents, images; outside the web root)
+    "MEDIA_MAX_BYTES": 8 * 1024 * 1024,
+    "MEDIA_MAX_PIXELS": 40_000_000,
     "CURRENCY": "CNY",
     "TIMEZONE": "Asia/Shanghai",
     "STRIPE_SECRET_KEY": None,
@@ -53,6 +56,8 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     if not cfg["DATABASE_URL"]:
         cfg["DATABASE_URL"] = f"sqlite:///{instance / 'shop.db'}"
+    if not cfg["UPLOAD_DIR"]:
+        cfg["UPLOAD_DIR"] = str(instance / "uploads")
     if not cfg["SEARCH_DIR"]:
         cfg["SEARCH_DIR"] = str(instance / "search")
     if not cfg["SECRET_KEY"]:

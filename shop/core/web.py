@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from wtforms.validators import ValidationError as ValidationErrorWTF
 
 from shop.core import notifications
+from shop.core.media import image_url
 from shop.core.money import Money
 
 csrf = CSRFProtect()
@@ -97,6 +98,7 @@ def _template_context() -> dict[str, object]:
         # Care residents (关怀) get a larger type scale on every page.
         "is_care_viewer": _is_care_viewer,
         "shortcuts": shortcuts,
+        "image_url": image_url,
     }
 
 

@@ -36,6 +36,9 @@ def home() -> ResponseReturnValue:
     featured, _total = catalogue.list_bundles(viewer=viewer, featured=True, per_page=8)
     latest, _total = catalogue.list_bundles(viewer=viewer, per_page=8)
     address = find_resident_address(current_user.id) if viewer else None
+    if viewer == "care":  # care prices first
+        featured = sorted(featured, key=lambda c: not c.is_care_price)
+        latest = sorted(latest, key=lambda c: not c.is_care_price)
     return render_template(
         "storefront/home.html",
         address=address,

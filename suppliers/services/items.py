@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy import update
 from sqlmodel import func, select
 
-from shop.core import db
+from shop.core import db, media
 from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.i18n import translate_errors
 from shop.core.models import Community
@@ -152,6 +152,37 @@ def update_item(*, item_id: int, actor_id: int, changes: Mapping[str, Any]) -> I
         signals.item_changed.send(item.id)
     db.session().flush()
     return item
+
+
+MAX_IMAGES = 8
+
+
+def add_image(*, item_id: int, actor_id: int, data: bytes) -> Item:
+    """Check and store an uploaded image and add it to the item (last); recorded as a change.
+
+    The files are written before the commit; they are named by their content, so a rolled
+    back upload leaves at most an unused file that the same upload would reuse.
+    """
+    item, _who = access.get_item_for(actor_id, item_id, lock=True)
+    _check_can_edit(db.session().get(Supplier, item.supplier_id))
+    if len(item.images) >= MAX_IMAGES:
+        message = _("At most %(n)d images per item.", n=MAX_IMAGES)
+        raise Invalid(message, fields={"image": [message]})
+    stored = media.save_image(data, folder=f"items/{item.id}", field="image")
+    if stored.key in item.images:
+        return item
+    return update_item(
+        item_id=item.id, actor_id=actor_id, changes={"images": [*item.images, stored.key]}
+    )
+
+
+def remove_image(*, item_id: int, actor_id: int, digest: str) -> Item:
+    """Take an image off the item (its files stay: an order's copy may still show it)."""
+    item, _who = access.get_item_for(actor_id, item_id, lock=True)
+    keys = [k for k in item.images if k.rsplit("/", 1)[-1] != digest]
+    if len(keys) == len(item.images):
+        raise NotFound(_("No such image."))
+    return update_item(item_id=item.id, actor_id=actor_id, changes={"images": keys})
 
 
 def _apply(item: Item, changes: Mapping[str, Any]) -> dict[str, list[Any]]:

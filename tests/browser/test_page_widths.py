@@ -17,16 +17,27 @@ SHOTS = os.environ.get("SHOP_SCREENSHOTS")
 #: (login, pages) for each role; the pages that role uses every day.
 ROLES = (
     ("resident1@demo.local", ("/shop/", "/shop/basket", "/shop/orders", "/shop/search?q=水")),
-    ("resident6@demo.local", ("/shop/", "/shop/basket", "/shop/orders")),  # care: large type
+    # care: large type, the butler's button
+    ("resident6@demo.local", ("/shop/", "/shop/basket", "/shop/orders", "/my-butler")),
     ("staff1@demo.local", ("/staff", "/staff/wallet")),
     ("manager@demo.local", ("/manager",)),
-    ("supplier1@demo.local", ("/supplier/", "/supplier/items", "/supplier/statements")),
+    (
+        "supplier1@demo.local",
+        (
+            "/supplier/",
+            "/supplier/items",
+            "/supplier/items/1",
+            "/supplier/statements",
+            "/supplier/prepare",
+        ),
+    ),
     (
         "operator@demo.local",
         (
             "/console/",
             "/console/orders",
             "/console/staff-money",
+            "/console/phase",
             "/ops/suppliers/",
             "/ops/suppliers/3",
             "/ops/catalogue/categories",

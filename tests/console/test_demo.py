@@ -64,3 +64,12 @@ def test_each_demo_login_reaches_its_role_home(app, login, path, text):
     assert landing.headers["Location"] == path
     page = client.get(path)
     assert page.status_code == 200 and text in page.get_data(as_text=True)
+
+
+def test_the_demo_ships_product_pictures_and_butlers_to_call(app, client):
+    run_demo(app)
+    home = client.get("/shop/").get_data(as_text=True)
+    assert '<img src="/media/items/' in home
+    web_login(client, "resident6@demo.local")
+    page = client.get("/my-butler").get_data(as_text=True)
+    assert 'href="tel:139000' in page

@@ -40,6 +40,7 @@ def test_every_string_in_the_code_is_translated_to_chinese():
     zh = _catalog("zh")
     source = _source_messages()
     assert "Log in" in source and len(source) > 50  # the extraction really read the code
+
     def translated(message: str) -> bool:
         entry = zh.get(message)
         if entry is None:

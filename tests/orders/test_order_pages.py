@@ -90,3 +90,22 @@ def test_residents_and_staff_cannot_open_the_console_orders(client, shop, paid, 
     web_login(client, shop["email"])
     assert client.get(f"/console/orders/{paid['id']}").status_code == 403
     assert client.get("/console/orders").status_code == 403
+
+
+def test_checkout_groups_the_windows_by_day(app, client, shop):
+    import re
+
+    web_login(client, shop["email"])
+    token = csrf_token(client, f"/shop/bundles/{shop['bundle_id']}")
+    client.post(
+        "/shop/basket",
+        data={"csrf_token": token, "bundle_id": shop["bundle_id"], "quantity": 1, "add": "1"},
+    )
+    page = client.get("/shop/checkout").get_data(as_text=True)
+    days = re.findall(r'<h3 class="choice-day">([^<]+)</h3>', page)
+    assert len(days) >= 2 and len(days) == len(set(days))  # each day once, as a heading
+    assert all("星期" in d for d in days)
+    times = re.findall(
+        r'<input type="radio" name="choice" value="\d+"[^>]*>\s*<span>([^<]+)</span>', page
+    )
+    assert times and all(re.fullmatch(r"\d\d:\d\d–\d\d:\d\d", t) for t in times)
