@@ -70,6 +70,6 @@ def test_the_demo_ships_product_pictures_and_butlers_to_call(app, client):
     run_demo(app)
     home = client.get("/shop/").get_data(as_text=True)
     assert '<img src="/media/items/' in home
-    web_login(client, "resident6@demo.local")
+    web_login(client, "resident6@demo.local", "demo1234")
     page = client.get("/my-butler").get_data(as_text=True)
     assert 'href="tel:139000' in page
