@@ -9,6 +9,12 @@ from flask_babel import lazy_gettext as _l
 SETTINGS = {
     "FULFILMENT_ACCEPT_MINUTES": 10,
     "FULFILMENT_MIN_WITHDRAWAL_MINOR": 1000,
+    # Service requests from the QR touchpoints (报事/预约): their promises and the IP limit.
+    "REQUEST_ACCEPT_MINUTES": 15,
+    "REQUEST_ARRIVE_MINUTES": 60,
+    "REQUEST_BOOKING_GRACE_MINUTES": 30,
+    "REQUEST_BOOKING_DAYS_AHEAD": 14,
+    "REQUEST_LIMIT_PER_IP": "30 per hour",
 }
 
 
@@ -35,7 +41,12 @@ def init_app(app: Flask) -> None:
     orders.signals.order_completed.connect(ledger.release_order)
     register_periodic(app, "fulfilment.jobs.release_unaccepted", 60)
     register_periodic(app, "fulfilment.jobs.sweep_uncredited", 60)
+    register_periodic(app, "fulfilment.jobs.judge_requests", 60)
     app.jinja_env.globals.update(labels.HELPERS, countdown_words=labels.countdown_words)
     register_home(app, "staff", "fulfilment.staff_home", str(_l("My work")))
     register_shortcut(app, "resident.home", "fulfilment.my_butler", str(_l("Call my butler")))
+    register_shortcut(app, "resident.home", "fulfilment.my_requests", str(_l("My requests")))
+    register_shortcut(
+        app, "operator.console", "fulfilment.touchpoint_list", str(_l("QR touchpoints"))
+    )
     register_home(app, "manager", "fulfilment.manager_home", str(_l("My grids")))

@@ -119,3 +119,25 @@ def add_commission_rule(*, actor_id: int, data: dict[str, Any]) -> None:
     except ValidationError as exc:
         raise Invalid(_("Check the rule."), fields=exc.messages) from exc
     ledger.save_rule(actor_id=actor_id, data=loaded)
+
+
+def add_touchpoint(
+    *,
+    actor_id: int,
+    community_id: int,
+    kind: str,
+    label: str,
+    building_id: int | None = None,
+    grid_id: int | None = None,
+) -> str:
+    """Hang up a QR touchpoint (the demo, imports); returns the code its QR opens (/t/<code>)."""
+    from fulfilment import touchpoints
+
+    return touchpoints.create_touchpoint(
+        actor_id=actor_id,
+        community_id=community_id,
+        kind=kind,
+        label=label,
+        building_id=building_id,
+        grid_id=grid_id,
+    ).code

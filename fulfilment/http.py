@@ -8,11 +8,12 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from fulfilment import ledger, queries, schemas, services
+from fulfilment import ledger, queries, schemas, services, touchpoints
 from shop.core import db
 from shop.core.auth import role_required
 from shop.core.errors import DomainError
 from shop.core.http import idempotency_key
+from shop.core.ratelimit import limiter
 
 bp = Blueprint("fulfilment_api", __name__, url_prefix="/api/v1", description="Tasks of the staff")
 
@@ -204,3 +205,67 @@ def leaderboard(args: dict[str, Any], grid_id: int) -> Any:
     """A grid's board for a month (its manager, its staff, the operator)."""
     queries.require_grid_member(grid_id, current_user.id, current_user.roles)
     return queries.leaderboard(grid_id, args["month"])
+
+
+def _request_limit() -> str:
+    return str(current_app.config["REQUEST_LIMIT_PER_IP"])
+
+
+@bp.post("/touchpoints/<code>/requests")
+@limiter.limit(_request_limit, scope="touchpoint-requests")
+@bp.arguments(schemas.RequestInSchema)
+@bp.response(201, schemas.RequestSchema)
+def open_request(data: dict[str, Any], code: str) -> Any:
+    """Open a report (报事) or a booking (预约) from a scanned code; no login needed.
+
+    A logged-in resident is the contact; anyone else gives a name and phone. Rate-limited
+    per IP (429).
+    """
+    resident_id = (
+        current_user.id
+        if current_user.is_authenticated and current_user.has_role("resident")
+        else None
+    )
+    req = touchpoints.open_request(code=code, data=data, resident_id=resident_id)
+    db.session().commit()
+    return queries.request_for_resident_or_public(req.id)
+
+
+@bp.get("/service-requests")
+@role_required("staff", "resident")
+@bp.response(200, schemas.RequestSchema(many=True))
+def list_requests() -> Any:
+    """Staff: the active requests of their grids; residents: their own."""
+    if current_user.has_role("staff"):
+        return queries.requests_for_staff(current_user.id)
+    return queries.requests_for_resident(current_user.id)
+
+
+@bp.post("/service-requests/<int:request_id>/actions")
+@role_required("staff")
+@bp.arguments(schemas.RequestActionSchema)
+@bp.response(200, schemas.RequestSchema)
+def act_on_request(data: dict[str, Any], request_id: int) -> Any:
+    """Accept, arrive or finish a request of one's grid (404 for another grid's)."""
+    touchpoints.act(request_id=request_id, staff_id=current_user.id, **data)
+    db.session().commit()
+    return queries.request_for_staff(request_id, current_user.id)
+
+
+@bp.get("/touchpoints")
+@role_required("operator")
+@bp.response(200, schemas.TouchpointSchema(many=True))
+def list_touchpoints() -> Any:
+    """Every touchpoint, with the link its QR code opens."""
+    return queries.touchpoints(request.args.get("community_id", type=int))
+
+
+@bp.post("/touchpoints")
+@role_required("operator")
+@bp.arguments(schemas.TouchpointInSchema)
+@bp.response(201, schemas.TouchpointSchema)
+def add_touchpoint(data: dict[str, Any]) -> Any:
+    """Hang up a new QR code (audited)."""
+    point = touchpoints.create_touchpoint(actor_id=current_user.id, **data)
+    db.session().commit()
+    return next(t for t in queries.touchpoints(point.community_id) if t.id == point.id)

@@ -22,3 +22,11 @@ def credit_task(task_id: int) -> int:
 def sweep_uncredited() -> int:
     """Every minute: send the credit job again for verified tasks still without it."""
     return ledger.sweep_uncredited()
+
+
+@job
+def judge_requests() -> int:
+    """Every minute: service requests whose accept or arrive time ran out are marked missed."""
+    from fulfilment import touchpoints
+
+    return touchpoints.judge_overdue()

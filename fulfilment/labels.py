@@ -40,6 +40,22 @@ ACTION = {
     "fail": _l("Could not do it"),
 }
 
+REQUEST_KIND = {"report": _l("Report a problem"), "booking": _l("Book a visit")}
+REQUEST_STATUS = {
+    "open": _l("Waiting"),
+    "accepted": _l("Accepted"),
+    "arrived": _l("Arrived"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
+TOUCHPOINT_KIND = {
+    "building": _l("Building"),
+    "lobby": _l("Lobby"),
+    "lamp_post": _l("Lamp-post"),
+    "parcel_room": _l("Parcel room"),
+    "other": _l("Other spot"),
+}
+
 
 LEVEL = {
     "new": _l("Newcomer"),
@@ -84,6 +100,7 @@ COUNTDOWN = {
         _l("Arrival window ended {n} min ago"),
     ),
     "complete": (_l("Left to finish: {n} min"), _l("Finishing overdue by {n} min")),
+    "arrive": (_l("Left to arrive: {n} min"), _l("Arrival overdue by {n} min")),
 }
 _COUNTDOWN_DEFAULT = (_l("{n} min left"), _l("{n} min late"))
 
@@ -113,7 +130,11 @@ HELPERS: dict[str, Callable[[str], str]] = {
     "withdrawal_status_label": _words(WITHDRAWAL),
     "credit_status_label": _words(CREDIT),
     "role_label": _words(ROLE),
+    "request_kind_label": _words(REQUEST_KIND),
+    "request_status_label": _words(REQUEST_STATUS),
+    "touchpoint_kind_label": _words(TOUCHPOINT_KIND),
 }
 #: Used in code as well as in templates.
 task_kind_label = HELPERS["task_kind_label"]
 action_label = HELPERS["action_label"]
+request_kind_label = HELPERS["request_kind_label"]

@@ -270,3 +270,90 @@ class PayoutBatch(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="core_user.id")
     total_minor: int = 0
     count: int = 0
+
+
+TOUCHPOINT_KINDS = ("building", "lobby", "lamp_post", "parcel_room", "other")
+REQUEST_KINDS = ("report", "booking")
+REQUEST_STATUSES = ("open", "accepted", "arrived", "done", "cancelled")
+
+
+class Touchpoint(SQLModel, table=True):
+    """A QR code on a building or a public spot that opens a service request (报事/预约).
+
+    A building's code is routed to the grid of that building; a public spot names its grid.
+    """
+
+    __tablename__ = "fulfilment_touchpoint"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN (" + ", ".join(f"'{k}'" for k in TOUCHPOINT_KINDS) + ")", name="kind_known"
+        ),
+        CheckConstraint("building_id IS NOT NULL OR grid_id IS NOT NULL", name="routed_somewhere"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="core_community.id", index=True)
+    building_id: int | None = Field(default=None, foreign_key="core_building.id")
+    grid_id: int | None = Field(default=None, foreign_key="fulfilment_grid.id")
+    kind: str = Field(max_length=12)
+    label: str = Field(max_length=60)
+    code: str = Field(max_length=16, unique=True)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ServiceRequest(SQLModel, table=True):
+    """A resident's report (报事) or booking (预约) from a touchpoint, worked like a task.
+
+    Its promises: accepted by `accept_by`, staff on the spot by `arrive_by`; each is judged
+    met or missed from the recorded times (`*_met`, None while pending).
+    """
+
+    __tablename__ = "fulfilment_request"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in REQUEST_STATUSES) + ")",
+            name="status_known",
+        ),
+        CheckConstraint("kind IN ('report', 'booking')", name="kind_known"),
+        Index("ix_fulfilment_request_open", "grid_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    touchpoint_id: int = Field(foreign_key="fulfilment_touchpoint.id", index=True)
+    community_id: int = Field(foreign_key="core_community.id")
+    building_id: int | None = Field(default=None, foreign_key="core_building.id")
+    grid_id: int | None = Field(default=None, foreign_key="fulfilment_grid.id")
+    resident_id: int | None = Field(default=None, foreign_key="core_user.id", index=True)
+    contact_name: str = Field(max_length=40)
+    contact_phone: str = Field(max_length=32)
+    kind: str = Field(max_length=10)
+    text: str = Field(max_length=500)
+    wanted_at: datetime | None = None
+    status: str = Field(default="open", max_length=10, index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="core_user.id", index=True)
+    accept_by: datetime
+    arrive_by: datetime
+    accepted_at: datetime | None = None
+    arrived_at: datetime | None = None
+    done_at: datetime | None = None
+    accept_met: bool | None = None
+    arrive_met: bool | None = None
+    note: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RequestEvent(SQLModel, table=True):
+    """Append-only history of a service request."""
+
+    __tablename__ = "fulfilment_request_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="fulfilment_request.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor_id: int | None = Field(default=None, foreign_key="core_user.id")
+    actor_role: str = Field(max_length=12)
+    action: str = Field(max_length=20)
+    from_status: str = Field(max_length=10)
+    to_status: str = Field(max_length=10)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

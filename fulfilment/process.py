@@ -63,3 +63,26 @@ def next_action(kind: str, status: str) -> str | None:
         if find_step(status, action) is not None:
             return action
     return None
+
+
+#: A service request from a touchpoint (报事/预约): the same engine's shape as tasks.
+REQUEST_STEPS: tuple[Step, ...] = (
+    _s("open", "accept", "accepted", "staff"),
+    _s("accepted", "arrive", "arrived", "staff"),
+    _s("arrived", "finish", "done", "staff"),
+    _s("accepted", "reassign", "accepted", "manager"),
+    _s("open", "reassign", "open", "manager"),
+    *(_s(source, "cancel", "cancelled", "resident manager") for source in ("open", "accepted")),
+)
+#: What staff press next for a request.
+REQUEST_FLOW = ("accept", "arrive", "finish")
+
+
+def find_request_step(status: str, action: str) -> Step | None:
+    """The request step for `action` from `status`, or None."""
+    return next((s for s in REQUEST_STEPS if s.source == status and s.action == action), None)
+
+
+def next_request_action(status: str) -> str | None:
+    """The button a staff member presses next on a request, or None when it is over."""
+    return next((a for a in REQUEST_FLOW if find_request_step(status, a)), None)

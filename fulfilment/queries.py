@@ -15,8 +15,10 @@ from fulfilment.models import (
     Grid,
     GridBuilding,
     GridStaff,
+    ServiceRequest,
     StaffMember,
     Task,
+    Touchpoint,
 )
 from shop.core import accounts, db
 from shop.core.errors import NotFound
@@ -419,3 +421,162 @@ def find_staff_by_number(employee_no: str) -> StaffMember | None:
         .exec(select(StaffMember).where(StaffMember.employee_no == employee_no[:20]))
         .first()
     )
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A service request as staff, its resident and the operator see it."""
+
+    id: int
+    kind: str
+    text: str
+    place: str
+    building: str | None
+    contact_name: str
+    phone_masked: str
+    status: str
+    wanted_at: datetime | None
+    accept_by: datetime
+    arrive_by: datetime
+    accept_met: bool | None
+    arrive_met: bool | None
+    assignee_id: int | None
+    next_action: str | None
+    due_kind: str | None
+    due_by: datetime | None
+    created_at: datetime
+    note: str
+
+
+def _request_view(req: ServiceRequest, viewer_id: int | None) -> RequestView:
+    s = db.session()
+    point = s.get(Touchpoint, req.touchpoint_id)
+    building = s.get(Building, req.building_id) if req.building_id else None
+    # Offered to a colleague: theirs until the time to accept runs out, then anyone's.
+    mine = viewer_id is not None and (
+        req.assignee_id in (None, viewer_id)
+        or (req.status == "open" and db.utcnow() > db.aware(req.accept_by))
+    )
+    due_kind, due_by = None, None
+    if req.status == "open":
+        due_kind, due_by = "accept", db.aware(req.accept_by)
+    elif req.status == "accepted":
+        due_kind, due_by = "arrive", db.aware(req.arrive_by)
+    return RequestView(
+        id=req.id,
+        kind=req.kind,
+        text=req.text,
+        place=point.label if point else "",
+        building=building.name if building else None,
+        contact_name=req.contact_name,
+        phone_masked=mask_phone(req.contact_phone),
+        status=req.status,
+        wanted_at=db.aware(req.wanted_at) if req.wanted_at else None,
+        accept_by=db.aware(req.accept_by),
+        arrive_by=db.aware(req.arrive_by),
+        accept_met=req.accept_met,
+        arrive_met=req.arrive_met,
+        assignee_id=req.assignee_id,
+        next_action=process.next_request_action(req.status) if mine else None,
+        due_kind=due_kind,
+        due_by=due_by,
+        created_at=db.aware(req.created_at),
+        note=req.note,
+    )
+
+
+def requests_for_staff(user_id: int) -> list[RequestView]:
+    """Active requests of the staff member's grids offered to them or to nobody, and theirs."""
+    grids = _my_grid_ids(user_id)
+    if not grids:
+        return []
+    rows = db.session().exec(
+        select(ServiceRequest)
+        .where(
+            ServiceRequest.grid_id.in_(grids),
+            ServiceRequest.status.in_(("open", "accepted", "arrived")),
+        )
+        .order_by(ServiceRequest.accept_by)
+    )
+    views = [_request_view(r, user_id) for r in rows]
+    return [v for v in views if v.assignee_id in (None, user_id) or v.status == "open"]
+
+
+def request_for_staff(request_id: int, user_id: int) -> RequestView:
+    """One request of the staff member's grids; NotFound for any other."""
+    req = db.session().get(ServiceRequest, request_id)
+    if req is None or req.grid_id not in _my_grid_ids(user_id):
+        raise NotFound(_("No such request."))
+    return _request_view(req, user_id)
+
+
+def request_for_resident_or_public(request_id: int) -> RequestView:
+    """A request just opened, as its sender sees it."""
+    req = db.session().get(ServiceRequest, request_id)
+    if req is None:
+        raise NotFound(_("No such request."))
+    return _request_view(req, None)
+
+
+def requests_for_resident(resident_id: int) -> list[RequestView]:
+    """The resident's own requests, newest first."""
+    rows = db.session().exec(
+        select(ServiceRequest)
+        .where(ServiceRequest.resident_id == resident_id)
+        .order_by(ServiceRequest.created_at.desc())
+        .limit(50)
+    )
+    return [_request_view(r, None) for r in rows]
+
+
+@dataclass(frozen=True)
+class TouchpointView:
+    """A QR touchpoint: where it hangs, where its requests go, and its link."""
+
+    id: int
+    community_id: int
+    kind: str
+    label: str
+    code: str
+    building: str | None
+    grid: str | None
+    is_active: bool
+
+
+def grids_of_communities(community_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """Each community's grids as (id, name)."""
+    out: dict[int, list[tuple[int, str]]] = {c: [] for c in community_ids}
+    for grid in db.session().exec(select(Grid).order_by(Grid.name)):
+        if grid.community_id in out:
+            out[grid.community_id].append((grid.id, grid.name))
+    return out
+
+
+def touchpoints(community_id: int | None = None) -> list[TouchpointView]:
+    """The touchpoints (of one community), by label."""
+    s = db.session()
+    stmt = select(Touchpoint).order_by(Touchpoint.community_id, Touchpoint.label)
+    if community_id is not None:
+        stmt = stmt.where(Touchpoint.community_id == community_id)
+    out = []
+    for point in s.exec(stmt):
+        building = s.get(Building, point.building_id) if point.building_id else None
+        grid_id = point.grid_id or (
+            s.exec(
+                select(GridBuilding.grid_id).where(GridBuilding.building_id == point.building_id)
+            ).first()
+        )
+        grid = s.get(Grid, grid_id) if grid_id else None
+        out.append(
+            TouchpointView(
+                id=point.id,
+                community_id=point.community_id,
+                kind=point.kind,
+                label=point.label,
+                code=point.code,
+                building=building.name if building else None,
+                grid=grid.name if grid else None,
+                is_active=point.is_active,
+            )
+        )
+    return out

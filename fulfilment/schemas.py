@@ -198,3 +198,77 @@ class LeaderRowSchema(Schema):
     earned_minor = fields.Integer()
     level = fields.String()
     badges = fields.List(fields.String())
+
+
+class RequestInSchema(Schema):
+    """A report or a booking from a touchpoint (the contact is the account's when logged in)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(("report", "booking")))
+    text = fields.String(required=True, validate=validate.Length(min=2, max=500))
+    wanted_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    contact_name = fields.String(load_default="", validate=validate.Length(max=40))
+    contact_phone = fields.String(
+        load_default="",
+        validate=validate.Regexp(r"^(\+?[0-9 -]{7,20})?$", error=N_("Not a phone number.")),
+    )
+
+
+class RequestActionSchema(Schema):
+    """`{"action": "accept" | "arrive" | "finish", "note"}`."""
+
+    action = fields.String(required=True, validate=validate.OneOf(("accept", "arrive", "finish")))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class RequestSchema(Schema):
+    """A service request and its two promises."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    text = fields.String()
+    place = fields.String()
+    building = fields.String(allow_none=True)
+    contact_name = fields.String()
+    phone_masked = fields.String()
+    status = fields.String()
+    wanted_at = fields.DateTime(allow_none=True)
+    accept_by = fields.DateTime()
+    arrive_by = fields.DateTime()
+    accept_met = fields.Boolean(allow_none=True)
+    arrive_met = fields.Boolean(allow_none=True)
+    next_action = fields.String(allow_none=True)
+    due_kind = fields.String(allow_none=True)
+    due_by = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class TouchpointInSchema(Schema):
+    """A touchpoint the operator hangs up: a building's, or a public spot's with its grid."""
+
+    community_id = fields.Integer(required=True, strict=True)
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(("building", "lobby", "lamp_post", "parcel_room", "other")),
+    )
+    label = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    building_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    grid_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class TouchpointSchema(Schema):
+    """A touchpoint and the link its QR code opens."""
+
+    id = fields.Integer()
+    community_id = fields.Integer()
+    kind = fields.String()
+    label = fields.String()
+    code = fields.String()
+    building = fields.String(allow_none=True)
+    grid = fields.String(allow_none=True)
+    is_active = fields.Boolean()
+    url = fields.Method("_url")
+
+    def _url(self, point: object) -> str:
+        from flask import url_for
+
+        return url_for("fulfilment.touchpoint_form", code=point.code, _external=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from typing import Any
 
 import segno
 from flask import (
@@ -22,13 +23,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fulfilment import labels, ledger, process, queries, services
-from shop.core import db
+from fulfilment import labels, ledger, process, queries, schemas, services, sheet, touchpoints
+from shop.core import accounts, db
 from shop.core.auth import role_required
 from shop.core.errors import DomainError, NotFound
 from shop.core.forms import EmptyForm
 from shop.core.money import parse_major
-from shop.core.web import check_csrf, form_action
+from shop.core.ratelimit import limiter
+from shop.core.web import check_csrf, form_action, load_form
 
 bp = Blueprint("fulfilment", __name__, template_folder="templates")
 
@@ -42,6 +44,7 @@ def staff_home() -> ResponseReturnValue:
         member=queries.find_staff_member(current_user.id),
         grids=queries.grids_of_staff(current_user.id),
         tasks=queries.tasks_for_staff(current_user.id),
+        requests=queries.requests_for_staff(current_user.id),
     )
 
 
@@ -120,6 +123,165 @@ def my_butler() -> ResponseReturnValue:
     return render_template(
         "fulfilment/my_butler.html", butler=queries.butler_for_resident(current_user.id)
     )
+
+
+def _request_form_data(tz: str) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The posted request form, validated; a datetime-local time is the community's time."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from marshmallow import ValidationError
+
+    from shop.core.i18n import translate_errors
+
+    check_csrf()
+    raw = {k: request.form.get(k, "").strip() for k in schemas.RequestInSchema().fields}
+    raw = {k: v for k, v in raw.items() if v}
+    if raw.get("wanted_at"):
+        try:
+            local = datetime.fromisoformat(raw["wanted_at"])
+            if local.tzinfo is None:
+                local = local.replace(tzinfo=ZoneInfo(tz))
+            raw["wanted_at"] = local.isoformat()
+        except ValueError:
+            pass  # the schema says what is wrong with it
+    try:
+        return schemas.RequestInSchema().load(raw), {}
+    except ValidationError as exc:
+        return {}, translate_errors(exc.messages)
+
+
+@bp.route("/t/<code>", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: str(current_app.config["REQUEST_LIMIT_PER_IP"]),
+    methods=["POST"],
+    scope="touchpoint-requests",
+)
+def touchpoint_form(code: str) -> ResponseReturnValue:
+    """What a scanned code opens: report a problem or book a visit, in two taps."""
+    point = touchpoints.active_touchpoint(code)
+    resident = current_user.is_authenticated and current_user.has_role("resident")
+    values: dict[str, Any] = {"kind": request.args.get("kind", "report")}
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        data, errors = _request_form_data(accounts.community_timezone(point.community_id))
+        if not errors:
+            try:
+                req = touchpoints.open_request(
+                    code=code, data=data, resident_id=current_user.id if resident else None
+                )
+            except DomainError as exc:
+                db.session().rollback()
+                errors = exc.fields or {"_schema": [exc.message]}
+            else:
+                db.session().commit()
+                return render_template(
+                    "fulfilment/request_sent.html",
+                    point=point,
+                    request_view=queries.request_for_resident_or_public(req.id),
+                ), 201
+    return render_template(
+        "fulfilment/touchpoint.html",
+        point=point,
+        values=values,
+        errors=errors,
+        resident=resident,
+    ), 422 if errors else 200
+
+
+@bp.get("/requests")
+@role_required("resident")
+def my_requests() -> ResponseReturnValue:
+    """The resident's reports and bookings, with where each promise stands."""
+    return render_template(
+        "fulfilment/my_requests.html", rows=queries.requests_for_resident(current_user.id)
+    )
+
+
+@bp.post("/requests/<int:request_id>/cancel")
+@role_required("resident")
+def cancel_request(request_id: int) -> ResponseReturnValue:
+    """The resident takes back a request."""
+    check_csrf()
+    form_action(
+        lambda: touchpoints.cancel(request_id=request_id, resident_id=current_user.id),
+        _("Your request was cancelled."),
+    )
+    return redirect(url_for("fulfilment.my_requests"), code=303)
+
+
+@bp.get("/staff/requests/<int:request_id>")
+@role_required("staff")
+def request_page(request_id: int) -> ResponseReturnValue:
+    """One request per screen, with one big button for the next step."""
+    return render_template(
+        "fulfilment/request.html", req=queries.request_for_staff(request_id, current_user.id)
+    )
+
+
+@bp.post("/staff/requests/<int:request_id>/<any(accept, arrive, finish):action>")
+@role_required("staff")
+def request_step(request_id: int, action: str) -> ResponseReturnValue:
+    """Press the next step of a request."""
+    check_csrf()
+    done = form_action(
+        lambda: touchpoints.act(
+            request_id=request_id,
+            staff_id=current_user.id,
+            action=action,
+            note=request.form.get("note", ""),
+        ),
+        labels.action_label(action),
+    )
+    if done and action == "finish":
+        return redirect(url_for("fulfilment.staff_home"), code=303)
+    return redirect(url_for("fulfilment.request_page", request_id=request_id), code=303)
+
+
+@bp.route("/ops/touchpoints", methods=["GET", "POST"])
+@role_required("operator")
+def touchpoint_list() -> ResponseReturnValue:
+    """The operator's QR touchpoints per community: add one, print the sheet."""
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        data, errors = load_form(schemas.TouchpointInSchema())
+        if not errors:
+            try:
+                touchpoints.create_touchpoint(actor_id=current_user.id, **data)
+            except DomainError as exc:
+                db.session().rollback()
+                errors = exc.fields or {"_schema": [exc.message]}
+            else:
+                db.session().commit()
+                flash(_("The touchpoint was added; print its code."), "info")
+                return redirect(url_for("fulfilment.touchpoint_list"), code=303)
+    communities = accounts.list_communities()
+    return render_template(
+        "fulfilment/touchpoints.html",
+        communities=communities,
+        community_options=[(c.id, c.name) for c in communities],
+        rows=queries.touchpoints(),
+        buildings={c.id: accounts.list_buildings(c.id) for c in communities},
+        grids=queries.grids_of_communities([c.id for c in communities]),
+        values=request.form.to_dict() if errors else {},
+        errors=errors,
+    ), 422 if errors else 200
+
+
+@bp.get("/ops/touchpoints/sheet.svg")
+@role_required("operator")
+def touchpoint_sheet() -> ResponseReturnValue:
+    """A printable A4 sheet of a community's codes (SVG), each with its label."""
+    community_id = request.args.get("community_id", type=int)
+    rows = [t for t in queries.touchpoints(community_id) if t.is_active]
+    if community_id is None or not rows:
+        abort(404)
+    links = [
+        (t.label, url_for("fulfilment.touchpoint_form", code=t.code, _external=True)) for t in rows
+    ]
+    svg = sheet.render(links, title=_("Scan to report a problem or book a visit"))
+    return Response(svg, mimetype="image/svg+xml")
 
 
 @bp.get("/r/<code>")

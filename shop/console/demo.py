@@ -313,6 +313,23 @@ def seed() -> bool:
             manager_id=manager.id,
         ),
     ]
+    # A QR code on every building, and on the public spots residents pass every day.
+    for building in buildings:
+        fulfilment.api.add_touchpoint(
+            actor_id=operator.id,
+            community_id=community.id,
+            kind="building",
+            label=f"{building.name}大堂",
+            building_id=building.id,
+        )
+    for kind, label, grid in (("parcel_room", "南门快递驿站", 0), ("lamp_post", "中心花园路灯", 1)):
+        fulfilment.api.add_touchpoint(
+            actor_id=operator.id,
+            community_id=community.id,
+            kind=kind,
+            label=label,
+            grid_id=grids[grid].id,
+        )
     for login, name, role, number, grid, on_duty in STAFF:
         member = user(  # a work phone: residents call their butler from the app
             email=login,

@@ -244,6 +244,15 @@ def list_communities() -> list[Community]:
     return list(db.session().exec(select(Community).order_by(Community.id)))
 
 
+def list_buildings(community_id: int) -> list[Building]:
+    """A community's buildings, by name."""
+    return list(
+        db.session().exec(
+            select(Building).where(Building.community_id == community_id).order_by(Building.name)
+        )
+    )
+
+
 def count_users() -> int:
     """How many users exist."""
     return db.session().exec(select(func.count()).select_from(User)).one()

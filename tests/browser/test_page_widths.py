@@ -18,7 +18,7 @@ SHOTS = os.environ.get("SHOP_SCREENSHOTS")
 ROLES = (
     ("resident1@demo.local", ("/shop/", "/shop/basket", "/shop/orders", "/shop/search?q=水")),
     # care: large type, the butler's button
-    ("resident6@demo.local", ("/shop/", "/shop/basket", "/shop/orders", "/my-butler")),
+    ("resident6@demo.local", ("/shop/", "/shop/basket", "/shop/orders", "/my-butler", "/requests")),
     ("staff1@demo.local", ("/staff", "/staff/wallet")),
     ("manager@demo.local", ("/manager",)),
     (
@@ -38,6 +38,7 @@ ROLES = (
             "/console/orders",
             "/console/staff-money",
             "/console/phase",
+            "/ops/touchpoints",
             "/ops/suppliers/",
             "/ops/suppliers/3",
             "/ops/catalogue/categories",
