@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         node_label=labels.node_label,
         verdict_label=labels.verdict_label,
         event_label=labels.event_label,
+        actor_label=labels.actor_label,
     )
     core_http.register(app, http.bp)
     app.register_blueprint(views.bp)

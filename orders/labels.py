@@ -54,6 +54,20 @@ def event_label(action: str, to_status: str) -> str:
     return str(EVENT[action]) if action in EVENT else order_status_label(to_status)
 
 
+ACTOR = {
+    "resident": _l("Resident"),
+    "staff": _l("Staff"),
+    "manager": _l("Project manager"),
+    "operator": _l("Operator"),
+    "system": _l("System"),
+}
+
+
+def actor_label(role: str) -> str:
+    """Who took a step of the timeline, in the reader's language."""
+    return str(ACTOR.get(role, role))
+
+
 def node_label(kind: str) -> str:
     """The translated name of a promise."""
     return str(NODE.get(kind, kind))

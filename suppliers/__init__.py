@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
     http.register(app, supplier_http.bp)
     app.jinja_env.globals["supplier_status_label"] = labels.status_label
     app.jinja_env.globals["decision_options"] = labels.decision_options
-    app.jinja_env.globals["event_label"] = labels.event_label
+    app.jinja_env.globals["supplier_event_label"] = labels.event_label
     app.jinja_env.globals["document_label"] = labels.document_label
     register_home(app, "supplier_member", "suppliers.portal_home", str(_l("Supplier portal")))
     register_periodic(

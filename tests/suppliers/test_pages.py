@@ -187,3 +187,20 @@ def test_another_members_import_preview_cannot_be_confirmed(demo):
         "/supplier/items/import", data={"csrf_token": token, "confirm": "1", "token": "999-abcdef"}
     )
     assert response.status_code == 404
+
+
+def test_the_history_names_who_acted_in_chinese(demo):
+    """Orders' `event_label` once shadowed the suppliers' one: the timeline read "operator"."""
+    client = demo.test_client()
+    web_login(client, "operator@demo.local", "demo1234")
+    with demo.app_context(), db.session_scope(write=False) as s:
+        producer = s.exec(select(Supplier).where(Supplier.kind == "producer")).one()
+    path = f"/ops/suppliers/{producer.id}"
+    client.post(
+        f"{path}/decisions",
+        data={"csrf_token": csrf_token(client, path), "action": "request_info", "reason": "补件"},
+    )
+    page = client.get(path).get_data(as_text=True)
+    history = page[page.rindex('class="timeline"') :]
+    assert "<li>" in history and "运营 ·" in history
+    assert "operator ·" not in history and "supplier ·" not in history
