@@ -283,6 +283,8 @@ def act(*, request_id: int, staff_id: int, action: str, note: str = "") -> Servi
     req = s.get(ServiceRequest, request_id, with_for_update=True)
     if req is None or not _in_grid(staff_id, req.grid_id):
         raise NotFound(_("No such request."))
+    if action == "accept" and req.status != "open" and req.assignee_id != staff_id:
+        raise DomainError(_("A colleague has this request."), code="request_taken")
     step = process.find_request_step(req.status, action)
     if step is None or "staff" not in step.actors:
         raise DomainError(_("This request cannot be given that step now."), code="wrong_step")

@@ -259,3 +259,44 @@ def test_a_touchpoint_must_belong_to_its_community(client, spots):
         headers={**spots["ops"], **EN},
     )
     assert bad.status_code == 422 and "grid_id" in bad.get_json()["error"]["fields"]
+
+
+def test_of_three_butlers_accepting_at_once_exactly_one_gets_it(app, client, spots, crew):
+    import threading
+
+    from fulfilment.models import StaffMember
+
+    with app.app_context(), db.session_scope() as s:
+        for member in s.exec(select(StaffMember)):
+            member.is_on_duty = False  # offered to nobody: the grid races for it
+        s.commit()
+    body = scan(client, spots["building"], REPORT).get_json()
+    results: list[str] = []
+    barrier = threading.Barrier(3)
+
+    def accept(staff_id: int) -> None:
+        barrier.wait()
+        with app.app_context(), db.session_scope() as s:
+            try:
+                touchpoints.act(request_id=body["id"], staff_id=staff_id, action="accept")
+                s.commit()
+                results.append("ok")
+            except Exception as exc:  # the refusal is what we count
+                results.append(getattr(exc, "code", type(exc).__name__))
+
+    threads = [
+        threading.Thread(target=accept, args=(who,))
+        for who in (crew.busy_butler, crew.free_butler, crew.off_butler)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["ok", "request_taken", "request_taken"]
+    with app.app_context(), db.session_scope(write=False) as s:
+        accepts = s.exec(
+            select(func.count())
+            .select_from(RequestEvent)
+            .where(RequestEvent.request_id == body["id"], RequestEvent.action == "accept")
+        ).one()
+    assert accepts == 1
