@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, send_from_directory, url_for
+from flask import Flask, Response, abort, current_app, request, url_for
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -105,10 +105,19 @@ def image_url(key: str, size: str = "thumb") -> str | None:
 
 
 def serve(path: str) -> Response:
-    """One stored image, cached for a year (the name is the content's digest)."""
+    """One stored image, cached for a year (the name is the content's digest).
+
+    The bytes are read whole (a page size is a few hundred KB at most): a streamed file would
+    stay open when a phone drops the connection halfway.
+    """
     if not _FILE.match(path):
         abort(404)
-    response = send_from_directory(media_dir(), path, max_age=CACHE_SECONDS)
+    file = media_dir() / path
+    if not file.is_file():
+        abort(404)
+    response = Response(file.read_bytes(), mimetype="image/jpeg")
+    response.set_etag(path.rsplit("/", 1)[-1])
+    response.make_conditional(request)
     response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -173,3 +173,11 @@ def test_the_supplier_uploads_from_the_item_page(client, item):
         follow_redirects=True,
     )
     assert "无法识别该文件，它不是可读取的图片。" in refused.get_data(as_text=True)
+
+
+def test_a_cached_image_is_answered_not_modified(client, item):
+    _made, hdrs, item_id = item
+    url = upload(client, hdrs, item_id, picture()).get_json()["image_urls"][0]["thumb"]
+    first = client.get(url)
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert first.status_code == 200 and again.status_code == 304
