@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from fulfilment import ledger, queries, schemas, services, touchpoints
 from shop.core import db
 from shop.core.auth import role_required
+from shop.core.boundary import id_value
 from shop.core.errors import DomainError
 from shop.core.http import idempotency_key
 from shop.core.ratelimit import limiter
@@ -211,7 +212,7 @@ def _request_limit() -> str:
     return str(current_app.config["REQUEST_LIMIT_PER_IP"])
 
 
-@bp.post("/touchpoints/<code>/requests")
+@bp.post("/touchpoints/<string(maxlength=16):code>/requests")
 @limiter.limit(_request_limit, scope="touchpoint-requests")
 @bp.arguments(schemas.RequestInSchema)
 @bp.response(201, schemas.RequestSchema)
@@ -257,7 +258,7 @@ def act_on_request(data: dict[str, Any], request_id: int) -> Any:
 @bp.response(200, schemas.TouchpointSchema(many=True))
 def list_touchpoints() -> Any:
     """Every touchpoint, with the link its QR code opens."""
-    return queries.touchpoints(request.args.get("community_id", type=int))
+    return queries.touchpoints(request.args.get("community_id", type=id_value))
 
 
 @bp.post("/touchpoints")

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from fulfilment.services import EVENT_ACTIONS
 from shop.core.i18n import N_
+from shop.core.schemas import ID_RANGE, WHOLE_RANGE
 
 
 class TaskSchema(Schema):
@@ -61,7 +62,7 @@ class TaskEventInSchema(Schema):
 class ReassignInSchema(Schema):
     """Whom the manager gives the task to."""
 
-    staff_id = fields.Integer(required=True, strict=True)
+    staff_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
 
 
 class BalancesSchema(Schema):
@@ -121,7 +122,9 @@ class WalletSchema(Schema):
 class WithdrawalInSchema(Schema):
     """How much to withdraw (minor units)."""
 
-    amount_minor = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    amount_minor = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=WHOLE_RANGE.max)
+    )
 
 
 class DecisionInSchema(Schema):
@@ -166,7 +169,7 @@ class RuleSchema(Schema):
 
     id = fields.Integer(dump_only=True)
     scope = fields.String(required=True, validate=validate.OneOf(["bundle", "category", "default"]))
-    scope_id = fields.Integer(load_default=None, allow_none=True)
+    scope_id = fields.Integer(load_default=None, allow_none=True, validate=ID_RANGE)
     basis = fields.String(required=True, validate=validate.OneOf(["fixed", "margin_bp"]))
     amount = fields.Integer(required=True, validate=validate.Range(min=0, max=10_000_000))
     split_bp = fields.Dict(
@@ -245,14 +248,14 @@ class RequestSchema(Schema):
 class TouchpointInSchema(Schema):
     """A touchpoint the operator hangs up: a building's, or a public spot's with its grid."""
 
-    community_id = fields.Integer(required=True, strict=True)
+    community_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     kind = fields.String(
         required=True,
         validate=validate.OneOf(("building", "lobby", "lamp_post", "parcel_room", "other")),
     )
     label = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    building_id = fields.Integer(load_default=None, allow_none=True, strict=True)
-    grid_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    building_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=ID_RANGE)
+    grid_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=ID_RANGE)
 
 
 class TouchpointSchema(Schema):

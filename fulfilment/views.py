@@ -26,6 +26,7 @@ from flask_login import current_user
 from fulfilment import labels, ledger, process, queries, schemas, services, sheet, touchpoints
 from shop.core import accounts, db
 from shop.core.auth import role_required
+from shop.core.boundary import id_value
 from shop.core.errors import DomainError, NotFound
 from shop.core.forms import EmptyForm
 from shop.core.money import parse_major
@@ -151,7 +152,7 @@ def _request_form_data(tz: str) -> tuple[dict[str, Any], dict[str, list[str]]]:
         return {}, translate_errors(exc.messages)
 
 
-@bp.route("/t/<code>", methods=["GET", "POST"])
+@bp.route("/t/<string(maxlength=16):code>", methods=["GET", "POST"])
 @limiter.limit(
     lambda: str(current_app.config["REQUEST_LIMIT_PER_IP"]),
     methods=["POST"],
@@ -273,7 +274,7 @@ def touchpoint_list() -> ResponseReturnValue:
 @role_required("operator")
 def touchpoint_sheet() -> ResponseReturnValue:
     """A printable A4 sheet of a community's codes (SVG), each with its label."""
-    community_id = request.args.get("community_id", type=int)
+    community_id = request.args.get("community_id", type=id_value)
     rows = [t for t in queries.touchpoints(community_id) if t.is_active]
     if community_id is None or not rows:
         abort(404)

@@ -7,13 +7,13 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shop.core.i18n import N_
-from shop.core.schemas import MoneySchema
+from shop.core.schemas import ID_RANGE, PAGE_RANGE, WHOLE_RANGE, MoneySchema
 
 
 class LineInSchema(Schema):
     """A bundle and how many."""
 
-    bundle_id = fields.Integer(required=True, strict=True)
+    bundle_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(1, 20))
 
 
@@ -21,7 +21,7 @@ class DeliveryInSchema(Schema):
     """Doorstep in a window, pickup at the service centre, or a service slot."""
 
     mode = fields.String(required=True, validate=validate.OneOf(["doorstep", "pickup", "service"]))
-    window_id = fields.Integer(strict=True, load_default=None)
+    window_id = fields.Integer(strict=True, load_default=None, validate=ID_RANGE)
     slot_starts_at = fields.AwareDateTime(load_default=None)
 
     @validates_schema
@@ -106,7 +106,9 @@ class ConfirmInSchema(Schema):
 class RefundInSchema(Schema):
     """A full refund, or part of it (`amount_minor`)."""
 
-    amount_minor = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=1))
+    amount_minor = fields.Integer(
+        strict=True, load_default=None, validate=validate.Range(min=1, max=WHOLE_RANGE.max)
+    )
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
 
 
@@ -141,7 +143,7 @@ class CommitmentNodeSchema(Schema):
 class OrderListArgs(Schema):
     """Paging."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=PAGE_RANGE)
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
@@ -164,7 +166,7 @@ class OrderEventSchema(Schema):
 class WindowArgs(Schema):
     """`?bundle_id=`."""
 
-    bundle_id = fields.Integer(required=True)
+    bundle_id = fields.Integer(required=True, validate=ID_RANGE)
 
 
 class ChoiceSchema(Schema):

@@ -278,7 +278,7 @@ def add_image(item_id: int) -> Any:
     return item
 
 
-@bp.delete("/items/<int:item_id>/images/<digest>")
+@bp.delete("/items/<int:item_id>/images/<string(length=32):digest>")
 @role_required("supplier_member")
 @bp.response(200, schemas.ItemOutSchema)
 def remove_image(item_id: int, digest: str) -> Any:
@@ -354,7 +354,7 @@ def statements(supplier_id: int) -> list[dict[str, Any]]:
     ]
 
 
-@bp.get("/suppliers/<int:supplier_id>/statements/<period>/lines")
+@bp.get("/suppliers/<int:supplier_id>/statements/<string(length=10):period>/lines")
 @role_required(*MEMBERS)
 @bp.response(200, schemas.StatementLineSchema(many=True))
 def statement_lines(supplier_id: int, period: str) -> list[dict[str, Any]]:

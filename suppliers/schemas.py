@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from shop.core.i18n import N_
 from shop.core.media import KEY as MEDIA_KEY
 from shop.core.media import image_url
-from shop.core.schemas import MoneySchema
+from shop.core.schemas import ID_RANGE, PAGE_RANGE, WHOLE_RANGE, MoneySchema
 from suppliers.models import DocumentKind, ItemKind, SupplierKind
 from suppliers.process import DECISIONS
 
@@ -135,7 +135,7 @@ class ChecklistLineSchema(Schema):
 class ChecklistInSchema(Schema):
     """Tick or untick a requirement."""
 
-    requirement_id = fields.Integer(required=True, strict=True)
+    requirement_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     is_done = fields.Boolean(required=True)
     note = fields.String(load_default="", validate=validate.Length(max=300))
 
@@ -172,8 +172,8 @@ class SupplierDetailSchema(SupplierSchema):
 class SupplierListArgs(Schema):
     """Filter the operator's list by status."""
 
-    status = fields.String(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    status = fields.String(load_default=None, validate=validate.Length(max=30))
+    page = fields.Integer(load_default=1, validate=PAGE_RANGE)
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
@@ -221,7 +221,7 @@ class ItemSchema(Schema):
     supply_price_minor = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=0, max=100_000_000)
     )
-    stock = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
+    stock = fields.Integer(load_default=0, strict=True, validate=WHOLE_RANGE)
     staff_role = fields.String(load_default="butler", validate=validate.OneOf(STAFF_ROLES))
     images = fields.List(  # keys of uploaded images (POST /items/{id}/images), to reorder
         fields.String(validate=validate.Regexp(MEDIA_KEY, error=N_("Not an uploaded image."))),
@@ -232,12 +232,18 @@ class ItemSchema(Schema):
         load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=24 * 60)
     )
     slot_times = fields.List(
-        fields.String(validate=_time_of_day), load_default=list, validate=validate.Length(max=24)
+        fields.String(validate=[validate.Length(max=5), _time_of_day]),
+        load_default=list,
+        validate=validate.Length(max=24),
     )
     slot_capacity = fields.Integer(
         load_default=0, strict=True, validate=validate.Range(min=0, max=1000)
     )
-    service_community_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    service_community_ids = fields.List(
+        fields.Integer(strict=True, validate=ID_RANGE),
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
     is_active = fields.Boolean(load_default=True)
 
     @validates_schema

@@ -14,6 +14,7 @@ from flask_login import current_user, login_user
 from shop.core import db
 from shop.core.accounts import find_user_by_email
 from shop.core.auth import role_required
+from shop.core.boundary import page_value
 from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.web import check_csrf, form_action, load_form
 from suppliers import documents, process, schemas
@@ -132,7 +133,7 @@ def document(document_id: int) -> ResponseReturnValue:
 @role_required("supplier_member")
 def item_list() -> ResponseReturnValue:
     """Our items."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=page_value)
     rows, total = items.list_items(
         supplier_id=_my_supplier_id(), actor_id=current_user.id, page=page, per_page=50
     )

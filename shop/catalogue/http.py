@@ -208,7 +208,7 @@ def put_synonyms(data: dict[str, Any]) -> dict[str, Any]:
     return {"groups": queries.synonym_groups()}
 
 
-@bp.put("/segments/<segment>")
+@bp.put("/segments/<string(maxlength=20):segment>")
 @role_required("operator")
 @bp.arguments(schemas.SegmentSchema)
 @bp.response(200, schemas.SegmentSchema)

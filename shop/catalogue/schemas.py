@@ -10,6 +10,7 @@ from shop.catalogue.policies import NodeSchema
 from shop.catalogue.segments import SEGMENTS
 from shop.core.i18n import N_
 from shop.core.media import KEY as MEDIA_KEY
+from shop.core.schemas import ID_RANGE, PAGE_RANGE
 
 _money = {"strict": True, "validate": validate.Range(min=0, max=100_000_000)}
 
@@ -17,7 +18,7 @@ _money = {"strict": True, "validate": validate.Range(min=0, max=100_000_000)}
 class ComponentInSchema(Schema):
     """One item of a bundle, with what the supplier is paid and what it sells for alone."""
 
-    item_id = fields.Integer(required=True, strict=True)
+    item_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     quantity = fields.Integer(load_default=1, strict=True, validate=validate.Range(1, 99))
     settlement_price_minor = fields.Integer(required=True, **_money)
     list_price_minor = fields.Integer(required=True, **_money)
@@ -28,7 +29,7 @@ class BundleInSchema(Schema):
 
     title = fields.String(required=True, validate=validate.Length(min=2, max=120))
     description = fields.String(load_default="", validate=validate.Length(max=4000))
-    category_id = fields.Integer(required=True, strict=True)
+    category_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     images = fields.List(  # keys of uploaded images; empty: the items' own images
         fields.String(validate=validate.Regexp(MEDIA_KEY, error=N_("Not an uploaded image."))),
         load_default=list,
@@ -52,7 +53,7 @@ class BundleInSchema(Schema):
         load_default=lambda: ["mass"],
         validate=validate.Length(min=1, max=3),
     )
-    policy_id = fields.Integer(required=True, strict=True)
+    policy_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     is_featured = fields.Boolean(load_default=False)
     components = fields.List(
         fields.Nested(ComponentInSchema), required=True, validate=validate.Length(min=1, max=12)
@@ -133,9 +134,9 @@ class OperatorBundleSchema(BundleSchema):
 class BundleListArgs(Schema):
     """Filter and page the storefront list."""
 
-    category_id = fields.Integer(load_default=None)
+    category_id = fields.Integer(load_default=None, validate=ID_RANGE)
     featured = fields.Boolean(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=PAGE_RANGE)
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

@@ -15,6 +15,7 @@ import suppliers.api
 from shop.catalogue import policies, queries, schemas, services
 from shop.core import db
 from shop.core.auth import role_required
+from shop.core.boundary import id_value
 from shop.core.errors import DomainError
 from shop.core.i18n import translate_errors
 from shop.core.web import check_csrf, form_action, load_form
@@ -167,7 +168,7 @@ def categories() -> ResponseReturnValue:
     """Add categories and open or close them."""
     if request.method == "POST":
         check_csrf()
-        category_id = request.form.get("category_id", type=int)
+        category_id = request.form.get("category_id", type=id_value)
         if category_id and "checklist" in request.form:
             form_action(
                 lambda: services.set_category_checklist(

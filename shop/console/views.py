@@ -12,6 +12,7 @@ import orders.api
 import suppliers.api
 from shop.core import accounts
 from shop.core.auth import role_required
+from shop.core.boundary import page_value
 from shop.core.web import check_csrf, form_action
 
 bp = Blueprint("console", __name__, template_folder="templates", url_prefix="/console")
@@ -62,7 +63,7 @@ def phase() -> ResponseReturnValue:
 def orders_page() -> ResponseReturnValue:
     """Every order, newest first (optionally one status), and the complaints waiting."""
     status = request.args.get("status") or None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=page_value)
     rows, total = orders.api.recent_orders(status=status, page=page)
     return render_template(
         "console/orders.html",

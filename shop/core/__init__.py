@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     """Wire the kernel's extensions, blueprints, error handlers and commands into `app`."""
     from shop.core import (
         auth,
+        boundary,
         cli,
         db,
         errors,
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
         web,
     )
 
+    boundary.init_app(app)  # first: the bounded <int:…> converter must precede every route
     db.init_app(app)
     jobs.init_app(app)
     notifications.init_app(app)

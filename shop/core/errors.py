@@ -44,6 +44,13 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class MalformedJson(DomainError):
+    """The body is not a JSON object (truncated, not UTF-8, an array). HTTP 400."""
+
+    status = 400
+    code = "malformed_json"
+
+
 class Invalid(DomainError):
     """A field failed validation that only a service can check. HTTP 422."""
 

@@ -6,6 +6,13 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from shop.core.boundary import INT_MAX, MAX_PAGE
+
+#: Integers that go into a column: every integer column is a 32-bit INTEGER.
+ID_RANGE = validate.Range(min=1, max=INT_MAX)
+WHOLE_RANGE = validate.Range(min=0, max=INT_MAX)
+PAGE_RANGE = validate.Range(min=1, max=MAX_PAGE)
+
 
 class MoneySchema(Schema):
     """`{"amount_minor": 12800, "currency": "CNY"}` (fen)."""
@@ -31,7 +38,7 @@ class ErrorSchema(Schema):
 class PageArgsSchema(Schema):
     """`?page=1&per_page=20`."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=PAGE_RANGE)
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

@@ -23,6 +23,7 @@ import orders.api
 from shop.core import db
 from shop.core.accounts import find_resident_address
 from shop.core.auth import role_required, viewer_segment
+from shop.core.boundary import page_value
 from shop.core.errors import DomainError, NotFound
 from shop.core.web import check_csrf, form_action
 from shop.storefront import basket
@@ -122,7 +123,7 @@ def pay_again(order_id: int) -> ResponseReturnValue:
 @role_required("resident")
 def my_orders() -> ResponseReturnValue:
     """My orders."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=page_value)
     rows, total = orders.api.list_orders(resident_id=current_user.id, page=page)
     return render_template(
         "storefront/orders.html",

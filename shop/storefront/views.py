@@ -10,6 +10,7 @@ from flask_login import current_user
 import shop.catalogue.api as catalogue
 from shop.core.accounts import find_resident_address
 from shop.core.auth import role_required, viewer_segment
+from shop.core.boundary import id_value, page_value
 from shop.core.web import check_csrf, safe_next
 from shop.storefront import basket
 
@@ -54,7 +55,7 @@ def category(category_id: int) -> ResponseReturnValue:
     found = catalogue.find_category(category_id, viewer=viewer)
     if found is None:
         abort(404)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=page_value)
     cards, total = catalogue.list_bundles(viewer=viewer, category_id=category_id, page=page)
     return render_template(
         "storefront/category.html", category=found, cards=cards, total=total, page=page
@@ -107,7 +108,7 @@ def basket_page() -> ResponseReturnValue:
 def basket_update() -> ResponseReturnValue:
     """Add a bundle, change its quantity, or take it out."""
     check_csrf()
-    bundle_id = request.form.get("bundle_id", type=int)
+    bundle_id = request.form.get("bundle_id", type=id_value)
     view = catalogue.get_bundle_view(bundle_id, viewer=viewer_segment()) if bundle_id else None
     if view is None:
         abort(404)
