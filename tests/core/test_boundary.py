@@ -74,6 +74,7 @@ def test_every_operation_refuses_bad_input_in_the_documented_shape(app, client, 
             "array",
             "nul_field",
             "huge_int",
+            "too_long",
             "huge_id",
             "huge_page",
             "nul_query",
@@ -104,6 +105,14 @@ def test_every_operation_refuses_bad_input_in_the_documented_shape(app, client, 
                 send("nul_field", method, url, 422, json=dict.fromkeys(strings, NUL))
             if integers:
                 send("huge_int", method, url, 422, json=dict.fromkeys(integers, INT_MAX + 1))
+            limits = {
+                k: _resolve(spec, v)["maxLength"]
+                for k, v in props.items()
+                if "maxLength" in _resolve(spec, v)
+            }
+            if limits:  # one character past each field's limit: 422, never the column's 500
+                long = {k: "长" * (n + 1) for k, n in limits.items()}
+                send("too_long", method, url, 422, 403, 404, json=long)
         if any(p["in"] == "path" and p["schema"].get("type") == "integer" for p in params):
             send("huge_id", method, _fill(path, HUGE), 404)
         names = {p["name"] for p in params if p["in"] == "query"}
