@@ -22,6 +22,7 @@ from orders import (
     aftersale,
     commitment_service,
     credits,
+    gateway,
     milestones,
     models,
     payments,
@@ -224,7 +225,10 @@ def delivery_choices(bundle_ids: Sequence[int], *, resident_id: int) -> tuple[st
         refs = suppliers.api.get_items([c.item_id for c in comps])
         times = sorted({t for ref in refs.values() for t in ref.slot_times})
         return "service", windows.list_slots(
-            [c.item_id for c in comps], times, address.community_id
+            [c.item_id for c in comps],
+            times,
+            address.community_id,
+            duration_minutes=max((c.duration_minutes or 0 for c in comps), default=0),
         )
     return "doorstep", windows.list_windows(address.community_id)
 
@@ -280,14 +284,15 @@ def start_payment_if_due(*, order_id: int, resident_id: int) -> bool:
 
 def _payment_start(payment: Any) -> PaymentStart:
     cfg = current_app.config
+    key = gateway.publishable_key()
     offline = bool(cfg.get("STRIPE_OFFLINE"))
     js = f"{cfg['STRIPE_API_BASE']}/js.stripe.com/v3/" if offline else "https://js.stripe.com/v3/"
     return PaymentStart(
         payment.intent_id,
         payment.client_secret,
-        cfg["STRIPE_PUBLISHABLE_KEY"],
+        key,
         js,
-        offline or cfg["STRIPE_PUBLISHABLE_KEY"].startswith("pk_test"),
+        offline or key.startswith("pk_test"),
         payment.amount_minor,
         payment.currency,
     )

@@ -8,6 +8,9 @@ from typing import Any
 
 import stripe
 from flask import Flask, current_app
+from flask_babel import gettext as _
+
+from shop.core.errors import DomainError
 
 #: The test-mode key used against the offline Stripe-compatible server (localstripe).
 OFFLINE_KEY = "sk_test_offline"
@@ -128,6 +131,21 @@ def gateway() -> Gateway:
     return app.extensions["orders.gateway"]
 
 
+def publishable_key() -> str:
+    """The key the card form needs; 409 `payments_unavailable` (and an error log) without it."""
+    key = current_app.config.get("STRIPE_PUBLISHABLE_KEY")
+    if not key:
+        current_app.logger.error(
+            "SHOP_STRIPE_PUBLISHABLE_KEY is not set (SHOP_STRIPE_SECRET_KEY is): "
+            "card payments cannot start"
+        )
+        raise DomainError(
+            _("Card payment is not available right now. Please try again later."),
+            code="payments_unavailable",
+        )
+    return str(key)
+
+
 def configure(app: Flask) -> None:
     """Without a Stripe key, run in test mode against the offline server (STRIPE_API_BASE)."""
     if not app.config["STRIPE_SECRET_KEY"]:
@@ -137,6 +155,11 @@ def configure(app: Flask) -> None:
         app.config["STRIPE_API_BASE"] = app.config["STRIPE_API_BASE"] or "http://127.0.0.1:8420"
     else:
         app.config.setdefault("STRIPE_OFFLINE", False)
+        if not app.config["STRIPE_PUBLISHABLE_KEY"]:
+            app.logger.error(
+                "SHOP_STRIPE_SECRET_KEY is set without SHOP_STRIPE_PUBLISHABLE_KEY: "
+                "residents cannot pay by card until it is set"
+            )
     if not app.config["STRIPE_WEBHOOK_SECRET"]:
         if app.config["ENV"] == "production":
             raise RuntimeError("SHOP_STRIPE_WEBHOOK_SECRET must be set in production")

@@ -24,6 +24,7 @@ def start_payment(*, order_id: int, resident_id: int) -> Payment:
     Calls Stripe before the caller commits; the idempotency key (order, attempt) makes a
     retry after a failed commit get the same intent back.
     """
+    gateway.publishable_key()  # a card form that cannot start is refused before Stripe is called
     order = services.get_order_for(order_id, resident_id, frozenset(), lock=True)
     if order.status != "pending_payment":
         raise DomainError(_("This order is not waiting for payment."), code="not_payable")

@@ -107,9 +107,16 @@ def give_back(window_id: int) -> None:
 
 
 def list_slots(
-    item_ids: list[int], slot_times: list[str], community_id: int, days: int | None = None
+    item_ids: list[int],
+    slot_times: list[str],
+    community_id: int,
+    days: int | None = None,
+    duration_minutes: int = 0,
 ) -> list[Choice]:
-    """Service slots for the coming days with the places left in all of the bundle's items."""
+    """Service slots for the coming days with the places left in all of the bundle's items.
+
+    A slot ends when the service is expected to be done: its start plus `duration_minutes`.
+    """
     tz = ZoneInfo(accounts.community_timezone(community_id))
     today = datetime.now(tz).date()
     earliest = bookable_after()
@@ -124,5 +131,6 @@ def list_slots(
             remaining = min(
                 suppliers.api.slot_remaining(item_id=i, starts_at=start) for i in item_ids
             )
-            choices.append(Choice(None, start, start, remaining))
+            end = start + timedelta(minutes=duration_minutes)
+            choices.append(Choice(None, start, end, remaining))
     return choices

@@ -238,3 +238,35 @@ def test_each_countdown_says_what_it_counts_down_to(app, client, crew, paid, hea
     task = client.get(f"/api/v1/tasks/{task_id}", headers=butler).get_json()
     assert task["due_kind"] == "deliver_window"
     assert task["due_by"].startswith(str(db.aware(paid["window"].due_by).date()))
+
+
+def test_a_doorstep_delivery_through_the_staff_pages_keeps_the_standard(
+    app, client, shop, crew, catalogue, publish, headers, clock
+):
+    """The form posts the ticked items on 已送达 too, not only on a service's finish."""
+    from tests.conftest import csrf_token
+
+    order_id, code = _standard_order(app, client, shop, catalogue, publish, headers, clock)
+    task_id = task_of(app, order_id).id
+    web_login(client, "busy@staff.test")
+    path = f"/staff/tasks/{task_id}"
+    for action in ("accept", "pick_up", "arrive"):
+        client.post(f"{path}/{action}", data={"csrf_token": csrf_token(client, path)})
+    page = client.get(path).get_data(as_text=True)
+    assert 'name="checklist"' in page  # the rows are on the delivering step's page
+    client.post(
+        f"{path}/deliver",
+        data={
+            "csrf_token": csrf_token(client, path),
+            "code": code,
+            "checklist": ["核对数量", *CATEGORY_STANDARD],
+        },
+    )
+    assert task_of(app, order_id).status == "done"
+    nodes = _nodes(client, shop, order_id)
+    assert nodes["standard"]["status"] == "met"
+    with app.app_context(), db.session_scope(write=False) as s:
+        paid = s.exec(
+            select(func.count()).select_from(Compensation).where(Compensation.order_id == order_id)
+        ).one()
+    assert paid == 0

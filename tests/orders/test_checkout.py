@@ -267,3 +267,60 @@ def test_the_windows_endpoint_is_404_for_a_bundle_not_on_sale(client, shop, head
         headers=shop["headers"],
     )
     assert response.status_code == 404
+
+
+def test_a_service_slot_ends_when_the_service_is_expected_to_be_done(
+    app, client, shop, catalogue, publish, headers
+):
+    from datetime import datetime
+
+    from shop.catalogue import services as catalogue_services
+    from shop.console.demo import POLICIES
+
+    member = headers(catalogue.member_email)
+    item = client.post(
+        f"/api/v1/suppliers/{catalogue.supplier_id}/items",
+        json={
+            "sku": "S-90",
+            "kind": "service",
+            "name": "空调清洗",
+            "category": "家电清洗",
+            "unit": "台",
+            "supply_price_minor": 8000,
+            "duration_minutes": 90,
+            "slot_times": ["09:00", "14:00"],
+            "slot_capacity": 2,
+            "staff_role": "technician",
+        },
+        headers=member,
+    )
+    assert item.status_code == 201, item.get_json()
+    with app.app_context(), db.session_scope() as s:
+        policy = catalogue_services.save_policy(
+            actor_id=catalogue.operator_id, data=POLICIES["service"]
+        )
+        s.commit()
+        policy_id = policy.id
+    bundle_id = publish(
+        title="空调清洗 上门",
+        policy_id=policy_id,
+        price_minor=9500,
+        care_price_minor=None,
+        components=[
+            {
+                "item_id": item.get_json()["id"],
+                "quantity": 1,
+                "settlement_price_minor": 8000,
+                "list_price_minor": 9000,
+            }
+        ],
+    )
+    response = client.get(
+        "/api/v1/delivery-windows", query_string={"bundle_id": bundle_id}, headers=shop["headers"]
+    )
+    assert response.status_code == 200, response.get_json()
+    slots = response.get_json()["items"]
+    assert slots
+    for slot in slots:
+        start, end = (datetime.fromisoformat(slot[k]) for k in ("start", "end"))
+        assert (end - start).total_seconds() == 90 * 60
