@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations migrate demo lint bench clean i18n-extract
+.PHONY: run test install install-dev translations migrate demo lint bench clean i18n-extract api-doc
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ bench: install-dev translations
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/search
+
+# After changing the API: rewrite the operations table of docs/api.md from the OpenAPI document.
+api-doc: install
+	$(BIN)/python docs/api_doc.py
 
 # After changing user-facing text: refresh the template and merge it into both catalogs.
 i18n-extract: install

@@ -76,6 +76,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
                 return error_response(403, "forbidden", str(_l("Your role may not do this.")))
             return view(*args, **kwargs)
 
+        guarded.roles = roles  # type: ignore[attr-defined]  # read by docs/api_doc.py
         return guarded  # type: ignore[return-value]
 
     return wrap
