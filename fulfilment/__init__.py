@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.payouts_group)
     core_http.register(app, http.bp)
     orders.api.register_assignee_source(app, queries.people_to_warn)
+    core_http.register_me_section(app, "staff", queries.me_section)
     orders.signals.order_paid.connect(handlers.open_task_for_paid_order)
     orders.signals.order_cancelled.connect(handlers.stop_task_of_order)
     orders.signals.order_refunded.connect(handlers.stop_task_of_order)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlmodel import func, select
@@ -580,3 +581,16 @@ def touchpoints(community_id: int | None = None) -> list[TouchpointView]:
             )
         )
     return out
+
+
+def me_section(user_id: int) -> dict[str, Any] | None:
+    """What `GET /me` tells a staff member: number, role, duty and grids (None for others)."""
+    member = find_staff_member(user_id)
+    if member is None:
+        return None
+    return {
+        "employee_no": member.employee_no,
+        "staff_role": member.staff_role,
+        "is_on_duty": member.is_on_duty,
+        "grids": [{"id": g.id, "name": g.name} for g in grids_of_staff(user_id)],
+    }

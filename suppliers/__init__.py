@@ -37,11 +37,14 @@ def init_app(app: Flask) -> None:
     from shop.core import http
     from shop.core.jobs import register_periodic
     from shop.core.web import register_home
+    from suppliers import api, labels, views
     from suppliers import http as supplier_http
-    from suppliers import labels, views
 
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
+    from shop.core.http import register_me_section
+
+    register_me_section(app, "supplier", api.me_section)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public)
     app.register_blueprint(views.ops)

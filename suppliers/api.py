@@ -322,3 +322,14 @@ def return_slot(*, item_id: int, starts_at: datetime, quantity: int = 1) -> None
 def slot_remaining(*, item_id: int, starts_at: datetime) -> int:
     """Places still free in a service slot."""
     return _capacity.slot_remaining(item_id=item_id, starts_at=starts_at)
+
+
+def me_section(user_id: int) -> dict[str, Any] | None:
+    """What `GET /me` tells a supplier member: the supplier they act for (None for others)."""
+    from suppliers.services import access
+
+    supplier_id = access.actor(user_id).supplier_id
+    if supplier_id is None:
+        return None
+    ref = get_supplier(supplier_id)
+    return {"id": ref.id, "name": ref.name, "kind": ref.kind, "status": ref.status}

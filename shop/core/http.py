@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
@@ -63,6 +63,18 @@ def register(app: Flask, blueprint: Blueprint) -> None:
 bp = Blueprint("core_api", __name__, url_prefix=API_PREFIX, description="Accounts and tokens")
 
 
+_ME = "shop.me_sections"
+
+
+def register_me_section(app: Flask, name: str, source: Any) -> None:
+    """Let a package add what it knows of the user to `GET /me` (`source(user_id)`, or None).
+
+    The kernel cannot import the packages: suppliers tells a member their supplier,
+    fulfilment tells staff their grids and roles.
+    """
+    app.extensions.setdefault(_ME, {})[name] = source
+
+
 def user_payload(user: Any) -> dict[str, Any]:
     """The user with their resident address, as UserSchema dumps it."""
     address = accounts.find_resident_address(user.id)
@@ -82,6 +94,7 @@ def user_payload(user: Any) -> dict[str, Any]:
         "locale": user.locale,
         "roles": sorted(user.roles),
         "resident": resident,
+        **{name: source(user.id) for name, source in current_app.extensions.get(_ME, {}).items()},
     }
 
 

@@ -71,6 +71,31 @@ class ResidentSchema(Schema):
     segment = fields.String()
 
 
+class SupplierMembershipSchema(Schema):
+    """The supplier a member acts for (its items are under `/suppliers/{id}/items`)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    status = fields.String()
+
+
+class GridRefSchema(Schema):
+    """A grid by id and name."""
+
+    id = fields.Integer()
+    name = fields.String()
+
+
+class StaffMembershipSchema(Schema):
+    """A staff member's number, role, duty and grids."""
+
+    employee_no = fields.String()
+    staff_role = fields.String()
+    is_on_duty = fields.Boolean()
+    grids = fields.List(fields.Nested(GridRefSchema))
+
+
 class UserSchema(Schema):
     """The user as the API shows them to themselves."""
 
@@ -81,6 +106,8 @@ class UserSchema(Schema):
     locale = fields.String(allow_none=True)
     roles = fields.List(fields.String())
     resident = fields.Nested(ResidentSchema, allow_none=True)
+    supplier = fields.Nested(SupplierMembershipSchema, allow_none=True)
+    staff = fields.Nested(StaffMembershipSchema, allow_none=True)
 
 
 class TokenSchema(Schema):

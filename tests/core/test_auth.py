@@ -169,3 +169,21 @@ def test_login_redirects_only_to_local_paths(client, make_user):
         },
     )
     assert response.headers["Location"] == "/"
+
+
+def test_me_tells_a_supplier_member_their_supplier_and_staff_their_grids(app, client):
+    from tests.conftest import api_token
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+
+    def me(login):
+        token = api_token(client, login, "demo1234")
+        return client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).get_json()
+
+    supplier = me("supplier1@demo.local")
+    assert supplier["supplier"]["name"] == "清泉饮用水配送有限公司" and supplier["staff"] is None
+    staff = me("staff1@demo.local")
+    assert staff["staff"]["employee_no"] == "E1001" and staff["supplier"] is None
+    assert [g["name"] for g in staff["staff"]["grids"]] == ["网格A"]
+    resident = me("resident1@demo.local")
+    assert resident["supplier"] is None and resident["staff"] is None
