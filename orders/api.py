@@ -32,7 +32,7 @@ from orders import (
 )
 from orders.models import DeliveryWindow, Order, Payment
 from shop.core import accounts, db
-from shop.core.errors import NotFound
+from shop.core.errors import DomainError, NotFound
 
 Choice = windows.Choice
 #: Every order status, in the order of the process.
@@ -205,6 +205,19 @@ def list_orders(*, resident_id: int, page: int = 1) -> tuple[list[OrderView], in
     return [_view(o) for o in rows], total
 
 
+def serves_resident(bundle_id: int, *, resident_id: int) -> bool:
+    """Whether the bundle's services are offered in the resident's community."""
+    address = accounts.find_resident_address(resident_id)
+    bundle = catalogue.bundle_for_checkout(bundle_id, viewer=address.segment) if address else None
+    if bundle is None:
+        return True  # nothing to say: the bundle page handles what is not on sale
+    try:
+        services.check_service_area([bundle], address.community_id)
+    except DomainError:
+        return False
+    return True
+
+
 def bundle_choices_unavailable(bundle_id: int, *, resident_id: int) -> bool:
     """Whether the resident cannot buy this bundle now (or has no address to deliver to)."""
     address = accounts.find_resident_address(resident_id)
@@ -220,6 +233,7 @@ def delivery_choices(bundle_ids: Sequence[int], *, resident_id: int) -> tuple[st
         return "doorstep", []
     bundles = [catalogue.bundle_for_checkout(b, viewer=address.segment) for b in bundle_ids]
     bundles = [b for b in bundles if b is not None]
+    services.check_service_area(bundles, address.community_id)  # 409 outside_service_area
     if bundles and all(b.is_service for b in bundles):
         comps = [c for b in bundles for c in b.components if c.kind == "service"]
         refs = suppliers.api.get_items([c.item_id for c in comps])

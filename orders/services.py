@@ -74,6 +74,7 @@ def place_order(
     bundles = _bundles(lines, address.segment)
     mode = delivery["mode"]
     _check_mode(mode, bundles)
+    check_service_area([b for b, _line in bundles], address.community_id)
     now = db.utcnow()
     order = Order(
         resident_id=resident_id,
@@ -127,6 +128,24 @@ def _bundles(
             )
         found.append((bundle, line))
     return found
+
+
+def check_service_area(bundles: Sequence[catalogue.CheckoutBundle], community_id: int) -> None:
+    """409 `outside_service_area` when a bundle's service is not offered in the community."""
+    items = suppliers.api.get_items([c.item_id for b in bundles for c in b.components])
+    outside = [
+        b.id
+        for b in bundles
+        if any(
+            c.item_id in items and not items[c.item_id].serves(community_id) for c in b.components
+        )
+    ]
+    if outside:
+        raise DomainError(
+            _("This service is not offered in your community yet."),
+            code="outside_service_area",
+            fields={"bundle_id": outside},
+        )
 
 
 def _check_mode(mode: str, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any]]) -> None:

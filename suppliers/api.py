@@ -224,11 +224,20 @@ class ItemRef:
     slot_capacity: int
     is_active: bool
     images: tuple[str, ...] = ()
+    service_community_ids: tuple[int, ...] = ()
 
     @property
     def may_sell(self) -> bool:
         """The item is active and its supplier is approved or active."""
         return self.is_active and self.supplier_status in process.SELLING
+
+    def serves(self, community_id: int) -> bool:
+        """Goods go everywhere; a service only to its service communities (none listed: all)."""
+        return (
+            self.kind != "service"
+            or not self.service_community_ids
+            or community_id in self.service_community_ids
+        )
 
 
 def _item_refs(stmt: Any) -> list[ItemRef]:
@@ -252,6 +261,7 @@ def _item_refs(stmt: Any) -> list[ItemRef]:
             slot_capacity=item.slot_capacity,
             is_active=item.is_active,
             images=tuple(item.images),
+            service_community_ids=tuple(item.service_community_ids),
         )
         for item, supplier in rows
     ]

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import orders.api
 import shop.catalogue.api as catalogue
 from shop.core.accounts import find_resident_address
 from shop.core.auth import role_required, viewer_segment
@@ -68,7 +69,10 @@ def bundle(bundle_id: int) -> ResponseReturnValue:
     view = catalogue.get_bundle_view(bundle_id, viewer=viewer_segment())
     if view is None:
         abort(404)
-    return render_template("storefront/bundle.html", bundle=view)
+    serves_me = not current_user.is_authenticated or orders.api.serves_resident(
+        bundle_id, resident_id=current_user.id
+    )
+    return render_template("storefront/bundle.html", bundle=view, serves_me=serves_me)
 
 
 @bp.get("/search")
@@ -116,7 +120,9 @@ def basket_update() -> ResponseReturnValue:
     quantity, error = basket.parse_quantity(request.form.get("quantity", ""), adding=adding)
     if error:  # the form again, the message beside the field, the basket as it was
         if adding:
-            page = render_template("storefront/bundle.html", bundle=view, quantity_error=error)
+            page = render_template(
+                "storefront/bundle.html", bundle=view, quantity_error=error, serves_me=True
+            )
         else:
             current = basket.load(viewer_segment())
             page = render_template(

@@ -13,7 +13,7 @@ from orders.models import DeliveryWindow, Order
 from shop.core import db
 from shop.core.errors import DomainError, Forbidden
 from suppliers.models import Item
-from tests.orders.conftest import order_body, post, stock, taken
+from tests.orders.conftest import count, order_body, post, stock, taken
 
 
 def test_an_order_takes_stock_and_a_window_place(app, client, shop):
@@ -324,3 +324,75 @@ def test_a_service_slot_ends_when_the_service_is_expected_to_be_done(
     for slot in slots:
         start, end = (datetime.fromisoformat(slot[k]) for k in ("start", "end"))
         assert (end - start).total_seconds() == 90 * 60
+
+
+def test_a_service_is_sold_only_in_its_service_communities(
+    app, client, shop, catalogue, publish, headers
+):
+    from shop.catalogue import services as catalogue_services
+    from shop.console.demo import POLICIES
+    from shop.core import accounts
+    from tests.conftest import web_login
+
+    with app.app_context(), db.session_scope() as s:
+        elsewhere = accounts.create_community(code="far", name="远方小区").id
+        s.commit()
+    member = headers(catalogue.member_email)
+    item = client.post(
+        f"/api/v1/suppliers/{catalogue.supplier_id}/items",
+        json={
+            "sku": "S-FAR",
+            "kind": "service",
+            "name": "窗帘清洗",
+            "category": "家政保洁",
+            "unit": "米",
+            "supply_price_minor": 3000,
+            "duration_minutes": 60,
+            "slot_times": ["09:00"],
+            "slot_capacity": 2,
+            "staff_role": "cleaner",
+            "service_community_ids": [elsewhere],
+        },
+        headers=member,
+    )
+    assert item.status_code == 201, item.get_json()
+    with app.app_context(), db.session_scope() as s:
+        policy_id = catalogue_services.save_policy(
+            actor_id=catalogue.operator_id, data=POLICIES["service"]
+        ).id
+        s.commit()
+    bundle_id = publish(
+        title="窗帘清洗 上门",
+        policy_id=policy_id,
+        price_minor=3600,
+        care_price_minor=None,
+        components=[
+            {
+                "item_id": item.get_json()["id"],
+                "quantity": 1,
+                "settlement_price_minor": 3000,
+                "list_price_minor": 3500,
+            }
+        ],
+    )
+    windows_answer = client.get(
+        "/api/v1/delivery-windows", query_string={"bundle_id": bundle_id}, headers=shop["headers"]
+    )
+    assert windows_answer.status_code == 409
+    assert windows_answer.get_json()["error"]["code"] == "outside_service_area"
+    body = {
+        "lines": [{"bundle_id": bundle_id, "quantity": 1}],
+        "delivery": {
+            "mode": "service",
+            "slot_starts_at": (db.utcnow() + timedelta(days=1)).isoformat(),
+        },
+    }
+    before = count(app, Order)
+    placed = post(client, shop, body)
+    assert (
+        placed.status_code == 409 and placed.get_json()["error"]["code"] == "outside_service_area"
+    )
+    assert count(app, Order) == before
+    web_login(client, shop["email"])
+    page = client.get(f"/shop/bundles/{bundle_id}").get_data(as_text=True)
+    assert 'id="outside-area"' in page and "加入购物车" not in page
