@@ -188,6 +188,8 @@ class TaskView:
     #: Pressing the next step now comes before the resident's window, which starts then:
     #: it needs their agreement (their code, or their acceptance in the app).
     early_until: datetime | None = None
+    #: A care household (关怀): its task goes first in every list.
+    is_care: bool = False
 
     @property
     def needs_code(self) -> bool:
@@ -249,6 +251,7 @@ def _view(task: Task, viewer_id: int) -> TaskView:
         next_action=action,
         due_kind=brief.next_due_kind,
         early_until=brief.window_from if early else None,
+        is_care=bool(address and address.segment == "care"),
     )
 
 
@@ -273,8 +276,9 @@ def tasks_for_staff(user_id: int) -> list[TaskView]:
     return sorted(views, key=_nearest_first)
 
 
-def _nearest_first(view: TaskView) -> tuple[bool, datetime | None, int]:
-    return (view.due_by is None, view.due_by, view.id)
+def _nearest_first(view: TaskView) -> tuple[bool, bool, datetime | None, int]:
+    """Care households first, then the nearest promise."""
+    return (not view.is_care, view.due_by is None, view.due_by, view.id)
 
 
 def task_for_staff(task_id: int, user_id: int) -> TaskView:

@@ -33,6 +33,7 @@ class TaskSchema(Schema):
     next_action = fields.String(allow_none=True)
     due_kind = fields.String()
     early_until = fields.AwareDateTime(allow_none=True)
+    is_care = fields.Boolean()
 
 
 class TaskEventInSchema(Schema):
