@@ -270,3 +270,17 @@ def add_touchpoint(data: dict[str, Any]) -> Any:
     point = touchpoints.create_touchpoint(actor_id=current_user.id, **data)
     db.session().commit()
     return next(t for t in queries.touchpoints(point.community_id) if t.id == point.id)
+
+
+@bp.put("/residents/<int:resident_id>/segment")
+@role_required("operator", "staff")
+@bp.arguments(schemas.SegmentMoveSchema)
+@bp.response(200, schemas.SegmentMoveSchema)
+def move_segment(data: dict[str, Any], resident_id: int) -> Any:
+    """Move a household into the mass, premium or care segment, with a reason (audited).
+
+    The operator, or a butler of the household's grid; anyone else gets 404.
+    """
+    services.move_segment(actor_id=current_user.id, resident_id=resident_id, **data)
+    db.session().commit()
+    return data

@@ -276,3 +276,10 @@ class TouchpointSchema(Schema):
         from flask import url_for
 
         return url_for("fulfilment.touchpoint_form", code=point.code, _external=True)
+
+
+class SegmentMoveSchema(Schema):
+    """`{"segment": "mass" | "premium" | "care", "reason"}`."""
+
+    segment = fields.String(required=True, validate=validate.OneOf(("mass", "premium", "care")))
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=200))

@@ -24,6 +24,7 @@ from fulfilment.models import (
 )
 from shop.core import accounts, audit, db, jobs, notifications
 from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
+from shop.core.models import User
 
 
 def set_duty(*, user_id: int, on_duty: bool) -> StaffMember:
@@ -410,3 +411,26 @@ def cancel_task(task: Task) -> None:
     if had:
         _tell(had, task, "task_cancelled")
     db.session().flush()
+
+
+def move_segment(*, actor_id: int, resident_id: int, segment: str, reason: str) -> None:
+    """The operator, or a butler of the household's grid, moves it into another segment.
+
+    Anyone else (another grid's butler, a cleaner) gets NotFound: the household is not theirs.
+    The change and its reason are audited by the kernel.
+    """
+    actor = db.session().get(User, actor_id)
+    if actor is None:
+        raise NotFound(_("No such resident."))
+    if not actor.has_role("operator"):
+        address = accounts.find_resident_address(resident_id)
+        grid = _grid_of_building(address.building_id) if address else None
+        member = db.session().get(StaffMember, actor_id)
+        if (
+            grid is None
+            or member is None
+            or member.staff_role != StaffRole.BUTLER.value
+            or not _in_grid(actor_id, grid.id)
+        ):
+            raise NotFound(_("No such resident."))
+    accounts.move_segment(user_id=resident_id, segment=segment, actor_id=actor_id, reason=reason)

@@ -189,6 +189,31 @@ def set_resident_profile(
     return profile
 
 
+def move_segment(*, user_id: int, segment: str, actor_id: int, reason: str) -> ResidentProfile:
+    """Move a household into another segment (mass, premium, care), with its reason; audited.
+
+    Who may do it is the caller's rule (the operator, or a butler of the household's grid).
+    """
+    from shop.core import audit
+
+    profile = db.session().get(ResidentProfile, user_id, with_for_update=True)
+    if profile is None:
+        raise NotFound(_("No such resident."))
+    if len(reason.strip()) < 2:
+        raise Invalid(_("Say why."), fields={"reason": [_("Say why.")]})
+    before = profile.segment
+    profile.segment = Segment(segment).value
+    audit.record(
+        actor_id=actor_id,
+        action="resident.segment_changed",
+        subject_type="resident",
+        subject_id=user_id,
+        data={"from": before, "to": profile.segment, "reason": reason.strip()},
+    )
+    db.session().flush()
+    return profile
+
+
 def find_resident_profile(user_id: int) -> ResidentProfile | None:
     """The resident profile of a user, or None."""
     return db.session().get(ResidentProfile, user_id)
