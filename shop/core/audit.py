@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlmodel import func, or_, select
+
 from shop.core import db
-from shop.core.models import AuditEntry
+from shop.core.models import AuditEntry, User
 
 
 def record(
@@ -27,3 +32,94 @@ def record(
     db.session().add(entry)
     db.session().flush()
     return entry
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """One entry as the audit page shows it, with the actor's name."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Who, what (an action or its prefix: "supplier."), which object, and when."""
+
+    actor: str = ""  # an email, a phone or a user id
+    action: str = ""
+    subject_type: str = ""
+    subject_id: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def _statement(f: AuditFilter) -> Any:
+    stmt = select(AuditEntry, User.display_name).outerjoin(User, User.id == AuditEntry.actor_id)
+    if f.actor:
+        who = f.actor.strip()
+        stmt = stmt.where(
+            or_(User.email == who.lower(), User.phone == who)
+            if not who.isdigit() or len(who) > 9
+            else AuditEntry.actor_id == int(who)
+        )
+    if f.action:
+        stmt = stmt.where(AuditEntry.action.startswith(f.action.strip(), autoescape=True))
+    if f.subject_type:
+        stmt = stmt.where(AuditEntry.subject_type == f.subject_type.strip())
+    if f.subject_id:
+        stmt = stmt.where(AuditEntry.subject_id == f.subject_id.strip())
+    if f.since:
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(f.since, time.min, tzinfo=UTC))
+    if f.until:
+        stmt = stmt.where(
+            AuditEntry.at < datetime.combine(f.until + timedelta(days=1), time.min, tzinfo=UTC)
+        )
+    return stmt
+
+
+def _view(entry: AuditEntry, name: str | None) -> AuditView:
+    return AuditView(
+        id=entry.id,
+        at=db.aware(entry.at),
+        actor_id=entry.actor_id,
+        actor=name or ("system" if entry.actor_id is None else str(entry.actor_id)),
+        action=entry.action,
+        subject_type=entry.subject_type,
+        subject_id=entry.subject_id,
+        data=dict(entry.data),
+    )
+
+
+def search(f: AuditFilter, *, page: int = 1, per_page: int = 50) -> tuple[list[AuditView], int]:
+    """A page of entries matching the filter, newest first, and how many match."""
+    s = db.session()
+    stmt = _statement(f)
+    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = s.exec(
+        stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return [_view(e, n) for e, n in rows], total
+
+
+def each(f: AuditFilter, *, batch: int = 1000) -> Iterator[AuditView]:
+    """Every matching entry, oldest first, read in batches (for the CSV export)."""
+    s = db.session()
+    last = 0
+    while True:
+        rows = s.exec(
+            _statement(f).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for entry, name in rows:
+            yield _view(entry, name)
+        last = rows[-1][0].id

@@ -39,6 +39,7 @@ ROLES = (
             "/console/staff-money",
             "/console/phase",
             "/ops/touchpoints",
+            "/console/audit",
             "/ops/suppliers/",
             "/ops/suppliers/3",
             "/ops/catalogue/categories",
