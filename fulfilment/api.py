@@ -14,7 +14,7 @@ from fulfilment import ledger
 from fulfilment.models import Grid, GridBuilding, GridStaff, StaffMember, StaffRole
 from fulfilment.schemas import RuleSchema
 from shop.core import db
-from shop.core.errors import Invalid
+from shop.core.errors import Invalid, NotFound
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,14 @@ def list_grids(community_id: int | None = None) -> list[GridRef]:
     if community_id is not None:
         stmt = stmt.where(Grid.community_id == community_id)
     return [_ref(g) for g in db.session().exec(stmt)]
+
+
+def get_grid(grid_id: int) -> GridRef:
+    """The grid with this id. Raises NotFound."""
+    grid = db.session().get(Grid, grid_id)
+    if grid is None:
+        raise NotFound(_("No such grid."))
+    return _ref(grid)
 
 
 def create_grid(
@@ -141,3 +149,35 @@ def add_touchpoint(
         building_id=building_id,
         grid_id=grid_id,
     ).code
+
+
+def open_grid(
+    *,
+    actor_id: int,
+    community_id: int,
+    name: str,
+    building_ids: Sequence[int],
+    manager_id: int | None = None,
+) -> GridRef:
+    """Draw a grid over buildings (see fulfilment.services.open_grid)."""
+    from fulfilment import services
+
+    grid = services.open_grid(
+        actor_id=actor_id,
+        community_id=community_id,
+        name=name,
+        building_ids=building_ids,
+        manager_id=manager_id,
+    )
+    return _ref(grid)
+
+
+def move_buildings(
+    *, actor_id: int, grid_id: int, building_ids: Sequence[int], confirm: bool = False
+) -> dict[str, int]:
+    """Move buildings into a grid (see fulfilment.services.move_buildings)."""
+    from fulfilment import services
+
+    return services.move_buildings(
+        actor_id=actor_id, grid_id=grid_id, building_ids=building_ids, confirm=confirm
+    )

@@ -8,7 +8,7 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from fulfilment import ledger, queries, schemas, services, touchpoints
+from fulfilment import api, ledger, queries, schemas, services, touchpoints
 from shop.core import db
 from shop.core.auth import role_required
 from shop.core.boundary import id_value
@@ -284,3 +284,36 @@ def move_segment(data: dict[str, Any], resident_id: int) -> Any:
     services.move_segment(actor_id=current_user.id, resident_id=resident_id, **data)
     db.session().commit()
     return data
+
+
+@bp.get("/grids")
+@role_required("operator")
+@bp.response(200, schemas.GridOutSchema(many=True))
+def list_grids() -> Any:
+    """Every grid with its buildings and staff (optionally of one compound)."""
+    return api.list_grids(request.args.get("community_id", type=id_value))
+
+
+@bp.post("/grids")
+@role_required("operator")
+@bp.arguments(schemas.GridInSchema)
+@bp.response(201, schemas.GridOutSchema)
+def open_grid(data: dict[str, Any]) -> Any:
+    """Draw a grid (409 `building_in_grid` for a building that has one: move it instead)."""
+    grid = services.open_grid(actor_id=current_user.id, **data)
+    db.session().commit()
+    return api.get_grid(grid.id)
+
+
+@bp.put("/grids/<int:grid_id>/buildings")
+@role_required("operator")
+@bp.arguments(schemas.GridBuildingsSchema)
+@bp.response(200, schemas.GridOutSchema)
+def move_buildings(data: dict[str, Any], grid_id: int) -> Any:
+    """Move buildings into the grid, with their unfinished tasks and requests.
+
+    When work would follow, 409 `confirm_move` (with the counts) until `confirm` is true.
+    """
+    services.move_buildings(actor_id=current_user.id, grid_id=grid_id, **data)
+    db.session().commit()
+    return api.get_grid(grid_id)

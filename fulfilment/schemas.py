@@ -283,3 +283,38 @@ class SegmentMoveSchema(Schema):
 
     segment = fields.String(required=True, validate=validate.OneOf(("mass", "premium", "care")))
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
+
+
+class GridInSchema(Schema):
+    """A grid drawn over buildings of one compound."""
+
+    community_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    building_ids = fields.List(
+        fields.Integer(strict=True, validate=ID_RANGE),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+    )
+    manager_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=ID_RANGE)
+
+
+class GridBuildingsSchema(Schema):
+    """`{"building_ids": [...], "confirm": false}`: buildings to move into the grid."""
+
+    building_ids = fields.List(
+        fields.Integer(strict=True, validate=ID_RANGE),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+    )
+    confirm = fields.Boolean(load_default=False)
+
+
+class GridOutSchema(Schema):
+    """A grid, its buildings and staff."""
+
+    id = fields.Integer()
+    community_id = fields.Integer()
+    name = fields.String()
+    manager_id = fields.Integer(allow_none=True)
+    building_ids = fields.List(fields.Integer())
+    staff_ids = fields.List(fields.Integer())

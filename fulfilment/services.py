@@ -17,6 +17,7 @@ from fulfilment.models import (
     Grid,
     GridBuilding,
     GridStaff,
+    ServiceRequest,
     StaffMember,
     StaffRole,
     Task,
@@ -24,7 +25,7 @@ from fulfilment.models import (
 )
 from shop.core import accounts, audit, db, jobs, notifications
 from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
-from shop.core.models import User
+from shop.core.models import Building, User
 
 
 def set_duty(*, user_id: int, on_duty: bool) -> StaffMember:
@@ -434,3 +435,151 @@ def move_segment(*, actor_id: int, resident_id: int, segment: str, reason: str) 
         ):
             raise NotFound(_("No such resident."))
     accounts.move_segment(user_id=resident_id, segment=segment, actor_id=actor_id, reason=reason)
+
+
+def _check_buildings(community_id: int, building_ids: Sequence[int]) -> None:
+    s = db.session()
+    found = s.exec(
+        select(Building.id).where(
+            Building.id.in_(building_ids), Building.community_id == community_id
+        )
+    ).all()
+    if len(set(found)) != len(set(building_ids)):
+        message = _("Not a building of this community.")
+        raise Invalid(message, fields={"building_ids": [message]})
+
+
+def open_grid(
+    *,
+    actor_id: int,
+    community_id: int,
+    name: str,
+    building_ids: Sequence[int],
+    manager_id: int | None = None,
+) -> Grid:
+    """Draw a grid over buildings of a compound (audited).
+
+    A building belongs to one grid at a time: one already in a grid is 409 `building_in_grid`
+    (move it instead). The manager must hold the manager role.
+    """
+    s = db.session()
+    accounts.get_community(community_id)
+    _check_buildings(community_id, building_ids)
+    if manager_id is not None:
+        manager = s.get(User, manager_id)
+        if manager is None or not manager.has_role("manager"):
+            message = _("Not a project manager.")
+            raise Invalid(message, fields={"manager_id": [message]})
+    taken = s.exec(
+        select(GridBuilding.building_id).where(GridBuilding.building_id.in_(building_ids))
+    ).all()
+    if taken:
+        raise DomainError(
+            _("A building is in another grid already; move it instead."),
+            code="building_in_grid",
+            fields={"building_ids": list(taken)},
+        )
+    grid = Grid(community_id=community_id, name=name, manager_id=manager_id)
+    s.add(grid)
+    s.flush()
+    for building_id in sorted(set(building_ids)):
+        s.add(GridBuilding(grid_id=grid.id, building_id=building_id))
+    audit.record(
+        actor_id=actor_id,
+        action="grid.opened",
+        subject_type="grid",
+        subject_id=grid.id,
+        data={"name": name, "building_ids": sorted(set(building_ids))},
+    )
+    s.flush()
+    return grid
+
+
+def move_buildings(
+    *, actor_id: int, grid_id: int, building_ids: Sequence[int], confirm: bool = False
+) -> dict[str, int]:
+    """Move buildings into a grid; their unfinished tasks follow only once confirmed.
+
+    Without `confirm`, a move that would re-route work is refused with 409 `confirm_move`
+    and the number of tasks and requests it would move, and nothing changes. With it, each
+    unfinished task and request goes to the new grid; a task whose assignee does not work
+    there is dispatched afresh. Returns how many tasks and requests moved. Audited.
+    """
+    s = db.session()
+    grid = s.get(Grid, grid_id, with_for_update=True)
+    if grid is None:
+        raise NotFound(_("No such grid."))
+    _check_buildings(grid.community_id, building_ids)
+    moving = [
+        row
+        for row in s.exec(select(GridBuilding).where(GridBuilding.building_id.in_(building_ids)))
+        if row.grid_id != grid_id
+    ]
+    new = (
+        set(building_ids)
+        - {row.building_id for row in moving}
+        - set(s.exec(select(GridBuilding.building_id).where(GridBuilding.grid_id == grid_id)))
+    )
+    moved_ids = [row.building_id for row in moving]
+    tasks = (
+        s.exec(
+            select(Task).where(Task.building_id.in_(moved_ids), Task.status.in_(("open", *ACTIVE)))
+        ).all()
+        if moved_ids
+        else []
+    )
+    requests = (
+        s.exec(
+            select(ServiceRequest).where(
+                ServiceRequest.building_id.in_(moved_ids),
+                ServiceRequest.status.in_(("open", "accepted", "arrived")),
+            )
+        ).all()
+        if moved_ids
+        else []
+    )
+    if (tasks or requests) and not confirm:
+        raise DomainError(
+            _(
+                "Moving these buildings re-routes %(tasks)d tasks and %(requests)d requests; "
+                "confirm to go on.",
+                tasks=len(tasks),
+                requests=len(requests),
+            ),
+            code="confirm_move",
+            fields={"tasks": [len(tasks)], "requests": [len(requests)]},
+        )
+    for row in moving:
+        s.delete(row)
+    s.flush()
+    for building_id in sorted(moved_ids + list(new)):
+        s.add(GridBuilding(grid_id=grid_id, building_id=building_id))
+    s.flush()
+    for task in tasks:
+        task.grid_id = grid_id
+        if task.assignee_id is not None and not _in_grid(task.assignee_id, grid_id):
+            if task.status == "assigned":
+                _move(task, "release", "system", None, {"reroute_to": grid_id})
+                task.assignee_id, task.assigned_at = None, None
+                dispatch(task)
+            else:  # under way: the manager decides (the task stays with its staff member)
+                manager = grid.manager_id
+                if manager:
+                    _tell(manager, task, "task_claimable")
+        elif task.status == "open":
+            dispatch(task)
+    for req in requests:
+        req.grid_id = grid_id
+    audit.record(
+        actor_id=actor_id,
+        action="grid.buildings_moved",
+        subject_type="grid",
+        subject_id=grid_id,
+        data={
+            "building_ids": sorted(set(building_ids)),
+            "tasks": len(tasks),
+            "requests": len(requests),
+        },
+    )
+    s.flush()
+    return {"tasks": len(tasks), "requests": len(requests)}

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     redirect,
     render_template,
@@ -21,14 +23,17 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import EXCLUDE
 
 import fulfilment.api
 import orders.api
 import suppliers.api
 from shop.core import accounts, audit
 from shop.core.auth import role_required
-from shop.core.boundary import page_value
-from shop.core.web import check_csrf, form_action
+from shop.core.boundary import id_value, page_value
+from shop.core.errors import Invalid
+from shop.core.schemas import CommunityInSchema
+from shop.core.web import check_csrf, form_action, load_form
 
 bp = Blueprint("console", __name__, template_folder="templates", url_prefix="/console")
 
@@ -279,4 +284,74 @@ def audit_csv() -> ResponseReturnValue:
         stream_with_context(lines()),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=audit.csv"},
+    )
+
+
+def _compound_action() -> None:
+    """One of the compounds page's forms, by its `do` field."""
+    do = request.form.get("do", "")
+    if do == "community":
+        data, errors = load_form(CommunityInSchema(unknown=EXCLUDE))  # "do" is the form's
+        if errors:  # the page shows the message: name each field and what is wrong
+            detail = "; ".join(f"{k}: {v[0]}" for k, v in errors.items())
+            raise Invalid(detail, fields=errors)
+        accounts.open_community(actor_id=current_user.id, **data)
+    elif do == "buildings":
+        names = [n.strip() for n in re.split(r"[,，、\s]+", request.form.get("names", "")) if n]
+        community_id = request.form.get("community_id", type=id_value)
+        if not names or community_id is None or any(len(n) > 50 for n in names):
+            message = _("Give building names, separated by commas.")
+            raise Invalid(message, fields={"names": [message]})
+        accounts.add_buildings(actor_id=current_user.id, community_id=community_id, names=names)
+    elif do == "grid":
+        ids = [i for i in request.form.getlist("building_ids", type=id_value) if i]
+        name = request.form.get("name", "").strip()
+        if not ids or not 1 <= len(name) <= 60:
+            message = _("Name the grid and tick its buildings.")
+            raise Invalid(message, fields={"building_ids": [message]})
+        fulfilment.api.open_grid(
+            actor_id=current_user.id,
+            community_id=request.form.get("community_id", type=id_value) or 0,
+            name=name,
+            building_ids=ids,
+            manager_id=request.form.get("manager_id", type=id_value),
+        )
+    elif do == "move":
+        building_id = request.form.get("building_id", type=id_value)
+        grid_id = request.form.get("grid_id", type=id_value)
+        if building_id is None or grid_id is None:
+            message = _("Pick a building and the grid it moves to.")
+            raise Invalid(message, fields={"building_id": [message]})
+        fulfilment.api.move_buildings(
+            actor_id=current_user.id,
+            grid_id=grid_id,
+            building_ids=[building_id],
+            confirm=request.form.get("confirm") == "1",
+        )
+    else:
+        abort(400)
+
+
+@bp.route("/compounds", methods=["GET", "POST"])
+@role_required("operator")
+def compounds() -> ResponseReturnValue:
+    """Compounds, their buildings and grids: open one, add buildings, draw and redraw grids."""
+    if request.method == "POST":
+        check_csrf()
+        if form_action(_compound_action, _("Saved.")):
+            return redirect(url_for("console.compounds"), code=303)
+    communities = accounts.list_communities()
+    grids = fulfilment.api.list_grids()
+    buildings = {c.id: accounts.list_buildings(c.id) for c in communities}
+    grid_of = {b: g for g in grids for b in g.building_ids}
+    managers = [
+        (u, accounts.get_user(u).display_name) for u in accounts.user_ids_with_role("manager")
+    ]
+    return render_template(
+        "console/compounds.html",
+        communities=communities,
+        buildings=buildings,
+        grids=grids,
+        grid_of=grid_of,
+        managers=managers,
     )

@@ -14,7 +14,7 @@ from sqlmodel import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from shop.core import db
-from shop.core.errors import Invalid, NotFound
+from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.models import (
     ApiToken,
     Building,
@@ -165,6 +165,82 @@ def create_community(
     return community
 
 
+def open_community(
+    *, actor_id: int, code: str, name: str, address: str, timezone: str, service_hours: str
+) -> Community:
+    """The operator adds a compound; its code is unique (409 `code_taken`). Audited."""
+    from shop.core import audit
+
+    s = db.session()
+    if s.exec(select(Community.id).where(Community.code == code)).first() is not None:
+        raise DomainError(_("This code is taken."), code="code_taken", fields={"code": [code]})
+    community = Community(
+        code=code, name=name, address=address, timezone=timezone, service_hours=service_hours
+    )
+    s.add(community)
+    s.flush()
+    audit.record(
+        actor_id=actor_id,
+        action="community.opened",
+        subject_type="community",
+        subject_id=community.id,
+        data={"code": code, "name": name},
+    )
+    return community
+
+
+def change_community(*, actor_id: int, community_id: int, changes: dict[str, str]) -> Community:
+    """Rename a compound or change its address, time zone or service hours. Audited."""
+    from shop.core import audit
+
+    community = db.session().get(Community, community_id, with_for_update=True)
+    if community is None:
+        raise NotFound(_("No such community."))
+    before = {k: getattr(community, k) for k in changes}
+    for key, value in changes.items():
+        setattr(community, key, value)
+    audit.record(
+        actor_id=actor_id,
+        action="community.changed",
+        subject_type="community",
+        subject_id=community.id,
+        data={"before": before, "after": dict(changes)},
+    )
+    db.session().flush()
+    return community
+
+
+def add_buildings(*, actor_id: int, community_id: int, names: list[str]) -> list[Building]:
+    """Add buildings (楼栋) to a compound; a name already there is 409 `building_exists`."""
+    from shop.core import audit
+
+    s = db.session()
+    if s.get(Community, community_id) is None:
+        raise NotFound(_("No such community."))
+    taken = set(
+        s.exec(
+            select(Building.name).where(
+                Building.community_id == community_id, Building.name.in_(names)
+            )
+        )
+    )
+    if taken or len(set(names)) != len(names):
+        raise DomainError(
+            _("A building of this name is already there."),
+            code="building_exists",
+            fields={"names": sorted(taken) or [n for n in names if names.count(n) > 1]},
+        )
+    made = [add_building(community_id=community_id, name=n) for n in names]
+    audit.record(
+        actor_id=actor_id,
+        action="community.buildings_added",
+        subject_type="community",
+        subject_id=community_id,
+        data={"names": names},
+    )
+    return made
+
+
 def add_building(*, community_id: int, name: str) -> Building:
     """Add a building to a community."""
     building = Building(community_id=community_id, name=name)
@@ -267,6 +343,14 @@ def count_users_by_role() -> dict[str, int]:
 def list_communities() -> list[Community]:
     """All communities, oldest first."""
     return list(db.session().exec(select(Community).order_by(Community.id)))
+
+
+def get_community(community_id: int) -> Community:
+    """The compound with this id. Raises NotFound."""
+    community = db.session().get(Community, community_id)
+    if community is None:
+        raise NotFound(_("No such community."))
+    return community
 
 
 def list_buildings(community_id: int) -> list[Building]:

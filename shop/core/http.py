@@ -11,10 +11,14 @@ from flask_smorest import Api, Blueprint
 
 from shop.core import accounts, db, notifications
 from shop.core import errors as core_errors
-from shop.core.auth import login_required
+from shop.core.auth import login_required, role_required
 from shop.core.errors import DomainError
 from shop.core.ratelimit import login_limits
 from shop.core.schemas import (
+    BuildingsInSchema,
+    CommunityInSchema,
+    CommunityPatchSchema,
+    CommunitySchema,
     ErrorSchema,
     NotificationPageSchema,
     TokenRequestSchema,
@@ -165,3 +169,58 @@ def init_app(app: Flask) -> None:
     api = app.extensions["shop.api"] = ShopApi(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     register(app, bp)
+
+
+def _community_payload(community: Any) -> dict[str, Any]:
+    return {
+        "id": community.id,
+        "code": community.code,
+        "name": community.name,
+        "address": community.address,
+        "timezone": community.timezone,
+        "service_hours": community.service_hours,
+        "buildings": [{"id": b.id, "name": b.name} for b in accounts.list_buildings(community.id)],
+    }
+
+
+@bp.get("/communities")
+@role_required("operator")
+@bp.response(200, CommunitySchema(many=True))
+def list_communities() -> list[dict[str, Any]]:
+    """Every compound with its buildings."""
+    return [_community_payload(c) for c in accounts.list_communities()]
+
+
+@bp.post("/communities")
+@role_required("operator")
+@bp.arguments(CommunityInSchema)
+@bp.response(201, CommunitySchema)
+def open_community(data: dict[str, Any]) -> dict[str, Any]:
+    """Open a compound (audited); its code is unique (409 `code_taken`)."""
+    community = accounts.open_community(actor_id=current_user.id, **data)
+    db.session().commit()
+    return _community_payload(community)
+
+
+@bp.patch("/communities/<int:community_id>")
+@role_required("operator")
+@bp.arguments(CommunityPatchSchema(partial=True))
+@bp.response(200, CommunitySchema)
+def change_community(data: dict[str, Any], community_id: int) -> dict[str, Any]:
+    """Change a compound's name, address, time zone or service hours (audited)."""
+    community = accounts.change_community(
+        actor_id=current_user.id, community_id=community_id, changes=data
+    )
+    db.session().commit()
+    return _community_payload(community)
+
+
+@bp.post("/communities/<int:community_id>/buildings")
+@role_required("operator")
+@bp.arguments(BuildingsInSchema)
+@bp.response(201, CommunitySchema)
+def add_buildings(data: dict[str, Any], community_id: int) -> dict[str, Any]:
+    """Add buildings to a compound (409 `building_exists` for a name it has)."""
+    accounts.add_buildings(actor_id=current_user.id, community_id=community_id, **data)
+    db.session().commit()
+    return _community_payload(accounts.get_community(community_id))

@@ -110,6 +110,8 @@ class Community(SQLModel, table=True):
     name: str = Field(max_length=100)
     address: str = Field(default="", max_length=200)
     timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    #: When the property's service centre answers, e.g. "08:00-20:00" (empty: not said).
+    service_hours: str = Field(default="", max_length=11)
 
 
 class Building(SQLModel, table=True):

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from shop.core.boundary import INT_MAX, MAX_PAGE
+from shop.core.i18n import N_
 
 #: Integers that go into a column: every integer column is a 32-bit INTEGER.
 ID_RANGE = validate.Range(min=1, max=INT_MAX)
@@ -135,3 +136,72 @@ class NotificationPageSchema(Schema):
 
     items = fields.List(fields.Nested(NotificationSchema))
     unread = fields.Integer()
+
+
+def _timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        from marshmallow import ValidationError
+
+        raise ValidationError(N_("Not a time zone (e.g. Asia/Shanghai).")) from exc
+
+
+class CommunityInSchema(Schema):
+    """A compound as the operator opens it."""
+
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[a-z0-9-]{2,32}$", error=N_("2–32 lower-case letters, digits or dashes.")
+        ),
+    )
+    name = fields.String(required=True, validate=validate.Length(min=2, max=100))
+    address = fields.String(load_default="", validate=validate.Length(max=200))
+    timezone = fields.String(
+        load_default="Asia/Shanghai", validate=[validate.Length(max=64), _timezone]
+    )
+    service_hours = fields.String(
+        load_default="",
+        validate=validate.Regexp(r"^(\d\d:\d\d-\d\d:\d\d)?$", error=N_("Like 08:00-20:00.")),
+    )
+
+
+class CommunityPatchSchema(CommunityInSchema):
+    """Any of a compound's fields but its code."""
+
+    class Meta:
+        """The code names the compound for good."""
+
+        exclude = ("code",)
+
+
+class BuildingsInSchema(Schema):
+    """`{"names": ["1栋", "2栋"]}`."""
+
+    names = fields.List(
+        fields.String(validate=validate.Length(min=1, max=50)),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+    )
+
+
+class BuildingSchema(Schema):
+    """A building of a compound."""
+
+    id = fields.Integer()
+    name = fields.String()
+
+
+class CommunitySchema(Schema):
+    """A compound with its buildings."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    address = fields.String()
+    timezone = fields.String()
+    service_hours = fields.String()
+    buildings = fields.List(fields.Nested(BuildingSchema))

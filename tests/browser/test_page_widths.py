@@ -40,6 +40,7 @@ ROLES = (
             "/console/phase",
             "/ops/touchpoints",
             "/console/audit",
+            "/console/compounds",
             "/ops/suppliers/",
             "/ops/suppliers/3",
             "/ops/catalogue/categories",

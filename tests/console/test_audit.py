@@ -37,3 +37,36 @@ def test_only_the_operator_reads_the_audit_log(app, client):
     web_login(client, "manager@demo.local", "demo1234")
     assert client.get("/console/audit").status_code == 403
     assert client.get("/console/audit.csv").status_code == 403
+
+
+def test_the_operator_runs_compounds_on_the_page(app, client):
+    from tests.conftest import csrf_token
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    web_login(client, "operator@demo.local", "demo1234")
+    page = client.get("/console/compounds").get_data(as_text=True)
+    assert "阳光花园" in page and "网格A" in page
+
+    def post(**data):
+        token = csrf_token(client, "/console/compounds")
+        return client.post("/console/compounds", data={"csrf_token": token, **data})
+
+    assert post(do="community", code="xinyuan", name="新苑小区", service_hours="08:00-20:00")
+    page = client.get("/console/compounds").get_data(as_text=True)
+    assert "新苑小区" in page and "服务中心 08:00-20:00" in page
+    import re
+
+    community_id = re.findall(r'id="community-(\d+)"', page)[-1]
+    post(do="buildings", community_id=community_id, names="1栋，2栋、3栋")
+    page = client.get("/console/compounds").get_data(as_text=True)
+    section = page[page.index(f'id="community-{community_id}"') :]
+    assert section.count("<td>—</td>") == 3  # three buildings, no grid yet
+    ids = re.findall(r'name="building_ids" value="(\d+)"', section)
+    post(do="grid", community_id=community_id, name="新苑一网格", building_ids=ids[:2])
+    page = client.get("/console/compounds").get_data(as_text=True)
+    section = page[page.index(f'id="community-{community_id}"') :]
+    assert section.count("新苑一网格</td>") == 2
+    refused = post(do="community", code="Bad Code", name="X")
+    assert refused.status_code == 200  # the page again, saying what is wrong
+    body = refused.get_data(as_text=True)
+    assert "code: 2–32 位小写字母、数字或短横线。" in body and "name:" in body
