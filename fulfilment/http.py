@@ -317,3 +317,52 @@ def move_buildings(data: dict[str, Any], grid_id: int) -> Any:
     services.move_buildings(actor_id=current_user.id, grid_id=grid_id, **data)
     db.session().commit()
     return api.get_grid(grid_id)
+
+
+@bp.get("/staff")
+@role_required("operator", "manager")
+@bp.response(200, schemas.StaffOutSchema(many=True))
+def list_staff() -> Any:
+    """Every staff member (the operator), or those of my grids (a manager)."""
+    return queries.staff_of(current_user.id, is_operator=current_user.has_role("operator"))
+
+
+@bp.post("/staff")
+@role_required("operator", "manager")
+@bp.arguments(schemas.HireSchema)
+@bp.response(201, schemas.StaffOutSchema)
+def hire(data: dict[str, Any]) -> Any:
+    """Add a staff member with a login (a manager for their own grids only; audited)."""
+    user_id = services.hire(actor_id=current_user.id, **data)
+    db.session().commit()
+    return queries.staff_view(user_id)
+
+
+@bp.patch("/staff/<int:user_id>")
+@role_required("operator", "manager")
+@bp.arguments(schemas.StaffPatchSchema)
+@bp.response(200, schemas.StaffOutSchema)
+def change_staff(data: dict[str, Any], user_id: int) -> Any:
+    """Move a staff member between grids, or put them on or off duty."""
+    if "grid_ids" in data:
+        services.assign_grids(actor_id=current_user.id, user_id=user_id, grid_ids=data["grid_ids"])
+    if "is_on_duty" in data:
+        services.set_staff_duty(
+            actor_id=current_user.id, user_id=user_id, on_duty=data["is_on_duty"]
+        )
+    db.session().commit()
+    return queries.staff_view(user_id)
+
+
+@bp.post("/staff/<int:user_id>/leave")
+@role_required("operator", "manager")
+@bp.arguments(schemas.LetGoSchema)
+@bp.response(200, schemas.StaffOutSchema)
+def let_go(data: dict[str, Any], user_id: int) -> Any:
+    """A staff member leaves: login closed, out of every grid, unstarted tasks re-dispatched.
+
+    Their ledger and statements stay.
+    """
+    services.let_go(actor_id=current_user.id, user_id=user_id, **data)
+    db.session().commit()
+    return queries.staff_view(user_id)

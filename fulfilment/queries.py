@@ -598,3 +598,36 @@ def me_section(user_id: int) -> dict[str, Any] | None:
         "is_on_duty": member.is_on_duty,
         "grids": [{"id": g.id, "name": g.name} for g in grids_of_staff(user_id)],
     }
+
+
+def staff_view(user_id: int) -> dict[str, Any]:
+    """A staff member as StaffOutSchema dumps it. Raises NotFound."""
+    member = db.session().get(StaffMember, user_id)
+    user = db.session().get(User, user_id)
+    if member is None or user is None:
+        raise NotFound(_("No such staff member."))
+    return {
+        "user_id": user_id,
+        "display_name": user.display_name,
+        "employee_no": member.employee_no,
+        "staff_role": member.staff_role,
+        "is_on_duty": member.is_on_duty,
+        "is_active": user.is_active,
+        "grid_ids": _my_grid_ids(user_id),
+    }
+
+
+def staff_of(viewer_id: int, *, is_operator: bool) -> list[dict[str, Any]]:
+    """Every staff member (the operator), or those of the manager's grids."""
+    s = db.session()
+    if is_operator:
+        ids = s.exec(select(StaffMember.user_id).order_by(StaffMember.user_id)).all()
+    else:
+        ids = s.exec(
+            select(GridStaff.user_id)
+            .join(Grid, Grid.id == GridStaff.grid_id)
+            .where(Grid.manager_id == viewer_id)
+            .distinct()
+            .order_by(GridStaff.user_id)
+        ).all()
+    return [staff_view(i) for i in ids]

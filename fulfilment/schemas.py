@@ -318,3 +318,56 @@ class GridOutSchema(Schema):
     manager_id = fields.Integer(allow_none=True)
     building_ids = fields.List(fields.Integer())
     staff_ids = fields.List(fields.Integer())
+
+
+class HireSchema(Schema):
+    """A new staff member: their name, login phone, number, role, grids and first password."""
+
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    phone = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\+?[0-9 -]{7,20}$", error=N_("Not a phone number.")),
+    )
+    email = fields.Email(load_default="", validate=validate.Length(max=254))
+    employee_no = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9-]{2,20}$", error=N_("2–20 letters or digits.")),
+    )
+    staff_role = fields.String(
+        required=True, validate=validate.OneOf(("butler", "guard", "cleaner", "technician"))
+    )
+    grid_ids = fields.List(
+        fields.Integer(strict=True, validate=ID_RANGE),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+    )
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=8, max=128)
+    )
+
+
+class StaffPatchSchema(Schema):
+    """Change a staff member's grids or duty."""
+
+    grid_ids = fields.List(
+        fields.Integer(strict=True, validate=ID_RANGE), validate=validate.Length(max=20)
+    )
+    is_on_duty = fields.Boolean()
+
+
+class LetGoSchema(Schema):
+    """`{"reason"}`: why a staff member leaves."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
+
+
+class StaffOutSchema(Schema):
+    """A staff member as their manager and the operator see them."""
+
+    user_id = fields.Integer()
+    display_name = fields.String()
+    employee_no = fields.String()
+    staff_role = fields.String()
+    is_on_duty = fields.Boolean()
+    is_active = fields.Boolean()
+    grid_ids = fields.List(fields.Integer())

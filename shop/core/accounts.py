@@ -116,6 +116,24 @@ def end_sessions(*, user_id: int) -> None:
     db.session().flush()
 
 
+def deactivate_user(*, user_id: int, actor_id: int, reason: str = "") -> User:
+    """Close an account: no more logins, sessions or tokens; its records stay. Audited."""
+    from shop.core import audit
+
+    user = get_user(user_id)
+    user.is_active = False
+    user.session_version += 1
+    audit.record(
+        actor_id=actor_id,
+        action="user.deactivated",
+        subject_type="user",
+        subject_id=user_id,
+        data={"reason": reason},
+    )
+    db.session().flush()
+    return user
+
+
 def set_locale(*, user_id: int, locale: str) -> None:
     """Remember the user's language."""
     get_user(user_id).locale = locale
