@@ -106,3 +106,13 @@ def test_catalogs_compile_into_the_instance_folder_when_the_package_is_read_only
     used = compile_catalogs(source, tmp_path / "instance")
     assert used == tmp_path / "instance"
     assert Translations.load(str(used), ["zh"]).gettext("Log in") == "登录"
+
+
+def test_a_short_word_means_one_thing_wherever_it_is_used():
+    """ "Open" on the categories page is 开放, not the statements' 本期进行中 (a field-walk slip);
+    the statement's running period has its own message."""
+    zh = _catalog("zh")
+    assert zh.get("Open").string == "开放"
+    assert zh.get("Running (this period)").string == "本期进行中"
+    assert zh.get("Name").string == "姓名"  # a person's: the policy and compound have their own
+    assert zh.get("Policy name").string and zh.get("Compound name").string == "小区名称"
