@@ -366,3 +366,12 @@ def let_go(data: dict[str, Any], user_id: int) -> Any:
     services.let_go(actor_id=current_user.id, user_id=user_id, **data)
     db.session().commit()
     return queries.staff_view(user_id)
+
+
+@bp.post("/residents/<int:resident_id>/approval")
+@role_required("operator", "staff")
+@bp.response(204)
+def approve_resident(resident_id: int) -> None:
+    """Confirm a new resident's home (the operator, or a butler of its grid; audited)."""
+    services.approve_resident(actor_id=current_user.id, resident_id=resident_id)
+    db.session().commit()

@@ -631,3 +631,36 @@ def staff_of(viewer_id: int, *, is_operator: bool) -> list[dict[str, Any]]:
             .order_by(GridStaff.user_id)
         ).all()
     return [staff_view(i) for i in ids]
+
+
+@dataclass(frozen=True)
+class WaitingResident:
+    """A new resident of the staff member's grids waiting for their home to be confirmed."""
+
+    user_id: int
+    name: str
+    building: str
+    room: str
+    phone_masked: str
+
+
+def residents_to_confirm(user_id: int) -> list[WaitingResident]:
+    """New residents of a butler's grids whose homes are not verified yet (others: none)."""
+    member = find_staff_member(user_id)
+    if member is None or member.staff_role != "butler":
+        return []
+    s = db.session()
+    buildings = list(
+        s.exec(
+            select(GridBuilding.building_id).where(GridBuilding.grid_id.in_(_my_grid_ids(user_id)))
+        )
+    )
+    if not buildings:
+        return []
+    names = {b.id: b.name for b in s.exec(select(Building).where(Building.id.in_(buildings)))}
+    return [
+        WaitingResident(
+            user.id, user.display_name, names[p.building_id], p.room, mask_phone(p.phone)
+        )
+        for user, p in accounts.waiting_residents(buildings)
+    ]

@@ -711,3 +711,22 @@ def let_go(*, actor_id: int, user_id: int, reason: str) -> int:
         handed += 1
     accounts.deactivate_user(user_id=user_id, actor_id=actor_id, reason=reason.strip())
     return handed
+
+
+def approve_resident(*, actor_id: int, resident_id: int) -> None:
+    """The operator, or a butler of the household's grid, confirms a new resident's home."""
+    actor = db.session().get(User, actor_id)
+    if actor is None:
+        raise NotFound(_("No such resident."))
+    if not actor.has_role("operator"):
+        address = accounts.find_resident_address(resident_id)
+        grid = _grid_of_building(address.building_id) if address else None
+        member = db.session().get(StaffMember, actor_id)
+        if (
+            grid is None
+            or member is None
+            or member.staff_role != StaffRole.BUTLER.value
+            or not _in_grid(actor_id, grid.id)
+        ):
+            raise NotFound(_("No such resident."))
+    accounts.approve_resident(user_id=resident_id, actor_id=actor_id)

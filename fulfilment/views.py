@@ -46,6 +46,7 @@ def staff_home() -> ResponseReturnValue:
         grids=queries.grids_of_staff(current_user.id),
         tasks=queries.tasks_for_staff(current_user.id),
         requests=queries.requests_for_staff(current_user.id),
+        to_confirm=queries.residents_to_confirm(current_user.id),
     )
 
 
@@ -210,6 +211,18 @@ def cancel_request(request_id: int) -> ResponseReturnValue:
         _("Your request was cancelled."),
     )
     return redirect(url_for("fulfilment.my_requests"), code=303)
+
+
+@bp.post("/staff/residents/<int:resident_id>/approve")
+@role_required("staff")
+def approve_resident(resident_id: int) -> ResponseReturnValue:
+    """Confirm a new resident's home (a butler of its grid)."""
+    check_csrf()
+    form_action(
+        lambda: services.approve_resident(actor_id=current_user.id, resident_id=resident_id),
+        _("The resident's home is confirmed."),
+    )
+    return redirect(url_for("fulfilment.staff_home"), code=303)
 
 
 @bp.get("/staff/requests/<int:request_id>")

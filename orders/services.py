@@ -71,6 +71,14 @@ def place_order(
     address = accounts.find_resident_address(resident_id)
     if address is None:
         raise DomainError(_("Your address is not registered yet."), code="no_address")
+    if not address.verified:
+        raise DomainError(
+            _(
+                "Your home is not verified yet: enter the code from the property's notice, or "
+                "ask your butler."
+            ),
+            code="not_verified",
+        )
     bundles = _bundles(lines, address.segment)
     mode = delivery["mode"]
     _check_mode(mode, bundles)

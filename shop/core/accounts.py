@@ -22,6 +22,7 @@ from shop.core.models import (
     ResidentProfile,
     Role,
     Segment,
+    Unit,
     User,
     UserRole,
 )
@@ -278,6 +279,7 @@ def set_resident_profile(
     )
     profile.building_id, profile.room, profile.phone = building_id, room, phone
     profile.segment = Segment(segment).value
+    profile.verified_at = profile.verified_at or db.utcnow()  # entered by the property
     db.session().add(profile)
     db.session().flush()
     return profile
@@ -324,6 +326,7 @@ class ResidentAddress:
     room: str
     phone: str
     segment: str
+    verified: bool = True
 
 
 def find_resident_address(user_id: int) -> ResidentAddress | None:
@@ -349,6 +352,7 @@ def find_resident_address(user_id: int) -> ResidentAddress | None:
         room=profile.room,
         phone=profile.phone,
         segment=profile.segment,
+        verified=profile.verified_at is not None,
     )
 
 
@@ -401,3 +405,137 @@ def user_ids_with_role(role: str) -> list[int]:
             .order_by(User.id)
         )
     )
+
+
+def add_units(*, actor_id: int, building_id: int, units: list[dict[str, str]]) -> list[Unit]:
+    """Add homes of a building from the owner list, each with a fresh join code. Audited.
+
+    A unit already there is 409 `unit_exists`.
+    """
+    from shop.core import audit
+
+    s = db.session()
+    if s.get(Building, building_id) is None:
+        raise NotFound(_("No such building."))
+    names = [u["name"] for u in units]
+    taken = s.exec(
+        select(Unit.name).where(Unit.building_id == building_id, Unit.name.in_(names))
+    ).all()
+    if taken or len(set(names)) != len(names):
+        raise DomainError(
+            _("This unit is on the list already."),
+            code="unit_exists",
+            fields={
+                "units": sorted(set(taken)) or sorted({n for n in names if names.count(n) > 1})
+            },
+        )
+    made = []
+    for unit in units:
+        row = Unit(
+            building_id=building_id,
+            name=unit["name"],
+            owner_name=unit.get("owner_name", ""),
+            owner_phone=unit.get("owner_phone", ""),
+            join_code=f"{secrets.randbelow(10**6):06d}",
+        )
+        s.add(row)
+        made.append(row)
+    s.flush()
+    audit.record(
+        actor_id=actor_id,
+        action="community.units_added",
+        subject_type="building",
+        subject_id=building_id,
+        data={"units": names},
+    )
+    return made
+
+
+def units_of(community_id: int) -> list[tuple[Unit, Building]]:
+    """Every unit of a compound with its building, by building and unit name."""
+    return list(
+        db.session().exec(
+            select(Unit, Building)
+            .join(Building, Building.id == Unit.building_id)
+            .where(Building.community_id == community_id)
+            .order_by(Building.name, Unit.name)
+        )
+    )
+
+
+def register_resident(*, phone: str, password: str, display_name: str, unit_id: int) -> User:
+    """A resident signs up for a unit: they may browse at once, and order once verified.
+
+    The login is the phone (taken: 422). The household is verified by its join code or by
+    the property's approval.
+    """
+    s = db.session()
+    unit = s.get(Unit, unit_id)
+    if unit is None:
+        raise Invalid(_("Pick your home from the list."), fields={"unit_id": [_("Unknown unit.")]})
+    user = create_user(
+        email=f"{phone.replace(' ', '').replace('-', '')}@resident.invalid",
+        password=password,
+        display_name=display_name,
+        roles=["resident"],
+        phone=phone,
+    )
+    s.add(
+        ResidentProfile(
+            user_id=user.id,
+            building_id=unit.building_id,
+            room=unit.name,
+            phone=phone,
+            unit_id=unit.id,
+            verified_at=None,
+        )
+    )
+    s.flush()
+    return user
+
+
+def verify_with_code(*, user_id: int, code: str) -> bool:
+    """The household's join code from the property's notice verifies it; False if wrong."""
+    profile = db.session().get(ResidentProfile, user_id, with_for_update=True)
+    if profile is None or profile.unit_id is None:
+        raise NotFound(_("No such resident."))
+    if profile.verified_at is not None:
+        return True
+    unit = db.session().get(Unit, profile.unit_id)
+    if not secrets.compare_digest(unit.join_code, code.strip()):
+        return False
+    profile.verified_at = db.utcnow()
+    db.session().flush()
+    return True
+
+
+def approve_resident(*, user_id: int, actor_id: int) -> None:
+    """The property (a butler of the grid, or the operator) confirms the household. Audited."""
+    from shop.core import audit
+
+    profile = db.session().get(ResidentProfile, user_id, with_for_update=True)
+    if profile is None:
+        raise NotFound(_("No such resident."))
+    if profile.verified_at is None:
+        profile.verified_at = db.utcnow()
+        audit.record(
+            actor_id=actor_id,
+            action="resident.verified",
+            subject_type="resident",
+            subject_id=user_id,
+            data={"room": profile.room},
+        )
+    db.session().flush()
+
+
+def waiting_residents(building_ids: list[int] | None = None) -> list[tuple[User, ResidentProfile]]:
+    """Residents not yet verified (of these buildings), oldest first."""
+    stmt = (
+        select(User, ResidentProfile)
+        .join(ResidentProfile, ResidentProfile.user_id == User.id)
+        .where(ResidentProfile.verified_at.is_(None), User.is_active)
+        .order_by(User.id)
+    )
+    if building_ids is not None:
+        stmt = stmt.where(ResidentProfile.building_id.in_(building_ids))
+    return list(db.session().exec(stmt))

@@ -13,7 +13,7 @@ from shop.core import accounts, db, notifications
 from shop.core import errors as core_errors
 from shop.core.auth import login_required, role_required
 from shop.core.errors import DomainError
-from shop.core.ratelimit import login_limits
+from shop.core.ratelimit import limiter, login_limits
 from shop.core.schemas import (
     BuildingsInSchema,
     CommunityInSchema,
@@ -21,9 +21,15 @@ from shop.core.schemas import (
     CommunitySchema,
     ErrorSchema,
     NotificationPageSchema,
+    PublicUnitSchema,
+    RegisterSchema,
     TokenRequestSchema,
     TokenSchema,
+    UnitArgsSchema,
+    UnitSchema,
+    UnitsInSchema,
     UserSchema,
+    VerifySchema,
 )
 from shop.core.web import csrf
 
@@ -89,6 +95,7 @@ def user_payload(user: Any) -> dict[str, Any]:
             "building": address.building,
             "room": address.room,
             "segment": address.segment,
+            "verified": address.verified,
         }
     return {
         "id": user.id,
@@ -224,3 +231,77 @@ def add_buildings(data: dict[str, Any], community_id: int) -> dict[str, Any]:
     accounts.add_buildings(actor_id=current_user.id, community_id=community_id, **data)
     db.session().commit()
     return _community_payload(accounts.get_community(community_id))
+
+
+def _unit_rows(community_id: int, *, private: bool) -> list[dict[str, Any]]:
+    rows = []
+    for unit, building in accounts.units_of(community_id):
+        row = {"id": unit.id, "building": building.name, "name": unit.name}
+        if private:
+            row |= {
+                "owner_name": unit.owner_name,
+                "owner_phone": unit.owner_phone,
+                "join_code": unit.join_code,
+            }
+        rows.append(row)
+    return rows
+
+
+@bp.get("/communities/<int:community_id>/units")
+@role_required("operator")
+@bp.response(200, UnitSchema(many=True))
+def list_units(community_id: int) -> list[dict[str, Any]]:
+    """The compound's homes with owners and join codes (for the property's notices)."""
+    accounts.get_community(community_id)
+    return _unit_rows(community_id, private=True)
+
+
+@bp.post("/communities/<int:community_id>/units")
+@role_required("operator")
+@bp.arguments(UnitsInSchema)
+@bp.response(201, UnitSchema(many=True))
+def add_units(data: dict[str, Any], community_id: int) -> list[dict[str, Any]]:
+    """Add homes of a building from the owner list; each gets a join code (audited)."""
+    building_ids = {b.id for b in accounts.list_buildings(community_id)}
+    if data["building_id"] not in building_ids:
+        raise core_errors.NotFound(_("No such building."))
+    accounts.add_units(actor_id=current_user.id, **data)
+    db.session().commit()
+    return _unit_rows(community_id, private=True)
+
+
+@bp.get("/signup/units")
+@bp.arguments(UnitArgsSchema, location="query")
+@bp.response(200, PublicUnitSchema(many=True))
+def signup_units(args: dict[str, Any]) -> list[dict[str, Any]]:
+    """The homes of a compound, for the signup form (no owner data)."""
+    accounts.get_community(args["community_id"])
+    return _unit_rows(args["community_id"], private=False)
+
+
+@bp.post("/signup")
+@limiter.limit("10 per hour", scope="signup")
+@bp.arguments(RegisterSchema)
+@bp.response(201, TokenSchema)
+def signup(data: dict[str, Any]) -> dict[str, Any]:
+    """Sign up as a resident of a home: browse at once, order once the home is verified."""
+    user = accounts.register_resident(**data)
+    plain, row = accounts.issue_token(user_id=user.id)
+    payload = {"token": plain, "expires_at": row.expires_at, "user": user_payload(user)}
+    db.session().commit()
+    return payload
+
+
+@bp.post("/me/verification")
+@login_required
+@limiter.limit("10 per hour", scope="verify-home")
+@bp.arguments(VerifySchema)
+@bp.response(200, UserSchema)
+def verify_home(data: dict[str, Any]) -> dict[str, Any]:
+    """Verify my home with the code on the property's notice (422 if it is not that code)."""
+    if not accounts.verify_with_code(user_id=current_user.id, code=data["code"]):
+        db.session().rollback()
+        message = _("This is not your home's code.")
+        raise core_errors.Invalid(message, fields={"code": [message]})
+    db.session().commit()
+    return user_payload(current_user)

@@ -125,6 +125,24 @@ class Building(SQLModel, table=True):
     name: str = Field(max_length=50)
 
 
+class Unit(SQLModel, table=True):
+    """A home (房号) of a building, from the property's owner list, with its join code.
+
+    The join code is printed on the property's notice to the household: entering it proves
+    the registrant lives there.
+    """
+
+    __tablename__ = "core_unit"
+    __table_args__ = (UniqueConstraint("building_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    building_id: int = Field(foreign_key="core_building.id", index=True)
+    name: str = Field(max_length=20)
+    owner_name: str = Field(default="", max_length=80)
+    owner_phone: str = Field(default="", max_length=32)
+    join_code: str = Field(max_length=8)
+
+
 class ResidentProfile(SQLModel, table=True):
     """Where a resident lives and which segment they are in."""
 
@@ -136,6 +154,9 @@ class ResidentProfile(SQLModel, table=True):
     room: str = Field(max_length=20)
     phone: str = Field(max_length=32)
     segment: str = Field(default=Segment.MASS.value, max_length=10)
+    #: When the property confirmed the household lives there (None: browsing only, no orders).
+    verified_at: datetime | None = None
+    unit_id: int | None = Field(default=None, foreign_key="core_unit.id")
 
 
 class AuditEntry(SQLModel, table=True):

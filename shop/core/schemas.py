@@ -70,6 +70,7 @@ class ResidentSchema(Schema):
     building = fields.String()
     room = fields.String()
     segment = fields.String()
+    verified = fields.Boolean()
 
 
 class SupplierMembershipSchema(Schema):
@@ -205,3 +206,67 @@ class CommunitySchema(Schema):
     timezone = fields.String()
     service_hours = fields.String()
     buildings = fields.List(fields.Nested(BuildingSchema))
+
+
+class UnitInSchema(Schema):
+    """A home on the owner list."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    owner_name = fields.String(load_default="", validate=validate.Length(max=80))
+    owner_phone = fields.String(load_default="", validate=validate.Length(max=32))
+
+
+class UnitsInSchema(Schema):
+    """`{"building_id", "units": [{"name", "owner_name", "owner_phone"}]}`."""
+
+    building_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
+    units = fields.List(
+        fields.Nested(UnitInSchema), required=True, validate=validate.Length(min=1, max=2000)
+    )
+
+
+class UnitSchema(Schema):
+    """A home with its building; the operator also sees the owner and the join code."""
+
+    id = fields.Integer()
+    building = fields.String()
+    name = fields.String()
+    owner_name = fields.String()
+    owner_phone = fields.String()
+    join_code = fields.String()
+
+
+class PublicUnitSchema(Schema):
+    """A home as the signup form lists it (no owner data, no code)."""
+
+    id = fields.Integer()
+    building = fields.String()
+    name = fields.String()
+
+
+class RegisterSchema(Schema):
+    """A resident signs up with their phone for a home of the list."""
+
+    phone = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\+?[0-9 -]{7,20}$", error=N_("Not a phone number.")),
+    )
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=8, max=128)
+    )
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    unit_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
+
+
+class VerifySchema(Schema):
+    """`{"code"}` from the property's notice."""
+
+    code = fields.String(
+        required=True, validate=validate.Regexp(r"^\d{6}$", error=N_("Six digits."))
+    )
+
+
+class UnitArgsSchema(Schema):
+    """`?community_id=`."""
+
+    community_id = fields.Integer(required=True, validate=ID_RANGE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Flask,
@@ -21,8 +23,10 @@ from flask_login import current_user, login_user, logout_user
 
 from shop.core import accounts, db, notifications
 from shop.core.auth import login_required
+from shop.core.boundary import id_value
+from shop.core.errors import DomainError
 from shop.core.forms import EmptyForm, LanguageForm, LoginForm
-from shop.core.ratelimit import login_limits
+from shop.core.ratelimit import limiter, login_limits
 from shop.core.web import homes_for, safe_next
 
 bp = Blueprint(
@@ -66,6 +70,72 @@ def login() -> ResponseReturnValue:
         g.login_failed = True
         flash(_("Wrong login or password."), "error")
     return render_template("core/login.html", form=form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], scope="signup")
+def register() -> ResponseReturnValue:
+    """A resident signs up: pick the compound, then the home, with phone and password."""
+    from marshmallow import ValidationError
+
+    from shop.core.i18n import translate_errors
+    from shop.core.schemas import RegisterSchema
+    from shop.core.web import check_csrf
+
+    community_id = request.args.get("community_id", type=id_value)
+    values: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        check_csrf()
+        values = request.form.to_dict()
+        raw = {k: v.strip() for k, v in values.items() if k != "csrf_token" and v.strip()}
+        if "unit_id" in raw:
+            raw["unit_id"] = (
+                id_value(raw["unit_id"]) if raw["unit_id"].isdigit() else raw["unit_id"]
+            )
+        try:
+            data = RegisterSchema().load(raw)
+            user = accounts.register_resident(**data)
+        except ValidationError as exc:
+            errors = translate_errors(exc.messages)
+        except DomainError as exc:
+            db.session().rollback()
+            errors = translate_errors(exc.fields) or {"_schema": [exc.message]}
+        else:
+            db.session().commit()
+            login_user(user)
+            flash(_("Welcome! You can browse now; verify your home to order."), "info")
+            return redirect(url_for("core.verify_home"))
+    units = accounts.units_of(community_id) if community_id else []
+    return render_template(
+        "core/register.html",
+        communities=accounts.list_communities(),
+        community_id=community_id,
+        units=units,
+        values=values,
+        errors=errors,
+    ), 422 if errors else 200
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"], scope="verify-home")
+def verify_home() -> ResponseReturnValue:
+    """Verify my home with the code on the property's notice (or wait for the butler)."""
+    from shop.core.web import check_csrf
+
+    address = accounts.find_resident_address(current_user.id)
+    if address is None:
+        abort(404)
+    error = ""
+    if request.method == "POST" and not address.verified:
+        check_csrf()
+        if accounts.verify_with_code(user_id=current_user.id, code=request.form.get("code", "")):
+            db.session().commit()
+            flash(_("Your home is verified. You can order now."), "info")
+            return redirect(url_for("core.index"))
+        error = _("This is not your home's code.")
+    return render_template("core/verify.html", address=address, error=error), 422 if error else 200
 
 
 @bp.post("/logout")
