@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from fulfilment import ledger
 from fulfilment.models import Grid, GridBuilding, GridStaff, StaffMember, StaffRole
-from fulfilment.schemas import RuleSchema
+from fulfilment.schemas import HireSchema, RuleSchema
 from shop.core import db
 from shop.core.errors import Invalid, NotFound
 
@@ -181,3 +181,35 @@ def move_buildings(
     return services.move_buildings(
         actor_id=actor_id, grid_id=grid_id, building_ids=building_ids, confirm=confirm
     )
+
+
+def hire(*, actor_id: int, form: dict[str, Any]) -> int:
+    """Add a staff member from a posted form (checked as the API checks it); their user id.
+
+    Raises Invalid naming each bad field (see fulfilment.services.hire for the rules).
+    """
+    from marshmallow import EXCLUDE
+
+    from fulfilment import services
+    from shop.core.i18n import translate_errors
+
+    try:
+        data = HireSchema(unknown=EXCLUDE).load(form)
+    except ValidationError as exc:
+        fields = translate_errors(exc.messages)
+        raise Invalid("; ".join(f"{k}: {v[0]}" for k, v in fields.items()), fields=fields) from exc
+    return services.hire(actor_id=actor_id, **data)
+
+
+def let_go(*, actor_id: int, user_id: int, reason: str) -> int:
+    """A staff member leaves (see fulfilment.services.let_go)."""
+    from fulfilment import services
+
+    return services.let_go(actor_id=actor_id, user_id=user_id, reason=reason)
+
+
+def staff_list(viewer_id: int) -> list[dict[str, Any]]:
+    """Every staff member as the operator sees them (dicts of StaffOutSchema's shape)."""
+    from fulfilment import queries
+
+    return queries.staff_of(viewer_id, is_operator=True)

@@ -328,6 +328,17 @@ def _compound_action() -> None:
             building_ids=[building_id],
             confirm=request.form.get("confirm") == "1",
         )
+    elif do == "hire":
+        form = {k: v.strip() for k, v in request.form.items() if k not in ("csrf_token", "do")}
+        form["grid_ids"] = [g for g in request.form.getlist("grid_ids", type=id_value) if g]
+        fulfilment.api.hire(actor_id=current_user.id, form=form)
+    elif do == "leave":
+        user_id = request.form.get("user_id", type=id_value)
+        if user_id is None:
+            abort(400)
+        fulfilment.api.let_go(
+            actor_id=current_user.id, user_id=user_id, reason=request.form.get("reason", "")
+        )
     else:
         abort(400)
 
@@ -349,6 +360,7 @@ def compounds() -> ResponseReturnValue:
     ]
     return render_template(
         "console/compounds.html",
+        staff=fulfilment.api.staff_list(current_user.id),
         communities=communities,
         buildings=buildings,
         grids=grids,

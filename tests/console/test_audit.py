@@ -70,3 +70,41 @@ def test_the_operator_runs_compounds_on_the_page(app, client):
     assert refused.status_code == 200  # the page again, saying what is wrong
     body = refused.get_data(as_text=True)
     assert "code: 2–32 位小写字母、数字或短横线。" in body and "name:" in body
+
+
+def test_the_operator_adds_and_lets_go_of_staff_on_the_compounds_page(app, client):
+    import re
+
+    from tests.conftest import csrf_token
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    web_login(client, "operator@demo.local", "demo1234")
+    page = client.get("/console/compounds").get_data(as_text=True)
+    grid_id = re.findall(r'name="grid_ids" value="(\d+)"', page)[0]
+    token = csrf_token(client, "/console/compounds")
+    client.post(
+        "/console/compounds",
+        data={
+            "csrf_token": token,
+            "do": "hire",
+            "display_name": "新管家 钱",
+            "phone": "13955556666",
+            "employee_no": "E3001",
+            "staff_role": "butler",
+            "grid_ids": [grid_id],
+            "password": "first-pass-123",
+        },
+    )
+    page = client.get("/console/compounds").get_data(as_text=True)
+    assert "E3001" in page and "新管家 钱" in page
+    bad = client.post(
+        "/console/compounds",
+        data={"csrf_token": token, "do": "hire", "display_name": "某", "phone": "x"},
+    )
+    assert "phone:" in bad.get_data(as_text=True)
+    user_id = re.findall(r'name="user_id" value="(\d+)"', page)[-1]
+    client.post(
+        "/console/compounds",
+        data={"csrf_token": token, "do": "leave", "user_id": user_id, "reason": "合同到期"},
+    )
+    assert "已离职" in client.get("/console/compounds").get_data(as_text=True)
