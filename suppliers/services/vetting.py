@@ -264,17 +264,15 @@ def set_checklist_entry(
 def record_evaluation(
     *, supplier_id: int, actor_id: int, scores: Mapping[str, int], notes: str = ""
 ) -> Evaluation:
-    """Record the operator's scores (1–5 each); a submitted application goes under review."""
+    """Record the operator's scores (1–5 each); a submitted application goes under review.
+
+    After approval the operator may score a supplier again (a periodic review): the newest
+    evaluation is the one the supplier's page and ranking read. A rejected one is closed.
+    """
     access.require_operator(actor_id)
     supplier = _get(supplier_id)
-    if supplier.status not in {
-        SupplierStatus.SUBMITTED,
-        SupplierStatus.UNDER_REVIEW,
-        SupplierStatus.MORE_INFO_REQUESTED,
-    }:
-        raise DomainError(
-            _("Only an application in review can be evaluated."), code="not_in_review"
-        )
+    if supplier.status == SupplierStatus.REJECTED:
+        raise DomainError(_("A rejected application cannot be evaluated."), code="not_in_review")
     for criterion in scoring.CRITERIA:
         if not 1 <= int(scores[criterion]) <= 5:
             raise Invalid(_("Scores are 1 to 5."), fields={criterion: [_("Scores are 1 to 5.")]})

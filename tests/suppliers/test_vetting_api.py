@@ -256,3 +256,23 @@ def test_every_decision_is_an_event_with_actor_and_reason(
     with app.app_context(), db.session_scope(write=False) as s:
         [event] = s.exec(select(SupplierEvent)).all()
     assert (event.actor_id, event.actor_role, event.reason) == (operator_id, "operator", "多次超时")
+
+
+def test_an_approved_supplier_is_scored_again_in_a_periodic_review(
+    client, headers, operator_id, make_supplier
+):
+    ops = headers("ops@platform.test")
+    active = make_supplier(status="active")
+    review = {
+        "community_commitment": 3,
+        "property_experience": 4,
+        "strength_management": 2,
+        "notes": "季度复评",
+    }
+    again = client.post(f"/api/v1/suppliers/{active.id}/evaluations", json=review, headers=ops)
+    assert again.status_code == 201, again.get_json()
+    detail = client.get(f"/api/v1/suppliers/{active.id}", headers=ops).get_json()
+    assert detail["status"] == "active"  # a review changes no status
+    rejected = make_supplier(status="rejected")
+    closed = client.post(f"/api/v1/suppliers/{rejected.id}/evaluations", json=review, headers=ops)
+    assert closed.status_code == 409
