@@ -13,7 +13,7 @@ from sqlmodel import func, or_, select
 
 from shop.core import db
 from shop.core.errors import Invalid, NotFound
-from suppliers import process
+from suppliers import process, signals
 from suppliers.models import (
     Item,
     Scorecard,
@@ -110,11 +110,14 @@ def update_scorecard(
 ) -> None:
     """Store a supplier's measured performance (computed by the orders and fulfilment jobs)."""
     card = db.session().get(Scorecard, supplier_id) or Scorecard(supplier_id=supplier_id)
+    ranked_before = (card.met_rate_bp, card.communities_served)
     card.orders_count, card.met_rate_bp = orders_count, met_rate_bp
     card.on_time_rate_bp, card.refund_rate_bp = on_time_rate_bp, refund_rate_bp
     card.communities_served, card.updated_at = communities_served, db.utcnow()
     db.session().add(card)
     db.session().flush()
+    if ranked_before != (met_rate_bp, communities_served):
+        signals.scorecard_changed.send(supplier_id)
 
 
 def record_settlement(
@@ -293,15 +296,20 @@ def find_items(text: str, *, limit: int = 20, sellable_only: bool = True) -> lis
 
 
 def supplier_scores(supplier_ids: Sequence[int]) -> dict[int, int]:
-    """A ranking figure per supplier from its scorecard (met rate in basis points; 0 if none)."""
+    """A ranking figure per supplier from its scorecard; 0 if it has none.
+
+    The promises it keeps count most (the met rate in basis points, up to 10,000), then how
+    many compounds it serves (100 each, up to ten): a reliable supplier who serves widely
+    comes first among equally relevant bundles.
+    """
     if not supplier_ids:
         return {}
     rows = db.session().exec(
-        select(Scorecard.supplier_id, Scorecard.met_rate_bp).where(
+        select(Scorecard.supplier_id, Scorecard.met_rate_bp, Scorecard.communities_served).where(
             Scorecard.supplier_id.in_(list(supplier_ids))
         )
     )
-    return dict(rows.all())
+    return {sid: met + 100 * min(served, 10) for sid, met, served in rows}
 
 
 def item_ids_of_supplier(supplier_id: int) -> list[int]:

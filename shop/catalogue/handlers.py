@@ -16,7 +16,12 @@ def _item_changed(item_id: int, **_kwargs: Any) -> None:
     services.reindex_bundles_with_item(item_id)
 
 
+def _scorecard_changed(supplier_id: int, **_kwargs: Any) -> None:
+    services.rerank_bundles_of_supplier(supplier_id)
+
+
 def connect() -> None:
     """Connect once (blinker keeps weak references to module functions: they live on)."""
     supplier_signals.supplier_suspended.connect(_supplier_suspended)
     supplier_signals.item_changed.connect(_item_changed)
+    supplier_signals.scorecard_changed.connect(_scorecard_changed)

@@ -78,6 +78,9 @@ class Bundle(SQLModel, table=True):
     policy_id: int = Field(foreign_key="catalogue_policy.id")
     status: str = Field(default=BundleStatus.DRAFT.value, max_length=10, index=True)
     is_featured: bool = False
+    #: The suppliers' scorecard figure (the weakest component's), kept by the scorecard job:
+    #: listings and search rank by it among equals.
+    rank: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None

@@ -211,7 +211,7 @@ def list_bundles(
     s = db.session()
     total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = s.exec(
-        stmt.order_by(Bundle.published_at.desc(), Bundle.id.desc())
+        stmt.order_by(Bundle.rank.desc(), Bundle.published_at.desc(), Bundle.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()

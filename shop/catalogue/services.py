@@ -298,6 +298,7 @@ def publish_bundle(*, bundle_id: int, actor_id: int) -> Bundle:
     """Put a bundle on sale: refused unless every rule holds."""
     bundle = get_bundle(bundle_id)
     _check_rules(_as_data(bundle), publishing=True)
+    bundle.rank = bundle_rank(bundle.id)
     _transition(bundle, "publish", "operator", actor_id)
     return bundle
 
@@ -343,6 +344,35 @@ def reindex_bundles_with_item(item_id: int) -> None:
     )
     for bundle_id in ids:
         jobs.enqueue_after_commit(INDEX_JOB, bundle_id)
+
+
+def bundle_rank(bundle_id: int) -> int:
+    """A bundle's ranking figure: its weakest supplier's (see suppliers.api.supplier_scores)."""
+    ids = list(
+        db.session().exec(
+            select(BundleComponent.item_id).where(BundleComponent.bundle_id == bundle_id)
+        )
+    )
+    items = suppliers.api.get_items(ids)
+    scores = suppliers.api.supplier_scores(sorted({i.supplier_id for i in items.values()}))
+    return min((scores.get(i.supplier_id, 0) for i in items.values()), default=0)
+
+
+def rerank_bundles_of_supplier(supplier_id: int) -> None:
+    """A supplier's scorecard changed: its bundles take their new rank and are reindexed."""
+    item_ids = suppliers.api.item_ids_of_supplier(supplier_id)
+    if not item_ids:
+        return
+    bundle_ids = set(
+        db.session().exec(
+            select(BundleComponent.bundle_id).where(BundleComponent.item_id.in_(item_ids))
+        )
+    )
+    for bundle_id in sorted(bundle_ids):
+        bundle = db.session().get(Bundle, bundle_id)
+        bundle.rank = bundle_rank(bundle_id)
+        jobs.enqueue_after_commit(INDEX_JOB, bundle_id)
+    db.session().flush()
 
 
 def get_bundle(bundle_id: int) -> Bundle:
