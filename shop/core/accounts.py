@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
@@ -487,7 +487,8 @@ def register_resident(*, phone: str, password: str, display_name: str, unit_id: 
             room=unit.name,
             phone=phone,
             unit_id=unit.id,
-            verified_at=None,
+            # The owner list is the property's own record: its owner's phone proves the home.
+            verified_at=db.utcnow() if unit.owner_phone and unit.owner_phone == phone else None,
         )
     )
     s.flush()
@@ -539,3 +540,116 @@ def waiting_residents(building_ids: list[int] | None = None) -> list[tuple[User,
     if building_ids is not None:
         stmt = stmt.where(ResidentProfile.building_id.in_(building_ids))
     return list(db.session().exec(stmt))
+
+
+UNIT_CSV_COLUMNS = ("building", "unit", "owner_name", "owner_phone")
+MAX_UNIT_ROWS = 20_000
+
+
+@dataclass
+class UnitRow:
+    """One line of an owner-list CSV and what is wrong with it."""
+
+    line: int
+    building: str
+    unit: str
+    owner_name: str
+    owner_phone: str
+    errors: list[str]
+
+
+def read_unit_csv(text: str) -> list[UnitRow]:
+    """The property's owner list (building, unit, owner_name, owner_phone), line by line.
+
+    Each line carries what is wrong with it; a UTF-8 BOM and blank lines are fine.
+    """
+    import csv
+    import io
+    import re
+
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = {"building", "unit"} - set(reader.fieldnames or ())
+    if missing:
+        message = _("Missing columns: %(names)s", names=", ".join(sorted(missing)))
+        raise Invalid(message, fields={"file": [message]})
+    rows: list[UnitRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, raw in enumerate(reader, start=2):
+        if len(rows) >= MAX_UNIT_ROWS:
+            message = _("At most %(n)d rows per file.", n=MAX_UNIT_ROWS)
+            raise Invalid(message, fields={"file": [message]})
+        values = {k: (raw.get(k) or "").strip() for k in UNIT_CSV_COLUMNS}
+        if not any(values.values()):
+            continue
+        row = UnitRow(
+            line,
+            values["building"],
+            values["unit"],
+            values["owner_name"],
+            values["owner_phone"],
+            [],
+        )
+        if not 1 <= len(row.building) <= 50:
+            row.errors.append(_("building: 1–50 characters."))
+        if not 1 <= len(row.unit) <= 20:
+            row.errors.append(_("unit: 1–20 characters."))
+        if len(row.owner_name) > 80:
+            row.errors.append(_("owner_name: at most 80 characters."))
+        if row.owner_phone and not re.fullmatch(r"\+?[0-9 -]{7,20}", row.owner_phone):
+            row.errors.append(_("owner_phone: not a phone number."))
+        key = (row.building, row.unit)
+        if key in seen:
+            row.errors.append(_("Duplicate of line %(line)d in this file.", line=seen[key]))
+        seen.setdefault(key, line)
+        rows.append(row)
+    return rows
+
+
+def import_units(
+    *,
+    actor_id: int,
+    community_id: int,
+    text: str,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[UnitRow], int]:
+    """Import the owner list, all or nothing: (rows with their errors, units created).
+
+    Buildings missing from the compound are added; units already listed are errors. With
+    `dry_run` nothing is written. `progress(n)` is called as rows are saved (the CLI's bar).
+    """
+    from shop.core import audit
+
+    get_community(community_id)
+    rows = read_unit_csv(text)
+    buildings = {b.name: b for b in list_buildings(community_id)}
+    existing = {(b.name, u.name) for u, b in units_of(community_id)}
+    for row in rows:
+        if (row.building, row.unit) in existing:
+            row.errors.append(_("This unit is on the list already."))
+    if dry_run or any(r.errors for r in rows):
+        return rows, 0
+    s = db.session()
+    for row in rows:
+        if row.building not in buildings:
+            buildings[row.building] = add_building(community_id=community_id, name=row.building)
+        s.add(
+            Unit(
+                building_id=buildings[row.building].id,
+                name=row.unit,
+                owner_name=row.owner_name,
+                owner_phone=row.owner_phone,
+                join_code=f"{secrets.randbelow(10**6):06d}",
+            )
+        )
+        if progress:
+            progress(1)
+    s.flush()
+    audit.record(
+        actor_id=actor_id,
+        action="community.units_imported",
+        subject_type="community",
+        subject_id=community_id,
+        data={"units": len(rows)},
+    )
+    return rows, len(rows)

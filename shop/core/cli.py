@@ -1,4 +1,4 @@
-"""Kernel commands: `db upgrade|downgrade|check|revision`, `worker`, `search reindex`."""
+"""Kernel commands: `db upgrade|downgrade|check|revision`, `worker`, `search reindex`, `units`."""
 
 from __future__ import annotations
 
@@ -59,6 +59,49 @@ def search_reindex() -> None:
         click.echo(f"{indexer.name}: indexed {count} documents.")
 
 
+units_cli = AppGroup("units", help="A compound's homes (the property's owner list).")
+
+
+@units_cli.command("import")
+@click.argument("community_code")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--dry-run", is_flag=True, help="Check every line and save nothing.")
+def units_import(community_code: str, csv_file: click.utils.LazyFile, dry_run: bool) -> None:
+    """Import the owner list (building,unit,owner_name,owner_phone), all or nothing.
+
+    A progress bar shows the saving; bad lines are listed and then nothing is saved.
+    """
+    from sqlmodel import select
+
+    from shop.core import accounts, db
+    from shop.core.models import Community
+
+    text = csv_file.read()
+    with db.session_scope() as s:
+        community = s.exec(select(Community).where(Community.code == community_code)).first()
+        if community is None:
+            raise click.ClickException(f"No community with the code {community_code!r}.")
+        total = len(accounts.read_unit_csv(text))
+        with click.progressbar(length=total, label=f"{community.name}: {total} units") as bar:
+            rows, created = accounts.import_units(
+                actor_id=None,
+                community_id=community.id,
+                text=text,
+                dry_run=dry_run,
+                progress=bar.update,
+            )
+        bad = [r for r in rows if r.errors]
+        for row in bad:
+            click.echo(f"line {row.line}: {'; '.join(row.errors)}", err=True)
+        if bad:
+            raise click.ClickException(f"{len(bad)} bad lines: nothing was saved.")
+        if dry_run:
+            click.echo(f"{len(rows)} lines are fine (dry run: nothing saved).")
+            return
+        s.commit()
+        click.echo(f"Imported {created} units.")
+
+
 @click.command("worker")
 @with_appcontext
 @click.argument("queues", nargs=-1)
@@ -77,3 +120,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(worker)
+    app.cli.add_command(units_cli)

@@ -26,6 +26,7 @@ from shop.core.schemas import (
     TokenRequestSchema,
     TokenSchema,
     UnitArgsSchema,
+    UnitImportSchema,
     UnitSchema,
     UnitsInSchema,
     UserSchema,
@@ -305,3 +306,39 @@ def verify_home(data: dict[str, Any]) -> dict[str, Any]:
         raise core_errors.Invalid(message, fields={"code": [message]})
     db.session().commit()
     return user_payload(current_user)
+
+
+@bp.post("/communities/<int:community_id>/units/import")
+@role_required("operator")
+@bp.response(200, UnitImportSchema)
+def import_units(community_id: int) -> dict[str, Any]:
+    """Import the owner list as CSV (`building,unit,owner_name,owner_phone`), all or nothing.
+
+    `?dry_run=true` previews; any bad line is 422 listing each line's errors, nothing saved.
+    A unit whose owner's phone is on the list is verified when that owner signs up.
+    """
+    try:
+        text = request.get_data().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = _("The CSV must be UTF-8.")
+        raise core_errors.Invalid(message, fields={"file": [message]}) from exc
+    dry_run = request.args.get("dry_run", "false").lower() in ("1", "true", "yes")
+    rows, created = accounts.import_units(
+        actor_id=current_user.id, community_id=community_id, text=text, dry_run=dry_run
+    )
+    body = {
+        "rows": [
+            {"line": r.line, "building": r.building, "unit": r.unit, "errors": r.errors}
+            for r in rows
+        ],
+        "created": created,
+        "saved": created > 0,
+    }
+    bad = [r for r in body["rows"] if r["errors"]]
+    if bad:
+        db.session().rollback()
+        raise core_errors.Invalid(
+            _("Some lines are not valid; nothing was saved."), fields={"rows": bad}
+        )
+    db.session().commit()
+    return body

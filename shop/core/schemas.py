@@ -270,3 +270,20 @@ class UnitArgsSchema(Schema):
     """`?community_id=`."""
 
     community_id = fields.Integer(required=True, validate=ID_RANGE)
+
+
+class UnitImportRowSchema(Schema):
+    """One line of the owner list and its errors."""
+
+    line = fields.Integer()
+    building = fields.String()
+    unit = fields.String()
+    errors = fields.List(fields.String())
+
+
+class UnitImportSchema(Schema):
+    """What an owner-list import did (or would do, as a preview)."""
+
+    rows = fields.List(fields.Nested(UnitImportRowSchema))
+    created = fields.Integer()
+    saved = fields.Boolean()

@@ -142,3 +142,77 @@ def test_signup_refuses_bad_input_and_changes_nothing(app, client, shop, make_us
     with app.app_context(), db.session_scope(write=False) as s:
         assert len(s.exec(select(User)).all()) == before
         assert len(s.exec(select(Unit)).all()) == 2
+
+
+OWNER_LIST = (
+    "\ufeffbuilding,unit,owner_name,owner_phone\n"
+    "5栋,5-101,钱女士,13700005101\n"
+    "5栋,5-102,,\n"
+    "6栋,6-101,孙先生,13700006101\n"
+)
+
+
+def _import(client, community_id, ops, text, dry_run=False):
+    return client.post(
+        f"/api/v1/communities/{community_id}/units/import?dry_run={str(dry_run).lower()}",
+        data=text.encode(),
+        headers={**ops, "Content-Type": "text/csv", "Accept-Language": "en"},
+    )
+
+
+def test_the_owner_list_imports_all_or_nothing_and_the_owner_is_verified_on_signup(
+    app, client, shop, make_user, headers
+):
+    make_user("operator", email="ops@owners.test")
+    ops = headers("ops@owners.test")
+    with app.app_context(), db.session_scope(write=False):
+        community_id = accounts.find_resident_address(shop["user_id"]).community_id
+    preview = _import(client, community_id, ops, OWNER_LIST, dry_run=True)
+    assert preview.status_code == 200 and preview.get_json()["saved"] is False
+    bad = _import(client, community_id, ops, OWNER_LIST + "5栋,5-101,重复,\n6栋,,x,abc\n")
+    assert bad.status_code == 422
+    lines = {r["line"]: r["errors"] for r in bad.get_json()["error"]["fields"]["rows"]}
+    assert set(lines) == {5, 6} and "Duplicate of line 2" in lines[5][0]
+    with app.app_context(), db.session_scope(write=False) as s:
+        assert s.exec(select(Unit)).all() == []  # nothing saved, no building added
+    done = _import(client, community_id, ops, OWNER_LIST)
+    assert done.status_code == 200 and done.get_json()["created"] == 3
+    public = client.get(f"/api/v1/signup/units?community_id={community_id}").get_json()
+    unit = next(u for u in public if u["name"] == "5-101")
+    owner = client.post(
+        "/api/v1/signup",
+        json={
+            "phone": "13700005101",
+            "password": "owner-pass-1",
+            "display_name": "钱女士",
+            "unit_id": unit["id"],
+        },
+    )
+    assert owner.get_json()["user"]["resident"]["verified"] is True  # the owner list says so
+    stranger = client.post(
+        "/api/v1/signup",
+        json={
+            "phone": "13700009999",
+            "password": "other-pass-1",
+            "display_name": "某人",
+            "unit_id": unit["id"],
+        },
+    )
+    assert stranger.get_json()["user"]["resident"]["verified"] is False
+
+
+def test_the_owner_list_imports_from_the_command_line_with_a_progress_bar(app, shop, tmp_path):
+    with app.app_context(), db.session_scope(write=False) as s:
+        from shop.core.models import Community
+
+        code = s.get(Community, accounts.find_resident_address(shop["user_id"]).community_id).code
+    path = tmp_path / "owners.csv"
+    path.write_text(OWNER_LIST, encoding="utf-8")
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["units", "import", code, str(path), "--dry-run"])
+    assert dry.exit_code == 0 and "dry run" in dry.output
+    result = runner.invoke(args=["units", "import", code, str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Imported 3 units." in result.output and "units" in result.output
+    again = runner.invoke(args=["units", "import", code, str(path)])
+    assert again.exit_code != 0 and "nothing was saved" in again.output
