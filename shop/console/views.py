@@ -28,7 +28,7 @@ from marshmallow import EXCLUDE
 import fulfilment.api
 import orders.api
 import suppliers.api
-from shop.core import accounts, audit
+from shop.core import accounts, audit, db
 from shop.core.auth import role_required
 from shop.core.boundary import id_value, page_value
 from shop.core.errors import Invalid
@@ -367,3 +367,50 @@ def compounds() -> ResponseReturnValue:
         grid_of=grid_of,
         managers=managers,
     )
+
+
+@bp.route("/compounds/<int:community_id>/units", methods=["GET", "POST"])
+@role_required("operator")
+def units_page(community_id: int) -> ResponseReturnValue:
+    """A compound's homes with owners and join codes (printable for the notices).
+
+    The owner list is uploaded here: previewed, or imported all or nothing.
+    """
+    community = accounts.get_community(community_id)
+    preview: list[accounts.UnitRow] = []
+    status = 200
+    if request.method == "POST":
+        check_csrf()
+        upload = request.files.get("file")
+        try:
+            text = upload.read().decode("utf-8") if upload and upload.filename else ""
+        except UnicodeDecodeError:
+            text = None
+        if not text:
+            flash(_("Choose a UTF-8 CSV file.") if text is None else _("Choose a file."), "error")
+            status = 422
+        else:
+            dry_run = request.form.get("action") != "import"
+            try:
+                preview, created = accounts.import_units(
+                    actor_id=current_user.id, community_id=community_id, text=text, dry_run=dry_run
+                )
+            except Invalid as exc:
+                db.session().rollback()
+                flash(exc.message, "error")
+                status = 422
+            else:
+                if any(r.errors for r in preview):
+                    db.session().rollback()
+                    flash(_("Some lines are not valid; nothing was saved."), "error")
+                    status = 422
+                elif not dry_run:
+                    db.session().commit()
+                    flash(_("Imported: %(n)d homes.", n=created), "info")
+                    return redirect(url_for("console.units_page", community_id=community_id), 303)
+    return render_template(
+        "console/units.html",
+        community=community,
+        units=accounts.units_of(community_id),
+        preview=preview,
+    ), status

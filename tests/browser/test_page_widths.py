@@ -41,6 +41,7 @@ ROLES = (
             "/ops/touchpoints",
             "/console/audit",
             "/console/compounds",
+            "/console/compounds/1/units",
             "/ops/suppliers/",
             "/ops/suppliers/3",
             "/ops/catalogue/categories",

@@ -108,3 +108,38 @@ def test_the_operator_adds_and_lets_go_of_staff_on_the_compounds_page(app, clien
         data={"csrf_token": token, "do": "leave", "user_id": user_id, "reason": "合同到期"},
     )
     assert "已离职" in client.get("/console/compounds").get_data(as_text=True)
+
+
+def test_the_operator_previews_then_imports_the_owner_list_and_prints_the_codes(app, client):
+    import io
+    import re
+
+    from tests.conftest import csrf_token
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    web_login(client, "operator@demo.local", "demo1234")
+    page = client.get("/console/compounds").get_data(as_text=True)
+    path = re.findall(r'href="(/console/compounds/\d+/units)"', page)[0]
+    good = "building,unit,owner_name,owner_phone\n1栋,1-0901,冯先生,13700001901\n"
+
+    def send(text, action):
+        return client.post(
+            path,
+            data={
+                "csrf_token": csrf_token(client, path),
+                "action": action,
+                "file": (io.BytesIO(text.encode()), "owners.csv"),
+            },
+            content_type="multipart/form-data",
+        )
+
+    shown = send(good, "preview").get_data(as_text=True)
+    assert 'id="preview"' in shown and "1-0901" in shown
+    assert "1-0901" not in shown[shown.index('id="units"') :]  # a preview saves nothing
+    bad = send(good + "1栋,,x,abc\n", "import")
+    assert bad.status_code == 422 and "未保存任何内容" in bad.get_data(as_text=True)
+    done = send(good, "import")
+    assert done.status_code == 303
+    listed = client.get(path).get_data(as_text=True)
+    table = listed[listed.index('id="units"') :]
+    assert "1-0901" in table and "冯先生" in table and re.search(r"<code>\d{6}</code>", table)
