@@ -414,26 +414,35 @@ def cancel_task(task: Task) -> None:
     db.session().flush()
 
 
+def _require_household_keeper(actor_id: int, resident_id: int) -> None:
+    """The operator, or a butler of the grid that covers the household's building.
+
+    Anyone else (another grid's butler, a cleaner) gets NotFound: the household is not theirs.
+    """
+    actor = db.session().get(User, actor_id)
+    if actor is None:
+        raise NotFound(_("No such resident."))
+    if actor.has_role("operator"):
+        return
+    address = accounts.find_resident_address(resident_id)
+    grid = _grid_of_building(address.building_id) if address else None
+    member = db.session().get(StaffMember, actor_id)
+    if (
+        grid is None
+        or member is None
+        or member.staff_role != StaffRole.BUTLER.value
+        or not _in_grid(actor_id, grid.id)
+    ):
+        raise NotFound(_("No such resident."))
+
+
 def move_segment(*, actor_id: int, resident_id: int, segment: str, reason: str) -> None:
     """The operator, or a butler of the household's grid, moves it into another segment.
 
     Anyone else (another grid's butler, a cleaner) gets NotFound: the household is not theirs.
     The change and its reason are audited by the kernel.
     """
-    actor = db.session().get(User, actor_id)
-    if actor is None:
-        raise NotFound(_("No such resident."))
-    if not actor.has_role("operator"):
-        address = accounts.find_resident_address(resident_id)
-        grid = _grid_of_building(address.building_id) if address else None
-        member = db.session().get(StaffMember, actor_id)
-        if (
-            grid is None
-            or member is None
-            or member.staff_role != StaffRole.BUTLER.value
-            or not _in_grid(actor_id, grid.id)
-        ):
-            raise NotFound(_("No such resident."))
+    _require_household_keeper(actor_id, resident_id)
     accounts.move_segment(user_id=resident_id, segment=segment, actor_id=actor_id, reason=reason)
 
 
@@ -715,18 +724,5 @@ def let_go(*, actor_id: int, user_id: int, reason: str) -> int:
 
 def approve_resident(*, actor_id: int, resident_id: int) -> None:
     """The operator, or a butler of the household's grid, confirms a new resident's home."""
-    actor = db.session().get(User, actor_id)
-    if actor is None:
-        raise NotFound(_("No such resident."))
-    if not actor.has_role("operator"):
-        address = accounts.find_resident_address(resident_id)
-        grid = _grid_of_building(address.building_id) if address else None
-        member = db.session().get(StaffMember, actor_id)
-        if (
-            grid is None
-            or member is None
-            or member.staff_role != StaffRole.BUTLER.value
-            or not _in_grid(actor_id, grid.id)
-        ):
-            raise NotFound(_("No such resident."))
+    _require_household_keeper(actor_id, resident_id)
     accounts.approve_resident(user_id=resident_id, actor_id=actor_id)

@@ -76,36 +76,27 @@ def login() -> ResponseReturnValue:
 @limiter.limit("10 per hour", methods=["POST"], scope="signup")
 def register() -> ResponseReturnValue:
     """A resident signs up: pick the compound, then the home, with phone and password."""
-    from marshmallow import ValidationError
-
     from shop.core.i18n import translate_errors
     from shop.core.schemas import RegisterSchema
-    from shop.core.web import check_csrf
+    from shop.core.web import load_form
 
     community_id = request.args.get("community_id", type=id_value)
     values: dict[str, Any] = {}
     errors: dict[str, Any] = {}
     if request.method == "POST":
-        check_csrf()
         values = request.form.to_dict()
-        raw = {k: v.strip() for k, v in values.items() if k != "csrf_token" and v.strip()}
-        if "unit_id" in raw:
-            raw["unit_id"] = (
-                id_value(raw["unit_id"]) if raw["unit_id"].isdigit() else raw["unit_id"]
-            )
-        try:
-            data = RegisterSchema().load(raw)
-            user = accounts.register_resident(**data)
-        except ValidationError as exc:
-            errors = translate_errors(exc.messages)
-        except DomainError as exc:
-            db.session().rollback()
-            errors = translate_errors(exc.fields) or {"_schema": [exc.message]}
-        else:
-            db.session().commit()
-            login_user(user)
-            flash(_("Welcome! You can browse now; verify your home to order."), "info")
-            return redirect(url_for("core.verify_home"))
+        data, errors = load_form(RegisterSchema())  # CSRF, ints, messages in the reader's tongue
+        if not errors:
+            try:
+                user = accounts.register_resident(**data)
+            except DomainError as exc:
+                db.session().rollback()
+                errors = translate_errors(exc.fields) or {"_schema": [exc.message]}
+            else:
+                db.session().commit()
+                login_user(user)
+                flash(_("Welcome! You can browse now; verify your home to order."), "info")
+                return redirect(url_for("core.verify_home"))
     units = accounts.units_of(community_id) if community_id else []
     return render_template(
         "core/register.html",

@@ -216,3 +216,21 @@ def test_the_owner_list_imports_from_the_command_line_with_a_progress_bar(app, s
     assert "Imported 3 units." in result.output and "units" in result.output
     again = runner.invoke(args=["units", "import", code, str(path)])
     assert again.exit_code != 0 and "nothing was saved" in again.output
+
+
+def test_the_signup_page_names_each_bad_field_in_chinese(app, client, shop, make_user, headers):
+    home, units = _units(app, client, shop, make_user, headers)
+    page = f"/register?community_id={home.community_id}"
+    response = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "unit_id": str(units["1-202"]["id"]),
+            "phone": "abc",
+            "password": "short",
+        },
+        headers={"Accept-Language": "zh-CN"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "不是有效的电话号码。" in body and "此项必填。" in body  # phone; the name is missing
