@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
     from fulfilment import cli, handlers, http, labels, ledger, queries, views
     from shop.core import http as core_http
     from shop.core.jobs import register_periodic
-    from shop.core.web import register_home, register_shortcut
+    from shop.core.web import register_helpers, register_home, register_shortcut
 
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
@@ -43,11 +43,12 @@ def init_app(app: Flask) -> None:
     register_periodic(app, "fulfilment.jobs.release_unaccepted", 60)
     register_periodic(app, "fulfilment.jobs.sweep_uncredited", 60)
     register_periodic(app, "fulfilment.jobs.judge_requests", 60)
-    app.jinja_env.globals.update(labels.HELPERS, countdown_words=labels.countdown_words)
+    register_helpers(app, **labels.HELPERS, countdown_words=labels.countdown_words)
     register_home(app, "staff", "fulfilment.staff_home", str(_l("My work")))
     register_shortcut(app, "resident.home", "fulfilment.my_butler", str(_l("Call my butler")))
     register_shortcut(app, "resident.home", "fulfilment.my_requests", str(_l("My requests")))
     register_shortcut(
         app, "operator.console", "fulfilment.touchpoint_list", str(_l("QR touchpoints"))
     )
+    register_shortcut(app, "operator.console", "fulfilment.households", str(_l("Households")))
     register_home(app, "manager", "fulfilment.manager_home", str(_l("My grids")))

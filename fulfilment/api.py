@@ -188,17 +188,91 @@ def hire(*, actor_id: int, form: dict[str, Any]) -> int:
 
     Raises Invalid naming each bad field (see fulfilment.services.hire for the rules).
     """
+    from fulfilment import services
+
+    return services.hire(actor_id=actor_id, **_load(HireSchema(), form))
+
+
+def _load(schema: Any, form: dict[str, Any]) -> dict[str, Any]:
+    """A posted form through its API schema (unknown fields dropped); Invalid naming each field."""
     from marshmallow import EXCLUDE
 
-    from fulfilment import services
     from shop.core.i18n import translate_errors
 
     try:
-        data = HireSchema(unknown=EXCLUDE).load(form)
+        return schema.load(form, unknown=EXCLUDE)
     except ValidationError as exc:
         fields = translate_errors(exc.messages)
         raise Invalid("; ".join(f"{k}: {v[0]}" for k, v in fields.items()), fields=fields) from exc
-    return services.hire(actor_id=actor_id, **data)
+
+
+@dataclass(frozen=True)
+class ManagerRef:
+    """A project manager and the grids they run."""
+
+    user_id: int
+    display_name: str
+    email: str
+    phone: str | None
+    grid_ids: tuple[int, ...]
+
+
+def managers() -> list[ManagerRef]:
+    """Every active project manager, by name."""
+    from fulfilment import services
+
+    return [
+        ManagerRef(u.id, u.display_name, u.email, u.phone, tuple(grids))
+        for u, grids in services.list_managers()
+    ]
+
+
+def appoint_manager(*, actor_id: int, form: dict[str, Any]) -> int:
+    """Add a project manager from a posted form (checked as the API checks it); their user id."""
+    from fulfilment import services
+    from fulfilment.schemas import ManagerInSchema
+
+    return services.appoint_manager(actor_id=actor_id, **_load(ManagerInSchema(), form))
+
+
+def set_grid_manager(*, actor_id: int, grid_id: int, manager_id: int | None) -> GridRef:
+    """Put a project manager in charge of a grid, or none."""
+    from fulfilment import services
+
+    grid = services.set_grid_manager(actor_id=actor_id, grid_id=grid_id, manager_id=manager_id)
+    return _ref(grid)
+
+
+@dataclass(frozen=True)
+class GridPeople:
+    """What a manager's grids cover: their people (staff, residents, manager) and buildings."""
+
+    user_ids: frozenset[int]
+    grid_ids: frozenset[int]
+    building_ids: frozenset[int]
+
+
+def people_of_managed_grids(manager_id: int) -> GridPeople:
+    """The grids a manager runs, their buildings, and the staff and residents in them."""
+    from shop.core.models import ResidentProfile
+
+    s = db.session()
+    grids = set(s.exec(select(Grid.id).where(Grid.manager_id == manager_id)))
+    buildings = (
+        set(s.exec(select(GridBuilding.building_id).where(GridBuilding.grid_id.in_(grids))))
+        if grids
+        else set()
+    )
+    people = {manager_id}
+    if grids:
+        people |= set(s.exec(select(GridStaff.user_id).where(GridStaff.grid_id.in_(grids))))
+    if buildings:
+        people |= set(
+            s.exec(
+                select(ResidentProfile.user_id).where(ResidentProfile.building_id.in_(buildings))
+            )
+        )
+    return GridPeople(frozenset(people), frozenset(grids), frozenset(buildings))
 
 
 def let_go(*, actor_id: int, user_id: int, reason: str) -> int:

@@ -319,6 +319,40 @@ def move_buildings(data: dict[str, Any], grid_id: int) -> Any:
     return api.get_grid(grid_id)
 
 
+@bp.put("/grids/<int:grid_id>/manager")
+@role_required("operator")
+@bp.arguments(schemas.GridManagerSchema)
+@bp.response(200, schemas.GridOutSchema)
+def set_grid_manager(data: dict[str, Any], grid_id: int) -> Any:
+    """Put a project manager in charge of the grid, or none (audited)."""
+    services.set_grid_manager(actor_id=current_user.id, grid_id=grid_id, **data)
+    db.session().commit()
+    return api.get_grid(grid_id)
+
+
+@bp.get("/managers")
+@role_required("operator")
+@bp.response(200, schemas.ManagerOutSchema(many=True))
+def list_managers() -> Any:
+    """Every active project manager and their grids."""
+    return [queries.manager_view(user, grids) for user, grids in services.list_managers()]
+
+
+@bp.post("/managers")
+@role_required("operator")
+@bp.arguments(schemas.ManagerInSchema)
+@bp.response(201, schemas.ManagerOutSchema)
+def appoint_manager(data: dict[str, Any]) -> Any:
+    """Add a project manager with a login, in charge of the grids named (audited)."""
+    user_id = services.appoint_manager(actor_id=current_user.id, **data)
+    db.session().commit()
+    return next(
+        queries.manager_view(user, grids)
+        for user, grids in services.list_managers()
+        if user.id == user_id
+    )
+
+
 @bp.get("/staff")
 @role_required("operator", "manager")
 @bp.response(200, schemas.StaffOutSchema(many=True))

@@ -664,3 +664,32 @@ def residents_to_confirm(user_id: int) -> list[WaitingResident]:
         )
         for user, p in accounts.waiting_residents(buildings)
     ]
+
+
+def manager_view(user: User, grid_ids: list[int]) -> dict[str, Any]:
+    """A project manager as ManagerOutSchema dumps it."""
+    return {
+        "user_id": user.id,
+        "display_name": user.display_name,
+        "email": user.email,
+        "phone": user.phone,
+        "grid_ids": grid_ids,
+    }
+
+
+def household_buildings(user_id: int, *, is_operator: bool) -> list[int] | None:
+    """The buildings whose households a user keeps (None: all, for the operator).
+
+    A butler keeps their grids' buildings; anyone else none.
+    """
+    if is_operator:
+        return None
+    member = find_staff_member(user_id)
+    if member is None or member.staff_role != "butler":
+        return []
+    grids = _my_grid_ids(user_id)
+    if not grids:
+        return []
+    return list(
+        db.session().exec(select(GridBuilding.building_id).where(GridBuilding.grid_id.in_(grids)))
+    )

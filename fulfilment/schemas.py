@@ -346,6 +346,41 @@ class HireSchema(Schema):
     )
 
 
+class ManagerInSchema(Schema):
+    """A new project manager: name, phone, login email, first password and the grids they run."""
+
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    phone = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\+?[0-9 -]{7,20}$", error=N_("Not a phone number.")),
+    )
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=8, max=128)
+    )
+    grid_ids = fields.List(
+        fields.Integer(strict=True, validate=ID_RANGE),
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
+
+
+class ManagerOutSchema(Schema):
+    """A project manager and the grids they are in charge of."""
+
+    user_id = fields.Integer()
+    display_name = fields.String()
+    email = fields.String()
+    phone = fields.String(allow_none=True)
+    grid_ids = fields.List(fields.Integer())
+
+
+class GridManagerSchema(Schema):
+    """`{"manager_id": 7}` (or null): who runs the grid."""
+
+    manager_id = fields.Integer(required=True, allow_none=True, strict=True, validate=ID_RANGE)
+
+
 class StaffPatchSchema(Schema):
     """Change a staff member's grids or duty."""
 

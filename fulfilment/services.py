@@ -474,11 +474,7 @@ def open_grid(
     s = db.session()
     accounts.get_community(community_id)
     _check_buildings(community_id, building_ids)
-    if manager_id is not None:
-        manager = s.get(User, manager_id)
-        if manager is None or not manager.has_role("manager"):
-            message = _("Not a project manager.")
-            raise Invalid(message, fields={"manager_id": [message]})
+    _check_manager(manager_id)
     taken = s.exec(
         select(GridBuilding.building_id).where(GridBuilding.building_id.in_(building_ids))
     ).all()
@@ -502,6 +498,91 @@ def open_grid(
     )
     s.flush()
     return grid
+
+
+def _operator_only(actor_id: int) -> None:
+    actor = db.session().get(User, actor_id)
+    if actor is None or not actor.has_role("operator"):
+        raise Forbidden(_("Only the operator may do this."))
+
+
+def _check_manager(manager_id: int | None) -> None:
+    if manager_id is None:
+        return
+    manager = db.session().get(User, manager_id)
+    if manager is None or not manager.is_active or not manager.has_role("manager"):
+        message = _("Not a project manager.")
+        raise Invalid(message, fields={"manager_id": [message]})
+
+
+def appoint_manager(
+    *,
+    actor_id: int,
+    display_name: str,
+    phone: str,
+    email: str,
+    password: str,
+    grid_ids: Sequence[int],
+) -> int:
+    """Add a project manager with a login (email or phone), in charge of `grid_ids`.
+
+    The operator only. Each grid named gets them as its manager (one manager per grid: the one
+    it had before is replaced). Audited; returns their user id.
+    """
+    _operator_only(actor_id)
+    s = db.session()
+    grids = s.exec(select(Grid).where(Grid.id.in_(grid_ids)).with_for_update()).all()
+    if len(grids) != len(set(grid_ids)):
+        raise Invalid(_("No such grid."), fields={"grid_ids": [_("No such grid.")]})
+    user = accounts.create_user(
+        email=email, password=password, display_name=display_name, roles=["manager"], phone=phone
+    )
+    for grid in grids:
+        grid.manager_id = user.id
+    audit.record(
+        actor_id=actor_id,
+        action="manager.appointed",
+        subject_type="user",
+        subject_id=user.id,
+        data={"grid_ids": sorted(set(grid_ids))},
+    )
+    s.flush()
+    return user.id
+
+
+def set_grid_manager(*, actor_id: int, grid_id: int, manager_id: int | None) -> Grid:
+    """Put a project manager in charge of a grid, or none (the operator; audited)."""
+    _operator_only(actor_id)
+    grid = db.session().get(Grid, grid_id, with_for_update=True)
+    if grid is None:
+        raise NotFound(_("No such grid."))
+    _check_manager(manager_id)
+    if grid.manager_id != manager_id:
+        audit.record(
+            actor_id=actor_id,
+            action="grid.manager_changed",
+            subject_type="grid",
+            subject_id=grid_id,
+            data={"from": grid.manager_id, "to": manager_id},
+        )
+        grid.manager_id = manager_id
+        db.session().flush()
+    return grid
+
+
+def list_managers() -> list[tuple[User, list[int]]]:
+    """Every active project manager with the grids they are in charge of, by name."""
+    s = db.session()
+    people = [s.get(User, u) for u in accounts.user_ids_with_role("manager")]
+    managed: dict[int, list[int]] = {}
+    for grid_id, manager_id in s.exec(
+        select(Grid.id, Grid.manager_id).where(Grid.manager_id.is_not(None)).order_by(Grid.id)
+    ):
+        managed.setdefault(manager_id, []).append(grid_id)
+    return sorted(
+        ((u, managed.get(u.id, [])) for u in people if u is not None and u.is_active),
+        key=lambda pair: (pair[0].display_name, pair[0].id),
+    )
 
 
 def move_buildings(

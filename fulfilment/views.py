@@ -26,7 +26,7 @@ from flask_login import current_user
 from fulfilment import labels, ledger, process, queries, schemas, services, sheet, touchpoints
 from shop.core import accounts, db
 from shop.core.auth import role_required
-from shop.core.boundary import id_value
+from shop.core.boundary import id_value, page_value
 from shop.core.errors import DomainError, NotFound
 from shop.core.forms import EmptyForm
 from shop.core.money import parse_major
@@ -223,6 +223,61 @@ def approve_resident(resident_id: int) -> ResponseReturnValue:
         _("The resident's home is confirmed."),
     )
     return redirect(url_for("fulfilment.staff_home"), code=303)
+
+
+@bp.get("/households")
+@role_required("operator", "staff")
+def households() -> ResponseReturnValue:
+    """The households a person keeps (a butler: their grids'; the operator: all).
+
+    Found by name, phone or room, each with its segment and a form to move it (with a reason).
+    """
+    return _households_page({}, {}, 200)
+
+
+def _households_page(values: dict[str, Any], errors: dict[str, Any], status: int) -> Any:
+    page = request.args.get("page", 1, type=page_value)
+    query = request.args.get("q", "")[:40]
+    buildings = queries.household_buildings(
+        current_user.id, is_operator=current_user.has_role("operator")
+    )
+    rows, total = (
+        accounts.find_households(building_ids=buildings, query=query, page=page)
+        if buildings != []
+        else ([], 0)
+    )
+    return render_template(
+        "fulfilment/households.html",
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=30,
+        query=query,
+        values=values,
+        errors=errors,
+        mask_phone=queries.mask_phone,
+    ), status
+
+
+@bp.post("/households/<int:resident_id>/segment")
+@role_required("operator", "staff")
+def household_segment(resident_id: int) -> ResponseReturnValue:
+    """Move a household into another segment, with a reason (audited)."""
+    data, errors = load_form(schemas.SegmentMoveSchema())
+    if not errors:
+        try:
+            services.move_segment(actor_id=current_user.id, resident_id=resident_id, **data)
+        except NotFound:
+            raise
+        except DomainError as exc:
+            db.session().rollback()
+            errors = exc.fields or {"_schema": [exc.message]}
+        else:
+            db.session().commit()
+            flash(_("The household's segment is changed."), "info")
+            return redirect(url_for("fulfilment.households", **request.args), code=303)
+    flash(_("Check the marked fields."), "error")
+    return _households_page({"resident_id": resident_id, **request.form.to_dict()}, errors, 422)
 
 
 @bp.get("/staff/requests/<int:request_id>")

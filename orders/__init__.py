@@ -22,15 +22,17 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     import suppliers.api
-    from orders import aftersale, figures, gateway, http, labels, payments, signals, views
+    from orders import aftersale, figures, gateway, http, labels, payments, signals, views, windows
     from shop.core import http as core_http
+    from shop.core import signals as core_signals
     from shop.core.jobs import register_periodic
-    from shop.core.web import register_shortcut
+    from shop.core.web import register_helpers, register_shortcut
 
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
     gateway.configure(app)
-    app.jinja_env.globals.update(
+    register_helpers(
+        app,
         order_status_label=labels.order_status_label,
         node_label=labels.node_label,
         verdict_label=labels.verdict_label,
@@ -42,6 +44,7 @@ def init_app(app: Flask) -> None:
     register_shortcut(app, "supplier.portal", "orders.prepare", str(_l("Orders to prepare")))
     signals.order_cancelled.connect(payments.refund_cancelled)
     signals.order_refunded.connect(aftersale.unsettle_refunded)
+    core_signals.community_opened.connect(windows.open_for_new_community)
     suppliers.api.register_readiness_source(app, figures.readiness)
     register_periodic(app, "orders.jobs.open_delivery_windows", 3600)
     register_periodic(app, "orders.jobs.watch_commitments", 60)

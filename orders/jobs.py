@@ -26,6 +26,12 @@ def open_delivery_windows() -> int:
 
 
 @job
+def open_community_windows(community_id: int) -> int:
+    """Open a new compound's delivery windows at once (idempotent), not at the next hourly run."""
+    return windows.open_windows(community_id=community_id)
+
+
+@job
 def execute_refund(refund_id: int) -> str:
     """Carry out a refund through Stripe (idempotent)."""
     return payments.execute_refund(refund_id)

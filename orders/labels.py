@@ -37,7 +37,7 @@ EVENT = {
     "milestone_accepted": _l("Staff accepted"),
     "milestone_picked_up": _l("Picked up"),
     "milestone_arrived": _l("Staff arrived"),
-    "milestone_delivered": _l("Delivered"),
+    "milestone_delivered": _l("Staff delivered"),
     "milestone_done": _l("Service done"),
     "milestone_failed": _l("Could not be done"),
     "promise_missed": _l("A promise was missed"),

@@ -25,6 +25,13 @@ class Choice:
     remaining: int
 
 
+def open_for_new_community(community_id: int, **_: object) -> None:
+    """A compound was opened: its windows open once the opening is committed."""
+    from shop.core import jobs
+
+    jobs.enqueue_after_commit("orders.jobs.open_community_windows", community_id)
+
+
 def open_windows(*, community_id: int, days: int | None = None) -> int:
     """Create the configured windows for the coming days (idempotent); returns how many new."""
     cfg = current_app.config

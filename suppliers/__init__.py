@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
     """Settings, the portal and operator pages, the API and the probation review job."""
     from shop.core import http
     from shop.core.jobs import register_periodic
-    from shop.core.web import register_home
+    from shop.core.web import register_helpers, register_home
     from suppliers import api, labels, views
     from suppliers import http as supplier_http
 
@@ -49,10 +49,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.public)
     app.register_blueprint(views.ops)
     http.register(app, supplier_http.bp)
-    app.jinja_env.globals["supplier_status_label"] = labels.status_label
-    app.jinja_env.globals["decision_options"] = labels.decision_options
-    app.jinja_env.globals["supplier_event_label"] = labels.event_label
-    app.jinja_env.globals["document_label"] = labels.document_label
+    register_helpers(
+        app,
+        supplier_status_label=labels.status_label,
+        decision_options=labels.decision_options,
+        supplier_event_label=labels.event_label,
+        document_label=labels.document_label,
+    )
     register_home(app, "supplier_member", "suppliers.portal_home", str(_l("Supplier portal")))
     register_periodic(
         app, "suppliers.jobs.review_probation", app.config["SUPPLIER_REVIEW_EVERY_SECONDS"]

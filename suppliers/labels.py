@@ -35,7 +35,7 @@ def decision_options(actions: list[str]) -> list[tuple[str, str]]:
 
 
 ACTION = {
-    "submit": _l("Applied"),
+    "submit": _l("Application submitted"),
     "start_review": _l("Review started"),
     "resubmit": _l("Sent back for review"),
     "graduate": _l("Graduated from probation"),

@@ -10,12 +10,13 @@ def init_app(app: Flask) -> None:
     from shop.catalogue import handlers, http, jobs, labels, views
     from shop.core import http as core_http
     from shop.core.search import Indexer, register_indexer
+    from shop.core.web import register_helpers
 
     app.config.setdefault("MAX_PHASE1_CATEGORIES", 5)
     core_http.register(app, http.bp)
     app.register_blueprint(views.bp)
     handlers.connect()
-    app.jinja_env.globals.update(
-        bundle_status_label=labels.bundle_status_label, segment_label=labels.segment_label
+    register_helpers(
+        app, bundle_status_label=labels.bundle_status_label, segment_label=labels.segment_label
     )
     register_indexer(app, Indexer("bundles", jobs.count_for_reindex, jobs.rebuild_index))

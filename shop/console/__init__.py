@@ -9,9 +9,10 @@ from flask_babel import lazy_gettext as _l
 def init_app(app: Flask) -> None:
     """Mount the console and the `demo` command."""
     from shop.console import demo, serve, views
-    from shop.core.web import register_home
+    from shop.core.web import register_home, register_shortcut
 
     app.register_blueprint(views.bp)
     app.cli.add_command(demo.demo_command)
     app.cli.add_command(serve.serve_command)
     register_home(app, "operator", "console.home", str(_l("Console")))
+    register_shortcut(app, "manager.home", "console.audit_page", str(_l("Audit log")))

@@ -228,7 +228,12 @@ def _audit_filter() -> audit.AuditFilter:
         except ValueError:
             return None
 
+    within = None
+    if not current_user.has_role("operator"):  # a manager: their grids' part of the log
+        people = fulfilment.api.people_of_managed_grids(current_user.id)
+        within = audit.AuditScope(people.user_ids, people.grid_ids, people.building_ids)
     return audit.AuditFilter(
+        within=within,
         actor=request.args.get("actor", "")[:254],
         action=request.args.get("action", "")[:64],
         subject_type=request.args.get("subject_type", "")[:64],
@@ -239,9 +244,13 @@ def _audit_filter() -> audit.AuditFilter:
 
 
 @bp.get("/audit")
-@role_required("operator")
+@role_required("operator", "manager")
 def audit_page() -> ResponseReturnValue:
-    """The audit log: who did what to which object when, filtered, newest first."""
+    """The audit log: who did what to which object when, filtered, newest first.
+
+    A manager sees their grids' part: what their staff and residents did or had done to them,
+    and what was done to their grids and buildings.
+    """
     wanted = _audit_filter()
     page = request.args.get("page", 1, type=page_value)
     rows, total = audit.search(wanted, page=page)
@@ -251,7 +260,7 @@ def audit_page() -> ResponseReturnValue:
 
 
 @bp.get("/audit.csv")
-@role_required("operator")
+@role_required("operator", "manager")
 def audit_csv() -> ResponseReturnValue:
     """The filtered audit log as CSV (UTF-8 with BOM, for spreadsheets), streamed in batches."""
     wanted = _audit_filter()
@@ -332,6 +341,19 @@ def _compound_action() -> None:
         form = {k: v.strip() for k, v in request.form.items() if k not in ("csrf_token", "do")}
         form["grid_ids"] = [g for g in request.form.getlist("grid_ids", type=id_value) if g]
         fulfilment.api.hire(actor_id=current_user.id, form=form)
+    elif do == "manager":
+        form = {k: v.strip() for k, v in request.form.items() if k not in ("csrf_token", "do")}
+        form["grid_ids"] = [g for g in request.form.getlist("grid_ids", type=id_value) if g]
+        fulfilment.api.appoint_manager(actor_id=current_user.id, form=form)
+    elif do == "grid_manager":
+        grid_id = request.form.get("grid_id", type=id_value)
+        if grid_id is None:
+            abort(400)
+        fulfilment.api.set_grid_manager(
+            actor_id=current_user.id,
+            grid_id=grid_id,
+            manager_id=request.form.get("manager_id", type=id_value),
+        )
     elif do == "leave":
         user_id = request.form.get("user_id", type=id_value)
         if user_id is None:
@@ -355,9 +377,7 @@ def compounds() -> ResponseReturnValue:
     grids = fulfilment.api.list_grids()
     buildings = {c.id: accounts.list_buildings(c.id) for c in communities}
     grid_of = {b: g for g in grids for b in g.building_ids}
-    managers = [
-        (u, accounts.get_user(u).display_name) for u in accounts.user_ids_with_role("manager")
-    ]
+    managers = fulfilment.api.managers()
     return render_template(
         "console/compounds.html",
         staff=fulfilment.api.staff_list(current_user.id),
@@ -366,6 +386,7 @@ def compounds() -> ResponseReturnValue:
         grids=grids,
         grid_of=grid_of,
         managers=managers,
+        manager_choices=[(m.user_id, m.display_name) for m in managers],
     )
 
 

@@ -187,8 +187,11 @@ def create_community(
 def open_community(
     *, actor_id: int, code: str, name: str, address: str, timezone: str, service_hours: str
 ) -> Community:
-    """The operator adds a compound; its code is unique (409 `code_taken`). Audited."""
-    from shop.core import audit
+    """The operator adds a compound; its code is unique (409 `code_taken`). Audited.
+
+    Packages above hear of it (`signals.community_opened`): orders opens its delivery windows.
+    """
+    from shop.core import audit, signals
 
     s = db.session()
     if s.exec(select(Community.id).where(Community.code == code)).first() is not None:
@@ -205,6 +208,7 @@ def open_community(
         subject_id=community.id,
         data={"code": code, "name": name},
     )
+    signals.community_opened.send(community.id)
     return community
 
 
@@ -540,6 +544,53 @@ def waiting_residents(building_ids: list[int] | None = None) -> list[tuple[User,
     if building_ids is not None:
         stmt = stmt.where(ResidentProfile.building_id.in_(building_ids))
     return list(db.session().exec(stmt))
+
+
+@dataclass(frozen=True)
+class Household:
+    """A resident's household as the segment page lists it."""
+
+    user_id: int
+    display_name: str
+    building: str
+    room: str
+    phone: str
+    segment: str
+    verified: bool
+
+
+def find_households(
+    *, building_ids: list[int] | None, query: str = "", page: int = 1, per_page: int = 30
+) -> tuple[list[Household], int]:
+    """Active residents (of these buildings), matched by name, phone or room; and the count."""
+    stmt = (
+        select(User, ResidentProfile, Building.name)
+        .join(ResidentProfile, ResidentProfile.user_id == User.id)
+        .join(Building, Building.id == ResidentProfile.building_id)
+        .where(User.is_active)
+    )
+    if building_ids is not None:
+        stmt = stmt.where(ResidentProfile.building_id.in_(building_ids))
+    if query.strip():
+        q = query.strip()
+        stmt = stmt.where(
+            or_(
+                User.display_name.contains(q, autoescape=True),
+                ResidentProfile.phone.contains(q, autoescape=True),
+                ResidentProfile.room.contains(q, autoescape=True),
+            )
+        )
+    s = db.session()
+    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = s.exec(
+        stmt.order_by(Building.name, ResidentProfile.room, User.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return [
+        Household(u.id, u.display_name, name, p.room, p.phone, p.segment, p.verified_at is not None)
+        for u, p, name in rows
+    ], total
 
 
 UNIT_CSV_COLUMNS = ("building", "unit", "owner_name", "owner_phone")

@@ -58,10 +58,41 @@ class AuditFilter:
     subject_id: str = ""
     since: date | None = None
     until: date | None = None
+    within: AuditScope | None = None  # None: everything (the operator)
+
+
+@dataclass(frozen=True)
+class AuditScope:
+    """The part of the log a manager sees.
+
+    What their people did, and what was done to them, their grids and their buildings.
+    """
+
+    user_ids: frozenset[int]
+    grid_ids: frozenset[int] = frozenset()
+    building_ids: frozenset[int] = frozenset()
+
+
+def _scoped(stmt: Any, scope: AuditScope) -> Any:
+    def about(kinds: tuple[str, ...], ids: frozenset[int]) -> Any:
+        return AuditEntry.subject_type.in_(kinds) & AuditEntry.subject_id.in_(
+            [str(i) for i in sorted(ids)]
+        )
+
+    return stmt.where(
+        or_(
+            AuditEntry.actor_id.in_(sorted(scope.user_ids)),
+            about(("user", "resident", "staff"), scope.user_ids),
+            about(("grid",), scope.grid_ids),
+            about(("building",), scope.building_ids),
+        )
+    )
 
 
 def _statement(f: AuditFilter) -> Any:
     stmt = select(AuditEntry, User.display_name).outerjoin(User, User.id == AuditEntry.actor_id)
+    if f.within is not None:
+        stmt = _scoped(stmt, f.within)
     if f.actor:
         who = f.actor.strip()
         stmt = stmt.where(

@@ -102,6 +102,35 @@ def units_import(community_code: str, csv_file: click.utils.LazyFile, dry_run: b
         click.echo(f"Imported {created} units.")
 
 
+users_cli = AppGroup("users", help="Logins that nobody can create from a page.")
+
+
+@users_cli.command("create-operator")
+@click.argument("email")
+@click.option("--name", "display_name", default="平台运营", show_default=True)
+@click.option("--phone", default=None, help="A phone to log in with as well.")
+@click.password_option(help="Asked for (twice) when not given.")
+def create_operator(email: str, display_name: str, phone: str | None, password: str) -> None:
+    """Create the first operator of an empty installation (or another one)."""
+    from shop.core import accounts, db
+    from shop.core.errors import Invalid
+
+    with db.session_scope() as s:
+        try:
+            user = accounts.create_user(
+                email=email,
+                password=password,
+                display_name=display_name,
+                roles=["operator"],
+                phone=phone,
+            )
+        except Invalid as exc:
+            details = "; ".join(f"{k}: {v[0]}" for k, v in exc.fields.items())
+            raise click.ClickException(f"{exc.message} {details}".strip()) from exc
+        s.commit()
+        click.echo(f"Operator {user.email} created (user {user.id}): log in at /login.")
+
+
 @click.command("worker")
 @with_appcontext
 @click.argument("queues", nargs=-1)
@@ -121,3 +150,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(worker)
     app.cli.add_command(units_cli)
+    app.cli.add_command(users_cli)

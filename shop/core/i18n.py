@@ -71,7 +71,11 @@ _LIBRARY_MESSAGES = (
 
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Each templated library message as a pattern that captures its `{name}` parts."""
+    """Each templated library message as a pattern that captures its `{name}` parts.
+
+    The most specific template is tried first: "Length must be {equal}." would otherwise match
+    "Length must be between 1 and 5." with `equal` = "between 1 and 5".
+    """
     compiled = []
     for template in _LIBRARY_MESSAGES:
         if "{" not in template:
@@ -80,8 +84,10 @@ def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
         regex = "".join(
             re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
         )
-        compiled.append((re.compile(regex), template))
-    return tuple(compiled)
+        literal = sum(len(part) for part in parts[::2])
+        compiled.append((literal, re.compile(regex), template))
+    compiled.sort(key=lambda entry: -entry[0])
+    return tuple((pattern, template) for _, pattern, template in compiled)
 
 
 def translate_message(text: str) -> str:

@@ -27,7 +27,7 @@ from shop.core.boundary import id_value
 from shop.core.errors import DomainError
 from shop.core.forms import EmptyForm, LanguageForm, LoginForm
 from shop.core.ratelimit import limiter, login_limits
-from shop.core.web import homes_for, safe_next
+from shop.core.web import homes_for, register_helpers, safe_next
 
 bp = Blueprint(
     "core",
@@ -172,4 +172,4 @@ def inbox() -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     """Mount the kernel's pages."""
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(language_form=LanguageForm, empty_form=EmptyForm)
+    register_helpers(app, language_form=LanguageForm, empty_form=EmptyForm)

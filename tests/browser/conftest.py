@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,3 +51,29 @@ def browser_page(tmp_path: Path):
         yield page
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def paying_server(app_factory, localstripe_url):
+    """The app on loopback, paying through localstripe, which sends it signed webhooks."""
+    app = app_factory(STRIPE_API_BASE=localstripe_url, JOBS_RAISE=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    body = urllib.parse.urlencode(
+        {
+            "url": f"{base}/api/v1/payments/stripe/webhook",
+            "secret": app.config["STRIPE_WEBHOOK_SECRET"],
+        }
+    ).encode()
+    urllib.request.urlopen(  # noqa: S310  (loopback test server)
+        urllib.request.Request(  # noqa: S310
+            f"{localstripe_url}/_config/webhooks/browser-test", data=body, method="POST"
+        ),
+        timeout=5,
+    ).close()
+    yield app, base
+    server.shutdown()
+    thread.join()
+    server.server_close()

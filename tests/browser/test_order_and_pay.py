@@ -3,43 +3,13 @@
 from __future__ import annotations
 
 import os
-import threading
-import urllib.parse
-import urllib.request
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.browser.test_supplier_onboarding import log_in
+from tests.browser.steps import log_in, order_and_pay
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SHOP_SCREENSHOTS")
-
-
-@pytest.fixture
-def paying_server(app_factory, localstripe_url):
-    """The app on loopback, paying through localstripe, which sends it signed webhooks."""
-    app = app_factory(STRIPE_API_BASE=localstripe_url, JOBS_RAISE=False)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    body = urllib.parse.urlencode(
-        {
-            "url": f"{base}/api/v1/payments/stripe/webhook",
-            "secret": app.config["STRIPE_WEBHOOK_SECRET"],
-        }
-    ).encode()
-    urllib.request.urlopen(  # noqa: S310  (loopback test server)
-        urllib.request.Request(  # noqa: S310
-            f"{localstripe_url}/_config/webhooks/browser-test", data=body, method="POST"
-        ),
-        timeout=5,
-    ).close()
-    yield app, base
-    server.shutdown()
-    thread.join()
-    server.server_close()
 
 
 def test_order_pick_a_window_pay_and_see_it_paid(paying_server, browser_page):
@@ -98,30 +68,14 @@ def test_the_whole_slice_order_pay_deliver_with_the_code_promises_kept_commissio
     from fulfilment.models import Task
     from orders.models import DeliveryWindow, Order
     from shop.core import db
-    from tests.browser.test_supplier_onboarding import log_out
+    from tests.browser.steps import log_out
 
     app, base = paying_server
     app.test_cli_runner().invoke(args=["demo"])
     page = browser_page
     # The resident orders and pays.
     log_in(page, base, "resident1@demo.local", "demo1234")
-    page.goto(f"{base}/shop/search?q=矿泉水")
-    page.locator(".bundle-card", has_text="百岁山天然矿泉水").click()
-    page.get_by_role("button", name="加入购物车").click()
-    page.wait_for_load_state()
-    page.goto(f"{base}/shop/checkout")
-    page.locator(".choice input[type=radio]").first.check()
-    page.get_by_role("button", name="下单并支付").click()
-    page.wait_for_url("**/pay")
-    page.get_by_role("button", name="用测试卡 Visa ···4242 支付 ¥49.90").click()
-    page.wait_for_url("**?paid=1")
-    for _ in range(20):
-        if page.locator("h1 .badge").inner_text() == "已支付":
-            break
-        page.wait_for_timeout(500)
-        page.reload()
-    code = page.locator(".code").inner_text()
-    order_url = page.url.split("?")[0]
+    order_url, code = order_and_pay(page, base, "矿泉水", "百岁山天然矿泉水", "¥49.90")
     log_out(page)
     # The butler on duty in the resident's grid has the task: accept now…
     with app.app_context(), db.session_scope(write=False) as s:

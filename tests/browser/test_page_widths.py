@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.test_supplier_onboarding import log_in, log_out
+from tests.browser.steps import log_in, log_out
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SHOP_SCREENSHOTS")

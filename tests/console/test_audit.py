@@ -32,11 +32,14 @@ def test_the_operator_filters_the_audit_log_and_exports_it(app, client):
     assert any("南门快递驿站" in r[7] for r in rows[1:])
 
 
-def test_only_the_operator_reads_the_audit_log(app, client):
+def test_the_operator_and_managers_read_the_audit_log_and_nobody_else(app, client):
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     web_login(client, "manager@demo.local", "demo1234")
-    assert client.get("/console/audit").status_code == 403
-    assert client.get("/console/audit.csv").status_code == 403
+    assert client.get("/console/audit").status_code == 200  # their grids' part: test_managers
+    for login in ("resident1@demo.local", "staff1@demo.local"):
+        web_login(client, login, "demo1234")
+        assert client.get("/console/audit").status_code == 403
+        assert client.get("/console/audit.csv").status_code == 403
 
 
 def test_the_operator_runs_compounds_on_the_page(app, client):
@@ -65,7 +68,9 @@ def test_the_operator_runs_compounds_on_the_page(app, client):
     post(do="grid", community_id=community_id, name="新苑一网格", building_ids=ids[:2])
     page = client.get("/console/compounds").get_data(as_text=True)
     section = page[page.index(f'id="community-{community_id}"') :]
-    assert section.count("新苑一网格</td>") == 2
+    buildings_table = section[: section.index("</table>")]
+    assert buildings_table.count("新苑一网格</td>") == 2  # two buildings in the new grid
+    assert 'id="grid-manager-' in section  # and the grid's manager can be set
     refused = post(do="community", code="Bad Code", name="X")
     assert refused.status_code == 200  # the page again, saying what is wrong
     body = refused.get_data(as_text=True)

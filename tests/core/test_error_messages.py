@@ -88,6 +88,13 @@ def test_what_marshmallow_really_writes_is_translated(app):
         untranslated = {k: m for k, m in messages.items() if translate_message(m) == m}
     assert untranslated == {}
     assert len(_LIBRARY_MESSAGES) > 30
+    with app.test_request_context(headers=ZH):  # the most specific template wins
+        assert translate_message(messages["between"]) == "长度须在 1 到 2 之间。"
+        assert translate_message(messages["exact"]) == "长度须为 3。"
+        assert "须" in translate_message(messages["range"])
+        assert not any(
+            word in translate_message(m) for m in messages.values() for word in ("between", "and ")
+        )
 
 
 def test_the_login_form_says_what_is_missing_in_chinese(client):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from sqlmodel import select
 
 from fulfilment.models import GridBuilding, Task
+from orders.models import DeliveryWindow
 from shop.core import accounts, db
 from shop.core.models import AuditEntry
 
 EN = {"Accept-Language": "en"}
 
 
-def test_the_operator_opens_a_compound_with_its_buildings(client, make_user, headers):
+def test_the_operator_opens_a_compound_with_its_buildings(app, client, make_user, headers):
     make_user("operator", email="ops@compound.test")
     ops = {**headers("ops@compound.test"), **EN}
     body = {
@@ -24,6 +25,11 @@ def test_the_operator_opens_a_compound_with_its_buildings(client, make_user, hea
     made = client.post("/api/v1/communities", json=body, headers=ops)
     assert made.status_code == 201, made.get_json()
     community_id = made.get_json()["id"]
+    with app.app_context(), db.session_scope(write=False) as s:  # windows open at once
+        opened = s.exec(
+            select(DeliveryWindow).where(DeliveryWindow.community_id == community_id)
+        ).all()
+    assert len(opened) >= 3 and all(w.capacity > 0 for w in opened)
     again = client.post("/api/v1/communities", json=body, headers=ops)
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "code_taken"
     bad = client.post(

@@ -204,3 +204,30 @@ def test_the_history_names_who_acted_in_chinese(demo):
     history = page[page.rindex('class="timeline"') :]
     assert "<li>" in history and "运营 ·" in history
     assert "operator ·" not in history and "supplier ·" not in history
+
+
+def test_the_supplier_timeline_speaks_of_supplier_events(
+    app, client, make_supplier, operator_id, headers
+):
+    """Its words come from suppliers' labels, not from another package's `event_label`."""
+    made = make_supplier()
+    asked = client.post(
+        f"/api/v1/suppliers/{made.id}/decisions",
+        json={"action": "request_info", "reason": "请补充食品经营许可证"},
+        headers=headers("ops@platform.test"),
+    )
+    assert asked.status_code == 200, asked.get_json()
+    web_login(client, "ops@platform.test")
+    page = client.get(f"/ops/suppliers/{made.id}").get_data(as_text=True)
+    timeline = page[page.index('<ol class="timeline">') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    assert "要求补充资料 · 平台运营" in timeline and "请补充食品经营许可证" in timeline
+
+
+def test_a_template_helper_name_is_taken_once(app):
+    from shop.core.web import register_helpers
+
+    with pytest.raises(RuntimeError, match="supplier_event_label"):
+        register_helpers(app, supplier_event_label=str)
+    register_helpers(app, a_new_helper=str)
+    assert app.jinja_env.globals["a_new_helper"] is str
