@@ -1,5 +1,5 @@
 """Fixtures: a database per run (SQLite, or PostgreSQL when SHOP_TEST_DATABASE_URL is set),
-emptied after every test, and a fresh app per test."""
+emptied after every test, and one app per run, reset for every test."""
 
 from __future__ import annotations
 
@@ -58,8 +58,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     admin.dispose()
 
 
-def _empty_all_tables(database_url: str) -> None:
-    engine = db.make_engine(database_url)
+def _empty_all_tables(database_url: str, engine: Any = None) -> None:
+    own = engine is None
+    engine = engine if engine is not None else db.make_engine(database_url)
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -67,27 +68,33 @@ def _empty_all_tables(database_url: str) -> None:
         else:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608  (our table names)
-    engine.dispose()
+    if own:
+        engine.dispose()
+
+
+def _settings(database_url: str, root: Path, **overrides: Any) -> dict[str, Any]:
+    settings = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "SEARCH_DIR": str(root / "search"),
+        "UPLOAD_DIR": str(root / "uploads"),
+        "REDIS_URL": None,
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # fast in tests; production: scrypt
+        "JOBS_RAISE": True,
+    }
+    settings.update(overrides)
+    return settings
 
 
 @pytest.fixture
 def app_factory(database_url: str, tmp_path: Path) -> Iterator[Any]:
-    """Build apps on this run's database; every table is emptied after the test."""
+    """Build apps of their own (for settings the shared app does not have) on this run's
+    database; every table is emptied after the test."""
     made: list[Flask] = []
 
     def make(**overrides: Any) -> Flask:
-        settings = {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret",
-            "SEARCH_DIR": str(tmp_path / "search"),
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-            "REDIS_URL": None,
-            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # fast in tests; production: scrypt
-            "JOBS_RAISE": True,
-        }
-        settings.update(overrides)
-        app = wsgi.create_app(settings)
+        app = wsgi.create_app(_settings(database_url, tmp_path, **overrides))
         made.append(app)
         return app
 
@@ -97,14 +104,124 @@ def app_factory(database_url: str, tmp_path: Path) -> Iterator[Any]:
     _empty_all_tables(database_url)
 
 
+@pytest.fixture(scope="session")
+def shared_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One app for the whole run on the default test settings (building one costs ~0.2 s)."""
+    from shop.core.ratelimit import limiter
+
+    app = wsgi.create_app(_settings(database_url, tmp_path_factory.mktemp("shared")))
+    # Flask-Limiter's one module-level limiter takes the storage of the app built last (one
+    # per process in production); the tests' other apps may point it at Redis, so the shared
+    # app's memory storage is put back before each test.
+    app.extensions["tests.limiter_storage"] = (limiter._storage, limiter._limiter)
+    yield app
+    app.extensions["shop.db"].dispose()
+
+
+def _stop_delayed_jobs(app: Flask) -> None:
+    delayed = app.extensions.get("shop.jobs", {}).get("delayed")
+    if delayed is not None:  # its thread lives on; nothing it holds may run in the next test
+        with delayed.wake:
+            delayed.heap.clear()
+
+
 @pytest.fixture
-def app(app_factory: Any) -> Flask:
-    return app_factory()
+def app(shared_app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The shared app, as new for each test: its own search index and uploads, no rate-limit
+    counts or waiting jobs from earlier tests, its settings and registries put back after,
+    and every table emptied."""
+    from shop.core.ratelimit import limiter
+
+    app = shared_app
+    config, extensions = dict(app.config), dict(app.extensions)
+    helpers = dict(app.jinja_env.globals)
+    app.config.update(SEARCH_DIR=str(tmp_path / "search"), UPLOAD_DIR=str(tmp_path / "uploads"))
+    app.extensions["shop.search"] = {}
+    app.extensions["shop.jobs"] = {"mode": extensions["shop.jobs"]["mode"]}
+    limiter._storage, limiter._limiter = extensions["tests.limiter_storage"]
+    limiter.reset()
+    try:
+        yield app
+    finally:
+        _stop_delayed_jobs(app)
+        for registry, before in (
+            (app.config, config),
+            (app.extensions, extensions),
+            (app.jinja_env.globals, helpers),
+        ):
+            registry.clear()
+            registry.update(before)
+        _empty_all_tables(database_url, app.extensions["shop.db"])
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+class DemoSnapshot:
+    """The demo community seeded once per run: every table's rows and the search index and
+    uploads folders, put back for each test that wants the demo (seeding takes ~1.6 s).
+
+    A snapshot from another day in the community's time zone is seeded afresh: delivery
+    windows open from "today".
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.day, self.rows = root, "", {}
+
+    def seed(self, app: Flask) -> Flask:
+        """Give `app` (on this run's database, empty) the demo."""
+        import shutil
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+        engine = app.extensions["shop.db"]
+        folders = ("SEARCH_DIR", "UPLOAD_DIR")
+        if self.day != today:
+            result = app.test_cli_runner().invoke(args=["demo"])
+            assert result.exit_code == 0, result.output
+            with engine.connect() as conn:
+                self.rows = {
+                    t.name: [dict(r) for r in conn.execute(t.select()).mappings()]
+                    for t in SQLModel.metadata.sorted_tables
+                }
+            for name in folders:
+                shutil.rmtree(self.root / name, ignore_errors=True)
+                if Path(app.config[name]).exists():
+                    shutil.copytree(app.config[name], self.root / name)
+            self.day = today
+            return app
+        with engine.begin() as conn:
+            for table in SQLModel.metadata.sorted_tables:
+                if self.rows[table.name]:
+                    conn.execute(table.insert(), self.rows[table.name])
+            if engine.dialect.name == "postgresql":  # ids were given: move the sequences on
+                for table in SQLModel.metadata.sorted_tables:
+                    if "id" in table.c and self.rows[table.name]:
+                        move = (
+                            "SELECT setval(pg_get_serial_sequence(:t, 'id'), "
+                            "(SELECT max(id) FROM {}))"
+                        )
+                        conn.execute(text(move.format(table.name)), {"t": table.name})
+        for name in folders:
+            if (self.root / name).exists():
+                shutil.rmtree(app.config[name], ignore_errors=True)
+                shutil.copytree(self.root / name, app.config[name])
+        return app
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> DemoSnapshot:
+    """The run's demo snapshot (made by the first test that wants the demo)."""
+    return DemoSnapshot(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def demo(app: Flask, demo_snapshot: DemoSnapshot) -> Flask:
+    """The app with the demo community seeded (from the run's snapshot)."""
+    return demo_snapshot.seed(app)
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SHOP_SCREENSHOTS")
 
 
-def test_order_pick_a_window_pay_and_see_it_paid(paying_server, browser_page):
+def test_order_pick_a_window_pay_and_see_it_paid(paying_server, browser_page, demo_snapshot):
     app, base = paying_server
-    app.test_cli_runner().invoke(args=["demo"])
+    demo_snapshot.seed(app)
     page = browser_page
     log_in(page, base, "resident1@demo.local", "demo1234")
     page.goto(f"{base}/shop/search?q=矿泉水")
@@ -42,9 +42,11 @@ def test_order_pick_a_window_pay_and_see_it_paid(paying_server, browser_page):
         page.screenshot(path=f"{SHOTS}/order_paid_zh.png", full_page=True)
 
 
-def test_a_declined_test_card_says_so_and_the_order_stays_unpaid(paying_server, browser_page):
+def test_a_declined_test_card_says_so_and_the_order_stays_unpaid(
+    paying_server, browser_page, demo_snapshot
+):
     app, base = paying_server
-    app.test_cli_runner().invoke(args=["demo"])
+    demo_snapshot.seed(app)
     page = browser_page
     log_in(page, base, "resident2@demo.local", "demo1234")
     page.goto(f"{base}/shop/search?q=大米")
@@ -59,7 +61,7 @@ def test_a_declined_test_card_says_so_and_the_order_stays_unpaid(paying_server, 
 
 
 def test_the_whole_slice_order_pay_deliver_with_the_code_promises_kept_commission_seen(
-    paying_server, browser_page, monkeypatch
+    paying_server, browser_page, monkeypatch, demo_snapshot
 ):
     from datetime import timedelta
 
@@ -71,7 +73,7 @@ def test_the_whole_slice_order_pay_deliver_with_the_code_promises_kept_commissio
     from tests.browser.steps import log_out
 
     app, base = paying_server
-    app.test_cli_runner().invoke(args=["demo"])
+    demo_snapshot.seed(app)
     page = browser_page
     # The resident orders and pays.
     log_in(page, base, "resident1@demo.local", "demo1234")

@@ -63,8 +63,10 @@ def test_the_machine_renders_chinese_with_a_real_font():
 
 
 @pytest.mark.parametrize(("login", "paths"), ROLES, ids=[r[0].split("@")[0] for r in ROLES])
-def test_no_key_page_is_wider_than_a_phone(app, live_server, browser_page, login, paths):
-    app.test_cli_runner().invoke(args=["demo"])
+def test_no_key_page_is_wider_than_a_phone(
+    app, live_server, browser_page, login, paths, demo_snapshot
+):
+    demo_snapshot.seed(app)
     page = browser_page
     log_in(page, live_server, login, "demo1234")
     too_wide = {}

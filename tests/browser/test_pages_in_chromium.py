@@ -10,8 +10,8 @@ pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SHOP_SCREENSHOTS")
 
 
-def test_a_resident_logs_in_and_switches_language(app, live_server, browser_page):
-    app.test_cli_runner().invoke(args=["demo"])
+def test_a_resident_logs_in_and_switches_language(app, live_server, browser_page, demo_snapshot):
+    demo_snapshot.seed(app)
     page = browser_page
     page.goto(f"{live_server}/login")
     assert page.locator("h1").inner_text() == "登录"
@@ -30,8 +30,10 @@ def test_a_resident_logs_in_and_switches_language(app, live_server, browser_page
     page.wait_for_url(f"{live_server}/login")
 
 
-def test_the_staff_duty_button_is_big_enough_for_a_thumb(app, live_server, browser_page):
-    app.test_cli_runner().invoke(args=["demo"])
+def test_the_staff_duty_button_is_big_enough_for_a_thumb(
+    app, live_server, browser_page, demo_snapshot
+):
+    demo_snapshot.seed(app)
     page = browser_page
     page.goto(f"{live_server}/login")
     page.get_by_label("邮箱或手机号").fill("staff1@demo.local")

@@ -12,8 +12,10 @@ pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SHOP_SCREENSHOTS")
 
 
-def test_search_open_and_add_to_basket_then_the_care_price(app, live_server, browser_page):
-    app.test_cli_runner().invoke(args=["demo"])
+def test_search_open_and_add_to_basket_then_the_care_price(
+    app, live_server, browser_page, demo_snapshot
+):
+    demo_snapshot.seed(app)
     page, base = browser_page, live_server
 
     log_in(page, base, "resident1@demo.local", "demo1234")

@@ -13,8 +13,10 @@ SHOTS = os.environ.get("SHOP_SCREENSHOTS")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def test_apply_then_approve_then_add_an_item(app, live_server, browser_page, tmp_path):
-    app.test_cli_runner().invoke(args=["demo"])
+def test_apply_then_approve_then_add_an_item(
+    app, live_server, browser_page, tmp_path, demo_snapshot
+):
+    demo_snapshot.seed(app)
     page, base = browser_page, live_server
     licence = tmp_path / "营业执照.pdf"
     licence.write_bytes(PDF)

@@ -8,8 +8,8 @@ import io
 from tests.conftest import web_login
 
 
-def test_the_operator_filters_the_audit_log_and_exports_it(app, client):
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+def test_the_operator_filters_the_audit_log_and_exports_it(app, client, demo_snapshot):
+    demo_snapshot.seed(app)
     web_login(client, "operator@demo.local", "demo1234")
     everything = client.get("/console/audit").get_data(as_text=True)
     assert everything.count("<code>") == 50 and "/console/audit?page=2" in everything
@@ -32,8 +32,8 @@ def test_the_operator_filters_the_audit_log_and_exports_it(app, client):
     assert any("南门快递驿站" in r[7] for r in rows[1:])
 
 
-def test_the_operator_and_managers_read_the_audit_log_and_nobody_else(app, client):
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+def test_the_operator_and_managers_read_the_audit_log_and_nobody_else(app, client, demo_snapshot):
+    demo_snapshot.seed(app)
     web_login(client, "manager@demo.local", "demo1234")
     assert client.get("/console/audit").status_code == 200  # their grids' part: test_managers
     for login in ("resident1@demo.local", "staff1@demo.local"):
@@ -42,10 +42,10 @@ def test_the_operator_and_managers_read_the_audit_log_and_nobody_else(app, clien
         assert client.get("/console/audit.csv").status_code == 403
 
 
-def test_the_operator_runs_compounds_on_the_page(app, client):
+def test_the_operator_runs_compounds_on_the_page(app, client, demo_snapshot):
     from tests.conftest import csrf_token
 
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    demo_snapshot.seed(app)
     web_login(client, "operator@demo.local", "demo1234")
     page = client.get("/console/compounds").get_data(as_text=True)
     assert "阳光花园" in page and "网格A" in page
@@ -77,12 +77,12 @@ def test_the_operator_runs_compounds_on_the_page(app, client):
     assert "code: 2–32 位小写字母、数字或短横线。" in body and "name:" in body
 
 
-def test_the_operator_adds_and_lets_go_of_staff_on_the_compounds_page(app, client):
+def test_the_operator_adds_and_lets_go_of_staff_on_the_compounds_page(app, client, demo_snapshot):
     import re
 
     from tests.conftest import csrf_token
 
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    demo_snapshot.seed(app)
     web_login(client, "operator@demo.local", "demo1234")
     page = client.get("/console/compounds").get_data(as_text=True)
     grid_id = re.findall(r'name="grid_ids" value="(\d+)"', page)[0]
@@ -115,13 +115,15 @@ def test_the_operator_adds_and_lets_go_of_staff_on_the_compounds_page(app, clien
     assert "已离职" in client.get("/console/compounds").get_data(as_text=True)
 
 
-def test_the_operator_previews_then_imports_the_owner_list_and_prints_the_codes(app, client):
+def test_the_operator_previews_then_imports_the_owner_list_and_prints_the_codes(
+    app, client, demo_snapshot
+):
     import io
     import re
 
     from tests.conftest import csrf_token
 
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    demo_snapshot.seed(app)
     web_login(client, "operator@demo.local", "demo1234")
     page = client.get("/console/compounds").get_data(as_text=True)
     path = re.findall(r'href="(/console/compounds/\d+/units)"', page)[0]

@@ -56,9 +56,8 @@ def test_demo_refuses_production(app_factory):
         ("supplier1@demo.local", "/supplier/", "清泉饮用水配送有限公司"),
     ],
 )
-def test_each_demo_login_reaches_its_role_home(app, login, path, text):
-    run_demo(app)
-    client = app.test_client()
+def test_each_demo_login_reaches_its_role_home(demo, login, path, text):
+    client = demo.test_client()
     assert web_login(client, login, "demo1234").status_code == 302
     landing = client.get("/")
     assert landing.headers["Location"] == path
@@ -66,8 +65,7 @@ def test_each_demo_login_reaches_its_role_home(app, login, path, text):
     assert page.status_code == 200 and text in page.get_data(as_text=True)
 
 
-def test_the_demo_ships_product_pictures_and_butlers_to_call(app, client):
-    run_demo(app)
+def test_the_demo_ships_product_pictures_and_butlers_to_call(demo, client):
     home = client.get("/shop/").get_data(as_text=True)
     assert '<img src="/media/items/' in home
     web_login(client, "resident6@demo.local", "demo1234")

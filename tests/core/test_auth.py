@@ -171,10 +171,12 @@ def test_login_redirects_only_to_local_paths(client, make_user):
     assert response.headers["Location"] == "/"
 
 
-def test_me_tells_a_supplier_member_their_supplier_and_staff_their_grids(app, client):
+def test_me_tells_a_supplier_member_their_supplier_and_staff_their_grids(
+    app, client, demo_snapshot
+):
     from tests.conftest import api_token
 
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    demo_snapshot.seed(app)
 
     def me(login):
         token = api_token(client, login, "demo1234")

@@ -52,7 +52,9 @@ def test_an_unknown_language_is_refused(client):
 
 
 @pytest.fixture
-def failing_app(app):
+def failing_app(app_factory):
+    app = app_factory()  # an app of its own: routes are added to it
+
     @app.get("/test/conflict")
     def conflict():
         raise DomainError("库存不足", code="out_of_stock")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from tests.conftest import csrf_token, web_login
 
 
-def test_a_staff_member_goes_off_and_on_duty(app):
-    app.test_cli_runner().invoke(args=["demo"])
+def test_a_staff_member_goes_off_and_on_duty(app, demo_snapshot):
+    demo_snapshot.seed(app)
     client = app.test_client()
     web_login(client, "staff1@demo.local", "demo1234")
     assert "下班" in client.get("/staff").get_data(as_text=True)

@@ -74,12 +74,6 @@ def test_the_page_without_csrf_is_refused(client):
     assert client.post("/suppliers/apply", data=FORM).status_code == 400
 
 
-@pytest.fixture
-def demo(app):
-    app.test_cli_runner().invoke(args=["demo"])
-    return app
-
-
 @pytest.mark.parametrize(
     ("login", "path", "zh", "en"),
     [
