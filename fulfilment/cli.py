@@ -27,7 +27,7 @@ def export_command(out: Path) -> None:
     from flask import current_app
 
     currency = current_app.config["CURRENCY"]
-    with db.session_scope() as s:
+    with db.unit_of_work() as s:  # the batch is paid only once its file is complete
         waiting = s.exec(
             select(func.count())
             .select_from(Withdrawal)
@@ -59,6 +59,5 @@ def export_command(out: Path) -> None:
                         currency,
                     )
                 )
-        s.commit()  # the batch is paid only once its file is complete
-        tmp.replace(out)
+    tmp.replace(out)
     click.echo(f"Batch {batch.id}: {batch.count} payouts, {batch.total_minor} minor units → {out}")

@@ -9,10 +9,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from fulfilment import api, ledger, queries, schemas, services, touchpoints
-from shop.core import db
 from shop.core.auth import role_required
 from shop.core.boundary import id_value
-from shop.core.errors import DomainError
 from shop.core.http import idempotency_key
 from shop.core.ratelimit import limiter
 
@@ -45,7 +43,6 @@ def get_task(task_id: int) -> Any:
 def claim(task_id: int) -> Any:
     """Take a claimable task of my grid (409 `already_taken` if someone was faster)."""
     services.claim(task_id=task_id, staff_id=current_user.id)
-    db.session().commit()
     return queries.task_for_staff(task_id, current_user.id)
 
 
@@ -55,22 +52,16 @@ def claim(task_id: int) -> Any:
 @bp.response(200, schemas.TaskSchema)
 def task_event(data: dict[str, Any], task_id: int) -> Any:
     """Record a step of my task; the order's promises are judged from it."""
-    try:
-        services.act(
-            task_id=task_id,
-            staff_id=current_user.id,
-            action=services.EVENT_ACTIONS[data["event"]],
-            confirmation_code=data["confirmation_code"],
-            checklist=data["checklist"],
-            not_applicable=data["not_applicable"],
-            early_agreed=data["early_agreed"],
-            reason=data["reason"],
-        )
-    except DomainError as exc:
-        if exc.code in services.KEEP_ON_ERROR:
-            db.session().commit()  # the wrong code counts (the third locks the task)
-        raise
-    db.session().commit()
+    services.act(
+        task_id=task_id,
+        staff_id=current_user.id,
+        action=services.EVENT_ACTIONS[data["event"]],
+        confirmation_code=data["confirmation_code"],
+        checklist=data["checklist"],
+        not_applicable=data["not_applicable"],
+        early_agreed=data["early_agreed"],
+        reason=data["reason"],
+    )
     return queries.task_for_staff(task_id, current_user.id)
 
 
@@ -80,7 +71,6 @@ def task_event(data: dict[str, Any], task_id: int) -> Any:
 def ask_early(task_id: int) -> Any:
     """Ask the resident, in the app, whether I may come before their window."""
     services.ask_early(task_id=task_id, staff_id=current_user.id)
-    db.session().commit()
     return queries.task_for_staff(task_id, current_user.id)
 
 
@@ -91,7 +81,6 @@ def ask_early(task_id: int) -> Any:
 def reassign(data: dict[str, Any], task_id: int) -> Any:
     """Give a task of my grid to another staff member with its role."""
     services.reassign(task_id=task_id, manager_id=current_user.id, **data)
-    db.session().commit()
     return queries.task_for_manager(task_id, current_user.id)
 
 
@@ -101,7 +90,6 @@ def reassign(data: dict[str, Any], task_id: int) -> Any:
 def unlock(task_id: int) -> Any:
     """Unlock a task locked by three wrong codes."""
     services.unlock(task_id=task_id, manager_id=current_user.id)
-    db.session().commit()
     return queries.task_for_manager(task_id, current_user.id)
 
 
@@ -139,7 +127,6 @@ def withdraw(data: dict[str, Any]) -> Any:
         amount_minor=data["amount_minor"],
         idempotency_key=idempotency_key(),
     )
-    db.session().commit()
     return row
 
 
@@ -163,7 +150,6 @@ def decide(data: dict[str, Any], withdrawal_id: int) -> Any:
         approve=data["decision"] == "approve",
         reason=data["reason"],
     )
-    db.session().commit()
     return row
 
 
@@ -194,7 +180,6 @@ def commission_rules() -> Any:
 def add_commission_rule(data: dict[str, Any]) -> Any:
     """Add a rule version: it applies to orders paid from its `valid_from` (default now)."""
     row = ledger.save_rule(actor_id=current_user.id, data=data)
-    db.session().commit()
     return row
 
 
@@ -228,7 +213,6 @@ def open_request(data: dict[str, Any], code: str) -> Any:
         else None
     )
     req = touchpoints.open_request(code=code, data=data, resident_id=resident_id)
-    db.session().commit()
     return queries.request_for_resident_or_public(req.id)
 
 
@@ -249,7 +233,6 @@ def list_requests() -> Any:
 def act_on_request(data: dict[str, Any], request_id: int) -> Any:
     """Accept, arrive or finish a request of one's grid (404 for another grid's)."""
     touchpoints.act(request_id=request_id, staff_id=current_user.id, **data)
-    db.session().commit()
     return queries.request_for_staff(request_id, current_user.id)
 
 
@@ -268,7 +251,6 @@ def list_touchpoints() -> Any:
 def add_touchpoint(data: dict[str, Any]) -> Any:
     """Hang up a new QR code (audited)."""
     point = touchpoints.create_touchpoint(actor_id=current_user.id, **data)
-    db.session().commit()
     return next(t for t in queries.touchpoints(point.community_id) if t.id == point.id)
 
 
@@ -282,7 +264,6 @@ def move_segment(data: dict[str, Any], resident_id: int) -> Any:
     The operator, or a butler of the household's grid; anyone else gets 404.
     """
     services.move_segment(actor_id=current_user.id, resident_id=resident_id, **data)
-    db.session().commit()
     return data
 
 
@@ -301,7 +282,6 @@ def list_grids() -> Any:
 def open_grid(data: dict[str, Any]) -> Any:
     """Draw a grid (409 `building_in_grid` for a building that has one: move it instead)."""
     grid = services.open_grid(actor_id=current_user.id, **data)
-    db.session().commit()
     return api.get_grid(grid.id)
 
 
@@ -315,7 +295,6 @@ def move_buildings(data: dict[str, Any], grid_id: int) -> Any:
     When work would follow, 409 `confirm_move` (with the counts) until `confirm` is true.
     """
     services.move_buildings(actor_id=current_user.id, grid_id=grid_id, **data)
-    db.session().commit()
     return api.get_grid(grid_id)
 
 
@@ -326,7 +305,6 @@ def move_buildings(data: dict[str, Any], grid_id: int) -> Any:
 def set_grid_manager(data: dict[str, Any], grid_id: int) -> Any:
     """Put a project manager in charge of the grid, or none (audited)."""
     services.set_grid_manager(actor_id=current_user.id, grid_id=grid_id, **data)
-    db.session().commit()
     return api.get_grid(grid_id)
 
 
@@ -345,7 +323,6 @@ def list_managers() -> Any:
 def appoint_manager(data: dict[str, Any]) -> Any:
     """Add a project manager with a login, in charge of the grids named (audited)."""
     user_id = services.appoint_manager(actor_id=current_user.id, **data)
-    db.session().commit()
     return next(
         queries.manager_view(user, grids)
         for user, grids in services.list_managers()
@@ -368,7 +345,6 @@ def list_staff() -> Any:
 def hire(data: dict[str, Any]) -> Any:
     """Add a staff member with a login (a manager for their own grids only; audited)."""
     user_id = services.hire(actor_id=current_user.id, **data)
-    db.session().commit()
     return queries.staff_view(user_id)
 
 
@@ -384,7 +360,6 @@ def change_staff(data: dict[str, Any], user_id: int) -> Any:
         services.set_staff_duty(
             actor_id=current_user.id, user_id=user_id, on_duty=data["is_on_duty"]
         )
-    db.session().commit()
     return queries.staff_view(user_id)
 
 
@@ -398,7 +373,6 @@ def let_go(data: dict[str, Any], user_id: int) -> Any:
     Their ledger and statements stay.
     """
     services.let_go(actor_id=current_user.id, user_id=user_id, **data)
-    db.session().commit()
     return queries.staff_view(user_id)
 
 
@@ -408,4 +382,3 @@ def let_go(data: dict[str, Any], user_id: int) -> Any:
 def approve_resident(resident_id: int) -> None:
     """Confirm a new resident's home (the operator, or a butler of its grid; audited)."""
     services.approve_resident(actor_id=current_user.id, resident_id=resident_id)
-    db.session().commit()

@@ -1,4 +1,4 @@
-"""Write operations of fulfilment. Services flush; the caller commits."""
+"""Write operations of fulfilment. Services flush; the unit of work commits."""
 
 from __future__ import annotations
 
@@ -49,8 +49,6 @@ def set_duty(*, user_id: int, on_duty: bool) -> StaffMember:
 
 ACCEPT_MINUTES_SETTING = "FULFILMENT_ACCEPT_MINUTES"
 MAX_CODE_ATTEMPTS = 3
-#: Refusals after which the view still commits (a wrong code counts; the third locks).
-KEEP_ON_ERROR = frozenset({"wrong_confirmation_code"})
 
 
 def _grid_of_building(building_id: int) -> Grid | None:
@@ -333,6 +331,7 @@ def act(
     except DomainError as exc:
         if exc.code == "wrong_confirmation_code":
             _wrong_code(task, staff_id)
+            exc.keep = True  # the wrong code counts (the third locks the task)
         raise
     answers = {"checklist": list(checklist), "not_applicable": dict(not_applicable or {})}
     _move(task, action, "staff", staff_id, answers if checklist or not_applicable else None)

@@ -57,7 +57,6 @@ def set_duty(state: str) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     services.set_duty(user_id=current_user.id, on_duty=state == "on")
-    db.session().commit()
     return redirect(url_for("fulfilment.staff_home"))
 
 
@@ -174,10 +173,9 @@ def touchpoint_form(code: str) -> ResponseReturnValue:
                     code=code, data=data, resident_id=current_user.id if resident else None
                 )
             except DomainError as exc:
-                db.session().rollback()
+                db.refused(exc)
                 errors = exc.fields or {"_schema": [exc.message]}
             else:
-                db.session().commit()
                 return render_template(
                     "fulfilment/request_sent.html",
                     point=point,
@@ -270,10 +268,9 @@ def household_segment(resident_id: int) -> ResponseReturnValue:
         except NotFound:
             raise
         except DomainError as exc:
-            db.session().rollback()
+            db.refused(exc)
             errors = exc.fields or {"_schema": [exc.message]}
         else:
-            db.session().commit()
             flash(_("The household's segment is changed."), "info")
             return redirect(url_for("fulfilment.households", **request.args), code=303)
     flash(_("Check the marked fields."), "error")
@@ -319,10 +316,9 @@ def touchpoint_list() -> ResponseReturnValue:
             try:
                 touchpoints.create_touchpoint(actor_id=current_user.id, **data)
             except DomainError as exc:
-                db.session().rollback()
+                db.refused(exc)
                 errors = exc.fields or {"_schema": [exc.message]}
             else:
-                db.session().commit()
                 flash(_("The touchpoint was added; print its code."), "info")
                 return redirect(url_for("fulfilment.touchpoint_list"), code=303)
     communities = accounts.list_communities()
@@ -414,13 +410,9 @@ def step(task_id: int, action: str) -> ResponseReturnValue:
     except NotFound:
         raise
     except DomainError as exc:
-        if exc.code in services.KEEP_ON_ERROR:
-            db.session().commit()
-        else:
-            db.session().rollback()
+        db.refused(exc)  # a wrong code keeps its record (the third locks the task)
         flash(exc.message, "error")
         return redirect(url_for("fulfilment.task_page", task_id=task_id), code=303)
-    db.session().commit()
     flash(labels.action_label(action) + " ✓", "info")
     if process.next_action(*_kind_status(task_id)) is None:
         return redirect(url_for("fulfilment.staff_home"), code=303)

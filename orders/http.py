@@ -24,7 +24,7 @@ from orders import (
 from orders.models import Order, amount_due_minor
 from shop.core import db
 from shop.core.auth import role_required
-from shop.core.errors import DomainError, NotFound
+from shop.core.errors import NotFound
 from shop.core.http import idempotency_key
 from shop.core.schemas import page_schema
 
@@ -91,7 +91,6 @@ def place_order(data: dict[str, Any]) -> dict[str, Any]:
     key = idempotency_key()
     order = services.place_order(resident_id=current_user.id, idempotency_key=key, **data)
     result = payload(order)  # read inside the order's transaction: no second one after commit
-    db.session().commit()
     return result
 
 
@@ -122,7 +121,6 @@ def cancel(data: dict[str, Any], order_id: int) -> dict[str, Any]:
     order = services.cancel_order(
         order_id=order_id, actor_id=current_user.id, roles=current_user.roles, **data
     )
-    db.session().commit()
     return payload(order)
 
 
@@ -162,7 +160,6 @@ def commitment(order_id: int) -> Any:
 def start_payment(order_id: int) -> dict[str, Any]:
     """A Stripe PaymentIntent for my unpaid order (the open attempt if there is one)."""
     payment = payments.start_payment(order_id=order_id, resident_id=current_user.id)
-    db.session().commit()
     return {
         **payment.model_dump(),
         "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"],
@@ -176,12 +173,7 @@ def start_payment(order_id: int) -> dict[str, Any]:
 @bp.response(200, schemas.PaymentSchema)
 def confirm_payment(data: dict[str, Any], order_id: int) -> dict[str, Any]:
     """Confirm my payment with the card collected by Stripe.js (status may need 3-D Secure)."""
-    try:
-        payment = payments.confirm_payment(order_id=order_id, resident_id=current_user.id, **data)
-    except DomainError:
-        db.session().commit()  # keep the failed attempt on record, so a retry starts afresh
-        raise
-    db.session().commit()
+    payment = payments.confirm_payment(order_id=order_id, resident_id=current_user.id, **data)
     return {
         **payment.model_dump(),
         "publishable_key": current_app.config["STRIPE_PUBLISHABLE_KEY"],
@@ -204,7 +196,6 @@ def refund(data: dict[str, Any], order_id: int) -> Any:
             "status": "credited",
             "reason": data["reason"],
         }
-    db.session().commit()
     return result
 
 
@@ -215,7 +206,6 @@ def refund(data: dict[str, Any], order_id: int) -> Any:
 def waive(data: dict[str, Any], order_id: int, node_id: int) -> Any:
     """Let a pending promise go, with a reason (409 once it is judged)."""
     api.waive_promise(order_id=order_id, node_id=node_id, actor_id=current_user.id, **data)
-    db.session().commit()
     return commitment_service.nodes_of(
         services.get_order_for(order_id, current_user.id, current_user.roles)
     )
@@ -227,7 +217,6 @@ def waive(data: dict[str, Any], order_id: int, node_id: int) -> Any:
 def confirm_received(order_id: int) -> dict[str, Any]:
     """I have it and all is well: the order completes now."""
     api.confirm_received(order_id=order_id, resident_id=current_user.id)
-    db.session().commit()
     return payload(services.get_order_for(order_id, current_user.id, current_user.roles))
 
 
@@ -237,7 +226,6 @@ def confirm_received(order_id: int) -> dict[str, Any]:
 def accept_early(order_id: int) -> dict[str, Any]:
     """Staff may deliver or arrive before my chosen window (their early step is then kept)."""
     api.accept_early(order_id=order_id, resident_id=current_user.id)
-    db.session().commit()
     return payload(services.get_order_for(order_id, current_user.id, current_user.roles))
 
 
@@ -248,7 +236,6 @@ def accept_early(order_id: int) -> dict[str, Any]:
 def complain(data: dict[str, Any], order_id: int) -> Any:
     """Complain within the after-sale window; the order does not complete until it is answered."""
     complaint = api.file_complaint(order_id=order_id, resident_id=current_user.id, **data)
-    db.session().commit()
     return complaint
 
 
@@ -267,7 +254,6 @@ def open_complaints() -> Any:
 def resolve(data: dict[str, Any], complaint_id: int) -> Any:
     """Answer a complaint; the resident is told."""
     complaint = api.resolve_complaint(complaint_id=complaint_id, actor_id=current_user.id, **data)
-    db.session().commit()
     return complaint
 
 
@@ -299,5 +285,4 @@ def stripe_webhook() -> Any:
                 "fields": {},
             }
         }, 400
-    db.session().commit()
     return {"outcome": outcome}

@@ -21,7 +21,7 @@ REFUND_JOB = "orders.jobs.execute_refund"
 def start_payment(*, order_id: int, resident_id: int) -> Payment:
     """A PaymentIntent for the resident's unpaid order (the open attempt, or a new one).
 
-    Calls Stripe before the caller commits; the idempotency key (order, attempt) makes a
+    Calls Stripe before the unit of work commits; the idempotency key (order, attempt) makes a
     retry after a failed commit get the same intent back.
     """
     gateway.publishable_key()  # a card form that cannot start is refused before Stripe is called
@@ -84,13 +84,13 @@ def confirm_payment(*, order_id: int, resident_id: int, payment_method: str) -> 
         )
     except gateway.IntentMissing as exc:
         payment.status, payment.updated_at = "canceled", db.utcnow()
-        raise DomainError(
-            _("This payment has lapsed; please press pay again."), code="payment_lapsed"
+        raise DomainError(  # the closed attempt is kept: pressing pay again starts afresh
+            _("This payment has lapsed; please press pay again."), code="payment_lapsed", keep=True
         ) from exc
     except gateway.CardDeclined as exc:
         payment.status, payment.updated_at = "failed", db.utcnow()
         raise DomainError(
-            _("The card was declined: %(why)s", why=str(exc)), code="card_declined"
+            _("The card was declined: %(why)s", why=str(exc)), code="card_declined", keep=True
         ) from exc
     if payment.status != "succeeded":
         payment.status, payment.updated_at = intent.status, db.utcnow()
@@ -103,15 +103,12 @@ def handle_webhook(payload: bytes, signature: str | None) -> str:
     Raises gateway.SignatureError (the view answers 400 and changes nothing).
     """
     event = gateway.verify_event(payload, signature, current_app.config["STRIPE_WEBHOOK_SECRET"])
-    s = db.session()
-    if s.get(WebhookEvent, event["id"]) is not None:
+    claim = WebhookEvent(id=event["id"], type=event["type"], outcome="")
+    if not db.add_once(claim):  # delivered before, or at this moment by another worker
         return "duplicate"
     handler = _HANDLERS.get(event["type"])
-    outcome = handler(event["data"]["object"]) if handler else "ignored"
-    if not db.add_once(WebhookEvent(id=event["id"], type=event["type"], outcome=outcome)):
-        s.rollback()  # the same event delivered twice at once: the other one won
-        return "duplicate"
-    return outcome
+    claim.outcome = handler(event["data"]["object"]) if handler else "ignored"
+    return claim.outcome
 
 
 def _payment_of(obj: dict[str, Any]) -> Payment | None:

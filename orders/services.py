@@ -1,4 +1,4 @@
-"""Write operations on orders. Services flush, send signals and enqueue; the caller commits."""
+"""Write operations on orders: they flush, send signals and enqueue; the unit of work commits."""
 
 from __future__ import annotations
 

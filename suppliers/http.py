@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from shop.core import db
 from shop.core.auth import role_required
 from shop.core.errors import Invalid, NotFound
 from shop.core.schemas import page_schema
@@ -43,7 +42,6 @@ def _upload(field: str = "file") -> documents.Upload:
 def apply(data: dict[str, Any]) -> Any:
     """Apply to sell on the platform; the applicant's email becomes their supplier login."""
     supplier = vetting.submit_application(application=vetting.Application(**data))
-    db.session().commit()
     return supplier
 
 
@@ -99,7 +97,6 @@ def evaluate(data: dict[str, Any], supplier_id: int) -> Any:
     evaluation = vetting.record_evaluation(
         supplier_id=supplier_id, actor_id=current_user.id, scores=data, notes=notes
     )
-    db.session().commit()
     return evaluation
 
 
@@ -111,7 +108,6 @@ def tick(data: dict[str, Any], supplier_id: int) -> list[dict[str, Any]]:
     """Tick or untick an onboarding requirement; returns the whole checklist."""
     vetting.set_checklist_entry(supplier_id=supplier_id, actor_id=current_user.id, **data)
     detail = vetting.supplier_detail(supplier_id, current_user.id)
-    db.session().commit()
     return [asdict(line) for line in detail["checklist"]]
 
 
@@ -122,7 +118,6 @@ def tick(data: dict[str, Any], supplier_id: int) -> list[dict[str, Any]]:
 def decide(data: dict[str, Any], supplier_id: int) -> Any:
     """approve, reject, request_info, suspend or reinstate, with a reason."""
     supplier = vetting.decide(supplier_id=supplier_id, actor_id=current_user.id, **data)
-    db.session().commit()
     return supplier
 
 
@@ -133,7 +128,6 @@ def decide(data: dict[str, Any], supplier_id: int) -> Any:
 def resubmit(data: dict[str, Any], supplier_id: int) -> Any:
     """Send the application back for review after answering a request for information."""
     supplier = vetting.resubmit(supplier_id=supplier_id, actor_id=current_user.id, **data)
-    db.session().commit()
     return supplier
 
 
@@ -155,7 +149,6 @@ def upload_document(data: dict[str, Any], supplier_id: int) -> Any:
     doc = vetting.add_document(
         supplier_id=supplier_id, actor_id=current_user.id, kind=data["kind"], upload=_upload()
     )
-    db.session().commit()
     return doc
 
 
@@ -212,7 +205,6 @@ def _phase_payload() -> dict[str, Any]:
 def advance_phase(data: dict[str, Any]) -> dict[str, Any]:
     """Advance to the next phase (with `override_reason` when figures are unmet). Audited."""
     phase.advance_phase(actor_id=current_user.id, **data)
-    db.session().commit()
     return _phase_payload()
 
 
@@ -238,7 +230,6 @@ def list_items(args: dict[str, Any], supplier_id: int) -> dict[str, Any]:
 def create_item(data: dict[str, Any], supplier_id: int) -> Any:
     """Add goods (with `stock`) or a service (`duration_minutes`, slots, `slot_capacity`)."""
     item = items.create_item(supplier_id=supplier_id, actor_id=current_user.id, data=data)
-    db.session().commit()
     return item
 
 
@@ -257,7 +248,6 @@ def get_item(item_id: int) -> Any:
 def patch_item(data: dict[str, Any], item_id: int) -> Any:
     """Change an item; live at once, and recorded."""
     item = items.update_item(item_id=item_id, actor_id=current_user.id, changes=data)
-    db.session().commit()
     return item
 
 
@@ -274,7 +264,6 @@ def add_image(item_id: int) -> Any:
         message = _("Choose an image.")
         raise Invalid(message, fields={"file": [message]})
     item = items.add_image(item_id=item_id, actor_id=current_user.id, data=file.read())
-    db.session().commit()
     return item
 
 
@@ -284,7 +273,6 @@ def add_image(item_id: int) -> Any:
 def remove_image(item_id: int, digest: str) -> Any:
     """Take an image off the item."""
     item = items.remove_image(item_id=item_id, actor_id=current_user.id, digest=digest)
-    db.session().commit()
     return item
 
 
@@ -295,7 +283,6 @@ def remove_image(item_id: int, digest: str) -> Any:
 def adjust_stock(data: dict[str, Any], item_id: int) -> Any:
     """`{"delta", "reason"}`; stock never goes below zero (409)."""
     movement = items.adjust_stock(item_id=item_id, actor_id=current_user.id, **data)
-    db.session().commit()
     return movement
 
 
@@ -338,7 +325,6 @@ def import_items(args: dict[str, Any], supplier_id: int) -> Any:
             _("%(n)d rows have errors; nothing was imported.", n=report.error_rows),
             fields={"rows": [r for r in body["rows"] if r["errors"]]},
         )
-    db.session().commit()
     return report
 
 

@@ -52,10 +52,9 @@ def apply() -> ResponseReturnValue:
                     uploads=_uploads("licence", "food_safety", "other"),
                 )
             except DomainError as exc:
-                db.session().rollback()
+                db.refused(exc)
                 errors, status = exc.fields or {"_schema": [exc.message]}, exc.status
             else:
-                db.session().commit()
                 login_user(find_user_by_email(supplier.email))
                 flash(_("Thank you. Your application has been received."), "info")
                 return redirect(url_for("suppliers.portal_home"))
@@ -92,7 +91,6 @@ def resubmit() -> ResponseReturnValue:
     if errors:
         abort(400)
     vetting.resubmit(supplier_id=_my_supplier_id(), actor_id=current_user.id, **data)
-    db.session().commit()
     flash(_("Your application is back in review."), "info")
     return redirect(url_for("suppliers.portal_home"))
 
@@ -165,10 +163,9 @@ def item_new() -> ResponseReturnValue:
                     supplier_id=_my_supplier_id(), actor_id=current_user.id, data=data
                 )
             except DomainError as exc:
-                db.session().rollback()
+                db.refused(exc)
                 errors = exc.fields or {"_schema": [exc.message]}
             else:
-                db.session().commit()
                 flash(_("The item was added."), "info")
                 return redirect(url_for("suppliers.item_detail", item_id=item.id))
     status = 422 if errors else 200
@@ -195,10 +192,9 @@ def item_detail(item_id: int) -> ResponseReturnValue:
             try:
                 items.update_item(item_id=item_id, actor_id=current_user.id, changes=data)
             except DomainError as exc:
-                db.session().rollback()
+                db.refused(exc)
                 errors = exc.fields or {"_schema": [exc.message]}
             else:
-                db.session().commit()
                 flash(_("Saved. The change is live."), "info")
                 return redirect(url_for("suppliers.item_detail", item_id=item_id))
     return render_template(
@@ -279,11 +275,10 @@ def item_import() -> ResponseReturnValue:
         except NotFound:
             raise
         except DomainError as exc:
-            db.session().rollback()
+            db.refused(exc)
             flash(exc.message, "error")
         else:
             if report.saved:
-                db.session().commit()
                 items.drop_preview(token)
                 flash(
                     _(
@@ -387,7 +382,6 @@ def checklist(supplier_id: int) -> ResponseReturnValue:
             actor_id=current_user.id,
             note=request.form.get(f"note-{line.requirement_id}", ""),
         )
-    db.session().commit()
     flash(_("Checklist saved."), "info")
     return redirect(url_for("suppliers_ops.detail", supplier_id=supplier_id))
 
@@ -441,7 +435,6 @@ def requirements() -> ResponseReturnValue:
                     .split(",")
                 ],
             )
-            db.session().commit()
             flash(_("Requirement saved."), "info")
         return redirect(url_for("suppliers_ops.requirements"))
     return render_template("suppliers/ops_requirements.html", rows=vetting.list_requirements())

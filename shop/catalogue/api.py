@@ -89,7 +89,7 @@ def search_bundles(
     ], partial
 
 
-# Commands for the layers above (the demo, data imports); each flushes, the caller commits.
+# Commands for the layers above (the demo, data imports); each flushes, the unit of work commits.
 create_category = services.create_category
 set_category_active = services.set_category_active
 set_category_checklist = services.set_category_checklist

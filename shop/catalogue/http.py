@@ -10,7 +10,6 @@ from flask_smorest import Blueprint
 
 import suppliers.api
 from shop.catalogue import api, policies, queries, schemas, services
-from shop.core import db
 from shop.core.auth import role_required, viewer_segment
 from shop.core.errors import NotFound
 from shop.core.schemas import page_schema
@@ -68,7 +67,6 @@ def search(args: dict[str, Any]) -> dict[str, Any]:
 def create_bundle(data: dict[str, Any]) -> Any:
     """Compose a draft bundle."""
     bundle = services.create_bundle(actor_id=current_user.id, data=data)
-    db.session().commit()
     return _operator_view(bundle.id)
 
 
@@ -87,7 +85,6 @@ def manage_bundle(bundle_id: int) -> Any:
 def patch_bundle(data: dict[str, Any], bundle_id: int) -> Any:
     """Change a bundle; a published one must keep every publishing rule."""
     services.update_bundle(bundle_id=bundle_id, actor_id=current_user.id, changes=data)
-    db.session().commit()
     return _operator_view(bundle_id)
 
 
@@ -97,7 +94,6 @@ def patch_bundle(data: dict[str, Any], bundle_id: int) -> Any:
 def publish(bundle_id: int) -> Any:
     """Put a bundle on sale (refused with 409 and the reason while a rule is broken)."""
     services.publish_bundle(bundle_id=bundle_id, actor_id=current_user.id)
-    db.session().commit()
     return _operator_view(bundle_id)
 
 
@@ -108,7 +104,6 @@ def publish(bundle_id: int) -> Any:
 def withdraw(data: dict[str, Any], bundle_id: int) -> Any:
     """Take a bundle off sale, with a reason."""
     services.withdraw_bundle(bundle_id=bundle_id, actor_id=current_user.id, **data)
-    db.session().commit()
     return _operator_view(bundle_id)
 
 
@@ -128,7 +123,6 @@ def list_categories() -> Any:
 def create_category(data: dict[str, Any]) -> Any:
     """Add a category (closed until opened)."""
     category = services.create_category(actor_id=current_user.id, **data)
-    db.session().commit()
     return category
 
 
@@ -146,7 +140,6 @@ def patch_category(data: dict[str, Any], category_id: int) -> Any:
         category = services.set_category_active(
             category_id=category_id, is_active=data["is_active"], actor_id=current_user.id
         )
-    db.session().commit()
     return category
 
 
@@ -174,7 +167,6 @@ def list_policies() -> list[dict[str, Any]]:
 def create_policy(data: dict[str, Any]) -> dict[str, Any]:
     """Define a commitment policy."""
     policy = services.save_policy(actor_id=current_user.id, data=data)
-    db.session().commit()
     return _policy_out(policy)
 
 
@@ -185,7 +177,6 @@ def create_policy(data: dict[str, Any]) -> dict[str, Any]:
 def replace_policy(data: dict[str, Any], policy_id: int) -> dict[str, Any]:
     """Change a commitment policy (orders already paid keep their snapshot)."""
     policy = services.save_policy(actor_id=current_user.id, data=data, policy_id=policy_id)
-    db.session().commit()
     return _policy_out(policy)
 
 
@@ -204,7 +195,6 @@ def get_synonyms() -> dict[str, Any]:
 def put_synonyms(data: dict[str, Any]) -> dict[str, Any]:
     """Replace the synonym groups (searches use them at once)."""
     services.replace_synonyms(actor_id=current_user.id, groups=data["groups"])
-    db.session().commit()
     return {"groups": queries.synonym_groups()}
 
 
@@ -215,7 +205,6 @@ def put_synonyms(data: dict[str, Any]) -> dict[str, Any]:
 def put_segment(data: dict[str, Any], segment: str) -> dict[str, Any]:
     """Open or close the premium or care segment. Audited."""
     services.set_segment_open(segment=segment, actor_id=current_user.id, **data)
-    db.session().commit()
     return {"is_open": segment in services.opened_segments()}
 
 

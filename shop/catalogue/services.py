@@ -1,4 +1,4 @@
-"""Write operations of the catalogue. Services flush and enqueue; the caller commits."""
+"""Write operations of the catalogue. Services flush and enqueue; the unit of work commits."""
 
 from __future__ import annotations
 

@@ -127,11 +127,10 @@ def compose(bundle_id: int | None = None) -> ResponseReturnValue:
         except ValidationError as exc:
             errors = {"components": _leaf_messages(translate_errors(exc.messages))}
         except DomainError as exc:
-            db.session().rollback()
+            db.refused(exc)
             errors = exc.fields or {"_schema": [exc.message]}
             errors.setdefault("_schema", [exc.message])
         else:
-            db.session().commit()
             return redirect(url_for("catalogue.compose", bundle_id=bundle_id))
     return _compose_page(bundle_id, values, errors, 422)
 
@@ -241,10 +240,9 @@ def policy_edit(policy_id: int | None = None) -> ResponseReturnValue:
             messages = translate_errors(exc.messages)
             errors = messages if isinstance(messages, dict) else {"_": messages}
         except DomainError as exc:
-            db.session().rollback()
+            db.refused(exc)
             errors = exc.fields or {"_schema": [exc.message]}
         else:
-            db.session().commit()
             return redirect(url_for("catalogue.policy_edit", policy_id=policy.id))
     all_policies = queries.all_policies()
     current = next((p for p in all_policies if p.id == policy_id), None)

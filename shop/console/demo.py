@@ -416,7 +416,7 @@ def demo_command(if_empty: bool) -> None:
     """Seed the demo community (idempotent) and print the demo logins."""
     if current_app.config["ENV"] == "production":
         raise click.ClickException("demo refuses to run when SHOP_ENV=production")
-    with db.session_scope():
+    with db.unit_of_work():
         if (
             if_empty
             and accounts.count_users() > 0
@@ -425,7 +425,6 @@ def demo_command(if_empty: bool) -> None:
             click.echo("The database has users already; the demo was not seeded.")
             return
         created = seed()
-        db.session().commit()
     click.echo("Demo community seeded." if created else "Demo community already there.")
     click.echo(f"Demo logins (password: {PASSWORD}):")
     for login, what in logins():

@@ -417,16 +417,14 @@ def units_page(community_id: int) -> ResponseReturnValue:
                     actor_id=current_user.id, community_id=community_id, text=text, dry_run=dry_run
                 )
             except Invalid as exc:
-                db.session().rollback()
+                db.refused(exc)
                 flash(exc.message, "error")
                 status = 422
             else:
-                if any(r.errors for r in preview):
-                    db.session().rollback()
+                if any(r.errors for r in preview):  # nothing was written (all or nothing)
                     flash(_("Some lines are not valid; nothing was saved."), "error")
                     status = 422
                 elif not dry_run:
-                    db.session().commit()
                     flash(_("Imported: %(n)d homes.", n=created), "info")
                     return redirect(url_for("console.units_page", community_id=community_id), 303)
     return render_template(

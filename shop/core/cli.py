@@ -77,7 +77,7 @@ def units_import(community_code: str, csv_file: click.utils.LazyFile, dry_run: b
     from shop.core.models import Community
 
     text = csv_file.read()
-    with db.session_scope() as s:
+    with db.unit_of_work() as s:
         community = s.exec(select(Community).where(Community.code == community_code)).first()
         if community is None:
             raise click.ClickException(f"No community with the code {community_code!r}.")
@@ -98,8 +98,7 @@ def units_import(community_code: str, csv_file: click.utils.LazyFile, dry_run: b
         if dry_run:
             click.echo(f"{len(rows)} lines are fine (dry run: nothing saved).")
             return
-        s.commit()
-        click.echo(f"Imported {created} units.")
+    click.echo(f"Imported {created} units.")
 
 
 users_cli = AppGroup("users", help="Logins that nobody can create from a page.")
@@ -115,7 +114,7 @@ def create_operator(email: str, display_name: str, phone: str | None, password: 
     from shop.core import accounts, db
     from shop.core.errors import Invalid
 
-    with db.session_scope() as s:
+    with db.unit_of_work():
         try:
             user = accounts.create_user(
                 email=email,
@@ -127,8 +126,7 @@ def create_operator(email: str, display_name: str, phone: str | None, password: 
         except Invalid as exc:
             details = "; ".join(f"{k}: {v[0]}" for k, v in exc.fields.items())
             raise click.ClickException(f"{exc.message} {details}".strip()) from exc
-        s.commit()
-        click.echo(f"Operator {user.email} created (user {user.id}): log in at /login.")
+    click.echo(f"Operator {user.email} created (user {user.id}): log in at /login.")
 
 
 @click.command("worker")

@@ -1,4 +1,4 @@
-"""Engine and the current session: one per request or job; services flush, the caller commits."""
+"""Engine, the current session and the unit of work: one commit per request, job or command."""
 
 from __future__ import annotations
 
@@ -90,6 +90,49 @@ def add_once(row: Any) -> bool:
     return True
 
 
+def refused(exc: BaseException) -> None:
+    """A refusal ends this unit of work's changes now, unless it keeps its record.
+
+    The one way a handler or a page deals with a refusal it shows: `DomainError(keep=True)`
+    marks the work done so far to be committed all the same; anything else is rolled back.
+    """
+    if getattr(exc, "keep", False):
+        if _job_session.get() is None and has_request_context():
+            g._db_keep_refused = True
+        return
+    discard()
+
+
+def discard() -> None:
+    """Throw away what this unit of work changed (a preview, a form shown again)."""
+    session().rollback()
+
+
+def _finish_request(response: Any) -> Any:
+    """The request's unit of work: committed once after a successful response.
+
+    A refusal that keeps its record is committed too; any other error is rolled back.
+    """
+    s = g.get("_db_session")
+    if s is not None:
+        if response.status_code < 400 or g.pop("_db_keep_refused", False):
+            s.commit()
+        else:
+            s.rollback()
+    return response
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """A job's or a command's unit of work: a session of its own, committed once.
+
+    It commits when the block ends normally and rolls back when it raises.
+    """
+    with session_scope() as s:
+        yield s
+        s.commit()
+
+
 @contextmanager
 def session_scope(*, write: bool = True) -> Iterator[Session]:
     """Open a session of its own (a job, a CLI command) that becomes `session()` inside."""
@@ -111,6 +154,10 @@ def _close_request_session(_exc: BaseException | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Create the engine from DATABASE_URL and close the request session on teardown."""
+    """Create the engine from DATABASE_URL; a request's unit of work and its session's end.
+
+    The unit of work commits once after the handler; the session closes on teardown.
+    """
     app.extensions[_EXT] = make_engine(app.config["DATABASE_URL"])
+    app.after_request(_finish_request)
     app.teardown_appcontext(_close_request_session)

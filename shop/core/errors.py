@@ -15,19 +15,30 @@ log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
-    """A business rule refused the request; the message is safe to show. HTTP 409."""
+    """A business rule refused the request; the message is safe to show. HTTP 409.
+
+    With `keep=True` the refusal keeps its record: what the unit of work did before it is
+    committed all the same (a wrong confirmation code counts toward the lock; a declined card
+    closes the payment attempt). Every other refusal changes nothing.
+    """
 
     status = 409
     code = "conflict"
 
     def __init__(
-        self, message: str, *, code: str | None = None, fields: dict[str, Any] | None = None
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        fields: dict[str, Any] | None = None,
+        keep: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
         self.fields = fields or {}
+        self.keep = keep
 
 
 class NotFound(DomainError):
@@ -97,7 +108,7 @@ def handle_domain_error(exc: DomainError) -> tuple[Response | str, int]:
     """Map a DomainError to its status and body."""
     from shop.core import db
 
-    db.session().rollback()
+    db.refused(exc)
     return error_response(exc.status, exc.code, exc.message, exc.fields)
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 
-from shop.core import accounts, db, notifications
+from shop.core import accounts, notifications
 from shop.core import errors as core_errors
 from shop.core.auth import login_required, role_required
 from shop.core.errors import DomainError
@@ -122,7 +122,6 @@ def create_token(data: dict[str, str]) -> dict[str, Any]:
         raise Unauthenticated(_("Wrong login or password."))
     plain, row = accounts.issue_token(user_id=user.id)
     payload = {"token": plain, "expires_at": row.expires_at, "user": user_payload(user)}
-    db.session().commit()
     return payload
 
 
@@ -133,7 +132,6 @@ def revoke_token() -> None:
     """Log out: revoke the token this request carries."""
     if g.get("api_token_id") is not None:
         accounts.revoke_token(token_id=g.api_token_id)
-        db.session().commit()
 
 
 @bp.get("/me")
@@ -161,7 +159,6 @@ def my_notifications() -> dict[str, Any]:
 def read_notifications() -> dict[str, Any]:
     """Mark all my messages read."""
     notifications.mark_read(current_user.id)
-    db.session().commit()
     return {"items": notifications.inbox(current_user.id), "unread": 0}
 
 
@@ -206,7 +203,6 @@ def list_communities() -> list[dict[str, Any]]:
 def open_community(data: dict[str, Any]) -> dict[str, Any]:
     """Open a compound (audited); its code is unique (409 `code_taken`)."""
     community = accounts.open_community(actor_id=current_user.id, **data)
-    db.session().commit()
     return _community_payload(community)
 
 
@@ -219,7 +215,6 @@ def change_community(data: dict[str, Any], community_id: int) -> dict[str, Any]:
     community = accounts.change_community(
         actor_id=current_user.id, community_id=community_id, changes=data
     )
-    db.session().commit()
     return _community_payload(community)
 
 
@@ -230,7 +225,6 @@ def change_community(data: dict[str, Any], community_id: int) -> dict[str, Any]:
 def add_buildings(data: dict[str, Any], community_id: int) -> dict[str, Any]:
     """Add buildings to a compound (409 `building_exists` for a name it has)."""
     accounts.add_buildings(actor_id=current_user.id, community_id=community_id, **data)
-    db.session().commit()
     return _community_payload(accounts.get_community(community_id))
 
 
@@ -267,7 +261,6 @@ def add_units(data: dict[str, Any], community_id: int) -> list[dict[str, Any]]:
     if data["building_id"] not in building_ids:
         raise core_errors.NotFound(_("No such building."))
     accounts.add_units(actor_id=current_user.id, **data)
-    db.session().commit()
     return _unit_rows(community_id, private=True)
 
 
@@ -289,7 +282,6 @@ def signup(data: dict[str, Any]) -> dict[str, Any]:
     user = accounts.register_resident(**data)
     plain, row = accounts.issue_token(user_id=user.id)
     payload = {"token": plain, "expires_at": row.expires_at, "user": user_payload(user)}
-    db.session().commit()
     return payload
 
 
@@ -301,10 +293,8 @@ def signup(data: dict[str, Any]) -> dict[str, Any]:
 def verify_home(data: dict[str, Any]) -> dict[str, Any]:
     """Verify my home with the code on the property's notice (422 if it is not that code)."""
     if not accounts.verify_with_code(user_id=current_user.id, code=data["code"]):
-        db.session().rollback()
         message = _("This is not your home's code.")
         raise core_errors.Invalid(message, fields={"code": [message]})
-    db.session().commit()
     return user_payload(current_user)
 
 
@@ -336,9 +326,7 @@ def import_units(community_id: int) -> dict[str, Any]:
     }
     bad = [r for r in body["rows"] if r["errors"]]
     if bad:
-        db.session().rollback()
         raise core_errors.Invalid(
             _("Some lines are not valid; nothing was saved."), fields={"rows": bad}
         )
-    db.session().commit()
     return body

@@ -68,10 +68,8 @@ def job(fn: Callable[P, R] | None = None, *, queue: str = "default") -> Any:
             app = current_app._get_current_object() if has_app_context() else _worker_app
             if app is None:
                 raise RuntimeError("a job needs an app: run it from `flask --app wsgi worker`")
-            with app.app_context(), db.session_scope() as session:
-                result = fn(*args, **kwargs)
-                session.commit()
-                return result
+            with app.app_context(), db.unit_of_work():
+                return fn(*args, **kwargs)
 
         run.queue = queue  # type: ignore[attr-defined]
         return run

@@ -90,10 +90,9 @@ def register() -> ResponseReturnValue:
             try:
                 user = accounts.register_resident(**data)
             except DomainError as exc:
-                db.session().rollback()
+                db.refused(exc)
                 errors = translate_errors(exc.fields) or {"_schema": [exc.message]}
             else:
-                db.session().commit()
                 login_user(user)
                 flash(_("Welcome! You can browse now; verify your home to order."), "info")
                 return redirect(url_for("core.verify_home"))
@@ -122,7 +121,6 @@ def verify_home() -> ResponseReturnValue:
     if request.method == "POST" and not address.verified:
         check_csrf()
         if accounts.verify_with_code(user_id=current_user.id, code=request.form.get("code", "")):
-            db.session().commit()
             flash(_("Your home is verified. You can order now."), "info")
             return redirect(url_for("core.index"))
         error = _("This is not your home's code.")
@@ -136,7 +134,6 @@ def logout() -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     accounts.end_sessions(user_id=current_user.id)
-    db.session().commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("core.login"))
@@ -150,7 +147,6 @@ def set_language() -> ResponseReturnValue:
         abort(400)
     if current_user.is_authenticated:
         accounts.set_locale(user_id=current_user.id, locale=form.locale.data)
-        db.session().commit()
     else:
         session["locale"] = form.locale.data
     return redirect(safe_next(form.next.data) or url_for("core.index"))
@@ -164,7 +160,6 @@ def inbox() -> ResponseReturnValue:
         if not EmptyForm().validate_on_submit():
             abort(400)
         notifications.mark_read(current_user.id)
-        db.session().commit()
         return redirect(url_for("core.inbox"), code=303)
     return render_template("core/inbox.html", messages=notifications.inbox(current_user.id))
 

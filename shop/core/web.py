@@ -190,7 +190,9 @@ def load_form(
 
 
 def form_action(action: Any, success: str) -> bool:
-    """Run a page's service call: commit and flash `success`, or roll back and flash why.
+    """Run a page's service call and flash `success`, or flash why it was refused.
+
+    A refusal goes to the unit of work (`db.refused`); the request's unit of work commits.
 
     NotFound still propagates (a 404 page); other refusals become a message on the page.
     """
@@ -204,10 +206,9 @@ def form_action(action: Any, success: str) -> bool:
     except NotFound:
         raise
     except DomainError as exc:
-        db.session().rollback()
+        db.refused(exc)
         flash(exc.message, "error")
         return False
-    db.session().commit()
     flash(success, "info")
     return True
 

@@ -84,10 +84,9 @@ def checkout() -> ResponseReturnValue:
     except NotFound:
         raise
     except DomainError as exc:
-        db.session().rollback()
+        db.refused(exc)
         flash(exc.message, "error")
         return _checkout_page(current, exc.status)
-    db.session().commit()
     basket.clear()
     if not card_due:  # the credit paid it all
         flash(_("Paid with your credit."), "info")

@@ -1,1 +1,1 @@
-"""Write operations and guarded reads of suppliers. Services flush; the caller commits."""
+"""Write operations and guarded reads of suppliers. Services flush; the unit of work commits."""

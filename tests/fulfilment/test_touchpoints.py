@@ -76,7 +76,8 @@ def scan(client, code, body, headers=None):
 
 def staff_headers(app, headers, user_id):
     with app.app_context(), db.session_scope(write=False) as s:
-        return headers(s.get(User, user_id).email)
+        email = s.get(User, user_id).email
+    return headers(email)  # a request made inside a session scope would write into it
 
 
 def count(app, model):
