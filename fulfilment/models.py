@@ -2,13 +2,13 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 import shop.core  # noqa: F401  (the constraint naming convention comes first)
 from shop.core.db import utcnow
+from shop.core.process import EventRow
 
 
 class StaffRole(StrEnum):
@@ -115,20 +115,12 @@ class Task(SQLModel, table=True):
     credited_at: datetime | None = None
 
 
-class TaskEvent(SQLModel, table=True):
+class TaskEvent(EventRow, table=True):
     """One step of a task: who, what, from which status to which. Append-only."""
 
     __tablename__ = "fulfilment_task_event"
 
-    id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="fulfilment_task.id", index=True)
-    at: datetime = Field(default_factory=utcnow)
-    actor_id: int | None = Field(default=None, foreign_key="core_user.id")
-    actor_role: str = Field(max_length=12)
-    action: str = Field(max_length=20)
-    from_status: str = Field(max_length=10)
-    to_status: str = Field(max_length=10)
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class CommissionRule(SQLModel, table=True):
@@ -343,17 +335,9 @@ class ServiceRequest(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class RequestEvent(SQLModel, table=True):
+class RequestEvent(EventRow, table=True):
     """Append-only history of a service request."""
 
     __tablename__ = "fulfilment_request_event"
 
-    id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="fulfilment_request.id", index=True)
-    at: datetime = Field(default_factory=utcnow)
-    actor_id: int | None = Field(default=None, foreign_key="core_user.id")
-    actor_role: str = Field(max_length=12)
-    action: str = Field(max_length=20)
-    from_status: str = Field(max_length=10)
-    to_status: str = Field(max_length=10)
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,26 +1,30 @@
-"""The task process as data: which action moves a task from which status to which, and who."""
+"""The task and service-request processes as data, on the kernel's engine.
+
+Which action moves a task or a request from which status to which, who may take it, and the
+order milestone a task step reports (its effect `report:<milestone>`, carried out by
+`fulfilment.services.act`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from flask_babel import gettext as _
+
+from fulfilment.models import RequestEvent, TaskEvent
+from shop.core.process import Process, Transition, register, step
+
+REPORT = "report:"
 
 
-@dataclass(frozen=True)
-class Step:
-    """One allowed step of a task, and the order milestone it reports (if any)."""
-
-    source: str
-    action: str
-    target: str
-    actors: frozenset[str]
-    milestone: str | None = None
+def _s(source: str, action: str, target: str, actors: str, milestone: str = "") -> Transition:
+    return step(source, action, target, actors, effects=(REPORT + milestone,) if milestone else ())
 
 
-def _s(source: str, action: str, target: str, actors: str, milestone: str | None = None) -> Step:
-    return Step(source, action, target, frozenset(actors.split()), milestone)
+def milestone(transition: Transition) -> str | None:
+    """The order milestone a task step reports, if any."""
+    return next((e.removeprefix(REPORT) for e in transition.effects if e.startswith(REPORT)), None)
 
 
-STEPS: tuple[Step, ...] = (
+STEPS: tuple[Transition, ...] = (
     _s("open", "assign", "assigned", "system manager"),
     _s("open", "claim", "accepted", "staff", "accepted"),
     _s("assigned", "accept", "accepted", "staff", "accepted"),
@@ -52,21 +56,26 @@ FLOW = {
 }
 
 
-def find_step(status: str, action: str) -> Step | None:
-    """The step for `action` from `status`, or None."""
-    return next((s for s in STEPS if s.source == status and s.action == action), None)
+TASK = register(
+    Process(
+        name="task",
+        transitions=STEPS,
+        event=TaskEvent,
+        subject_column="task_id",
+        refused_code="step_not_allowed",
+        refused=lambda _status, _action: _("This task cannot be given that step now."),
+        forbidden=lambda: _("You may not do this to a task."),
+    )
+)
 
 
 def next_action(kind: str, status: str) -> str | None:
     """The next button of a task in the staff flow, or None when there is none."""
-    for action in FLOW[kind]:
-        if find_step(status, action) is not None:
-            return action
-    return None
+    return next((a for a in FLOW[kind] if TASK.find(status, a) is not None), None)
 
 
-#: A service request from a touchpoint (报事/预约): the same engine's shape as tasks.
-REQUEST_STEPS: tuple[Step, ...] = (
+#: A service request from a touchpoint (报事/预约), on the same engine.
+REQUEST_STEPS: tuple[Transition, ...] = (
     _s("open", "accept", "accepted", "staff"),
     _s("accepted", "arrive", "arrived", "staff"),
     _s("arrived", "finish", "done", "staff"),
@@ -78,11 +87,19 @@ REQUEST_STEPS: tuple[Step, ...] = (
 REQUEST_FLOW = ("accept", "arrive", "finish")
 
 
-def find_request_step(status: str, action: str) -> Step | None:
-    """The request step for `action` from `status`, or None."""
-    return next((s for s in REQUEST_STEPS if s.source == status and s.action == action), None)
+REQUEST = register(
+    Process(
+        name="service request",
+        transitions=REQUEST_STEPS,
+        event=RequestEvent,
+        subject_column="request_id",
+        refused_code="wrong_step",
+        refused=lambda _status, _action: _("This request cannot be given that step now."),
+        forbidden=lambda: _("You may not do this to a request."),
+    )
+)
 
 
 def next_request_action(status: str) -> str | None:
     """The button a staff member presses next on a request, or None when it is over."""
-    return next((a for a in REQUEST_FLOW if find_request_step(status, a)), None)
+    return next((a for a in REQUEST_FLOW if REQUEST.find(status, a)), None)

@@ -219,10 +219,10 @@ def _view(task: Task, viewer_id: int) -> TaskView:
         action = process.next_action(task.kind, task.status)
     else:
         action = None
-    step = process.find_step(task.status, action) if action else None
+    step = process.TASK.find(task.status, action) if action else None
     early = (
         step is not None
-        and step.milestone == brief.window_milestone
+        and process.milestone(step) == brief.window_milestone
         and not brief.early_accepted
         and brief.window_from is not None
         and db.utcnow() < brief.window_from

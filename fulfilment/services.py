@@ -21,11 +21,11 @@ from fulfilment.models import (
     StaffMember,
     StaffRole,
     Task,
-    TaskEvent,
 )
 from shop.core import accounts, audit, db, jobs, notifications
 from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shop.core.models import Building, User
+from shop.core.process import Context, Transition
 
 
 def set_duty(*, user_id: int, on_duty: bool) -> StaffMember:
@@ -71,16 +71,9 @@ def _record(
     previous: str,
     data: dict[str, Any] | None = None,
 ) -> None:
-    db.session().add(
-        TaskEvent(
-            task_id=task.id,
-            actor_id=actor_id,
-            actor_role=actor_role,
-            action=action,
-            from_status=previous,
-            to_status=task.status,
-            data=data or {},
-        )
+    """A task event that moves nothing (opened, a wrong code, unlocked), by the engine."""
+    process.TASK.record(
+        task, action, Context(actor_role, actor_id, data=data or {}), previous=previous
     )
 
 
@@ -90,15 +83,9 @@ def _move(
     actor_role: str,
     actor_id: int | None,
     data: dict[str, Any] | None = None,
-) -> process.Step:
-    step = process.find_step(task.status, action)
-    if step is None:
-        raise DomainError(_("This task cannot be given that step now."), code="step_not_allowed")
-    if actor_role not in step.actors:
-        raise Forbidden(_("You may not do this to a task."))
-    previous, task.status = task.status, step.target
-    _record(task, action, actor_role, actor_id, previous, data)
-    return step
+) -> Transition:
+    transition, _event = process.TASK.apply(task, action, actor_role, actor_id, data=data)
+    return transition
 
 
 def open_task(order_id: int) -> Task | None:
@@ -304,7 +291,7 @@ def act(
             _("This task is locked after wrong codes; your manager can unlock it."),
             code="task_locked",
         )
-    step = process.find_step(task.status, action)
+    step = process.TASK.find(task.status, action)
     if step is None:
         raise DomainError(_("This task cannot be given that step now."), code="step_not_allowed")
     if action == "fail" and len(reason.strip()) < 2:
@@ -326,7 +313,7 @@ def act(
     try:
         with s.begin_nested():
             orders.api.record_milestone(
-                task.order_id, step.milestone, db.utcnow(), staff_id, evidence
+                task.order_id, process.milestone(step), db.utcnow(), staff_id, evidence
             )
     except DomainError as exc:
         if exc.code == "wrong_confirmation_code":

@@ -22,7 +22,6 @@ from fulfilment.models import (
     Grid,
     GridBuilding,
     GridStaff,
-    RequestEvent,
     ServiceRequest,
     StaffMember,
     Touchpoint,
@@ -30,6 +29,7 @@ from fulfilment.models import (
 from shop.core import accounts, audit, db, notifications
 from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shop.core.models import Building, Community, User
+from shop.core.process import Context
 
 ACTIVE = ("open", "accepted", "arrived")
 
@@ -111,16 +111,9 @@ def _record(
     previous: str,
     data: dict[str, Any] | None = None,
 ) -> None:
-    db.session().add(
-        RequestEvent(
-            request_id=req.id,
-            actor_id=actor_id,
-            actor_role=actor_role,
-            action=action,
-            from_status=previous,
-            to_status=req.status,
-            data=data or {},
-        )
+    """A request event that moves nothing (opened, a promise missed), by the engine."""
+    process.REQUEST.record(
+        req, action, Context(actor_role, actor_id, data=data or {}), previous=previous
     )
 
 
@@ -285,7 +278,7 @@ def act(*, request_id: int, staff_id: int, action: str, note: str = "") -> Servi
         raise NotFound(_("No such request."))
     if action == "accept" and req.status != "open" and req.assignee_id != staff_id:
         raise DomainError(_("A colleague has this request."), code="request_taken")
-    step = process.find_request_step(req.status, action)
+    step = process.REQUEST.find(req.status, action)
     if step is None or "staff" not in step.actors:
         raise DomainError(_("This request cannot be given that step now."), code="wrong_step")
     now = db.utcnow()
@@ -307,8 +300,7 @@ def act(*, request_id: int, staff_id: int, action: str, note: str = "") -> Servi
             req.accept_met = False
     elif action == "finish":
         req.done_at, req.note = now, note.strip()[:500]
-    previous, req.status = req.status, step.target
-    _record(req, action, "staff", staff_id, previous, {"note": note} if note else None)
+    process.REQUEST.apply(req, action, "staff", staff_id, data={"note": note} if note else None)
     if req.resident_id is not None and action in ("accept", "finish"):
         _tell(req.resident_id, req, "request_accepted" if action == "accept" else "request_done")
     s.flush()
@@ -321,10 +313,9 @@ def cancel(*, request_id: int, resident_id: int) -> ServiceRequest:
     req = s.get(ServiceRequest, request_id, with_for_update=True)
     if req is None or req.resident_id != resident_id:
         raise NotFound(_("No such request."))
-    if process.find_request_step(req.status, "cancel") is None:
+    if process.REQUEST.find(req.status, "cancel") is None:
         raise DomainError(_("Staff are already there; please tell them."), code="wrong_step")
-    previous, req.status = req.status, "cancelled"
-    _record(req, "cancel", "resident", resident_id, previous)
+    process.REQUEST.apply(req, "cancel", "resident", resident_id)
     s.flush()
     return req
 

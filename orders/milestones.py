@@ -102,7 +102,7 @@ def record_milestone(
     ]
     _check_fair(order, deciding, at, kept)  # refuses before anything changes
     for action in ORDER_STEPS[kind]:
-        if process.find_transition(order.status, action) is not None:
+        if process.ORDER.find(order.status, action) is not None:
             services.apply_transition(order, action, "staff", actor_id, {"milestone": kind})
     if kind in ("delivered", "done") and order.delivered_at is None:
         order.delivered_at = at

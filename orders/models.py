@@ -7,6 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shop.core.db import utcnow
+from shop.core.process import EventRow
 
 STATUSES = (
     "pending_payment",
@@ -127,20 +128,12 @@ class OrderComponent(SQLModel, table=True):
     duration_minutes: int | None = None
 
 
-class OrderEvent(SQLModel, table=True):
+class OrderEvent(EventRow, table=True):
     """One step of an order's process: who, what, from which status to which. Append-only."""
 
     __tablename__ = "orders_event"
 
-    id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders_order.id", index=True)
-    at: datetime = Field(default_factory=utcnow)
-    actor_id: int | None = Field(default=None, foreign_key="core_user.id")
-    actor_role: str = Field(max_length=12)
-    action: str = Field(max_length=30)
-    from_status: str = Field(max_length=20)
-    to_status: str = Field(max_length=20)
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class Payment(SQLModel, table=True):

@@ -235,7 +235,7 @@ def refund_order(*, order_id: int, actor_id: int, amount_minor: int | None, reas
     data = {"refund_id": refund.id, "amount_minor": refund.amount_minor}
     if order.status != "cancelled":
         action = "refund" if full else "refund_part"
-        if full or process.find_transition(order.status, action) is not None:
+        if full or process.ORDER.find(order.status, action) is not None:
             services.apply_transition(order, action, "operator", actor_id, data)
         else:  # still being served: the money moves, the status stays
             services.record(order, action, "operator", actor_id, data=data)

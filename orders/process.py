@@ -1,22 +1,18 @@
-"""The order process as data: which action moves which status to which, and who may act."""
+"""The order process as data, on the kernel's engine.
+
+Which action moves which status to which, and who may act.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from flask_babel import gettext as _
 
-
-@dataclass(frozen=True)
-class Transition:
-    """One allowed step of an order."""
-
-    source: str
-    action: str
-    target: str
-    actors: frozenset[str]
+from orders.models import OrderEvent
+from shop.core.process import Process, Transition, register, step
 
 
 def _t(source: str, action: str, target: str, *actors: str) -> Transition:
-    return Transition(source, action, target, frozenset(actors))
+    return step(source, action, target, " ".join(actors))
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -46,6 +42,18 @@ CANCELLABLE = frozenset({"pending_payment", "paid", "accepted"})
 OPEN = frozenset({"pending_payment", "paid", "accepted", "in_progress"})
 
 
-def find_transition(status: str, action: str) -> Transition | None:
-    """The transition for `action` from `status`, or None."""
-    return next((t for t in TRANSITIONS if t.source == status and t.action == action), None)
+ORDER = register(
+    Process(
+        name="order",
+        transitions=TRANSITIONS,
+        event=OrderEvent,
+        subject_column="order_id",
+        refused_code="transition_not_allowed",
+        refused=lambda status, action: _(
+            "An order in status %(status)s cannot be given %(action)s.",
+            status=status,
+            action=action,
+        ),
+        forbidden=lambda: _("You may not do this to an order."),
+    )
+)

@@ -18,7 +18,8 @@ import suppliers.api
 from orders import commitment_service, credits, process, signals, windows
 from orders.models import Order, OrderComponent, OrderEvent, OrderLine, amount_due_minor
 from shop.core import accounts, db, jobs
-from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
+from shop.core.errors import DomainError, Invalid, NotFound
+from shop.core.process import Context
 
 EXPIRE_JOB = "orders.jobs.expire_unpaid"
 
@@ -284,19 +285,9 @@ def record(
     previous: str | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> OrderEvent:
-    """Append an event to the order's history."""
-    event = OrderEvent(
-        order_id=order.id,
-        actor_id=actor_id,
-        actor_role=actor_role,
-        action=action,
-        from_status=order.status if previous is None else previous,
-        to_status=order.status,
-        data=dict(data or {}),
-    )
-    db.session().add(event)
-    db.session().flush()
-    return event
+    """Append an event to the order's history (a note that moves nothing, or a first step)."""
+    ctx = Context(actor_role, actor_id, data=dict(data or {}))
+    return process.ORDER.record(order, action, ctx, previous=previous)
 
 
 def apply_transition(
@@ -306,21 +297,9 @@ def apply_transition(
     actor_id: int | None,
     data: Mapping[str, Any] | None = None,
 ) -> OrderEvent:
-    """Move the order by the process table (409 if no such step, 403 for the wrong actor)."""
-    step = process.find_transition(order.status, action)
-    if step is None:
-        raise DomainError(
-            _(
-                "An order in status %(status)s cannot be given %(action)s.",
-                status=order.status,
-                action=action,
-            ),
-            code="transition_not_allowed",
-        )
-    if actor_role not in step.actors:
-        raise Forbidden(_("You may not do this to an order."))
-    previous, order.status = order.status, step.target
-    return record(order, action, actor_role, actor_id, previous=previous, data=data)
+    """Move the order by its process (409 if no such step, 403 for the wrong actor)."""
+    _step, event = process.ORDER.apply(order, action, actor_role, actor_id, data=data)
+    return event
 
 
 def get_order_for(

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shop.core.db import utcnow
+from shop.core.process import EventRow
 
 
 class SupplierKind(StrEnum):
@@ -94,19 +95,15 @@ class SupplierMember(SQLModel, table=True):
     user_id: int = Field(foreign_key="core_user.id", unique=True)
 
 
-class SupplierEvent(SQLModel, table=True):
-    """One step of a supplier's process: who did what, from which status to which. Append-only."""
+class SupplierEvent(EventRow, table=True):
+    """One step of a supplier's process: who did what, from which status to which, and why.
+
+    Append-only; the kernel's engine writes it (`shop.core.process`).
+    """
 
     __tablename__ = "suppliers_event"
 
-    id: int | None = Field(default=None, primary_key=True)
     supplier_id: int = Field(foreign_key="suppliers_supplier.id", index=True)
-    at: datetime = Field(default_factory=utcnow)
-    actor_id: int | None = Field(default=None, foreign_key="core_user.id")
-    actor_role: str = Field(max_length=20)
-    action: str = Field(max_length=30)
-    from_status: str = Field(max_length=24)
-    to_status: str = Field(max_length=24)
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
 
 

@@ -79,7 +79,8 @@ def portal_home() -> ResponseReturnValue:
     return render_template(
         "suppliers/home.html",
         detail=detail,
-        can_resubmit="resubmit" in process.actions_for(detail["supplier"].status, "supplier"),
+        can_resubmit="resubmit"
+        in process.SUPPLIER.actions_for(detail["supplier"].status, "supplier"),
     )
 
 
@@ -343,7 +344,7 @@ def _detail_page(
         errors=errors or {},
         actions=[
             a
-            for a in process.actions_for(detail["supplier"].status, "operator")
+            for a in process.SUPPLIER.actions_for(detail["supplier"].status, "operator")
             if a in process.DECISIONS
         ],
         checklist_rows=[asdict(line) for line in detail["checklist"]],

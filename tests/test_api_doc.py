@@ -26,3 +26,11 @@ def test_every_operation_says_who_may_call_it(app):
     rows = [line for line in table.splitlines() if line.startswith("| `")]
     assert len(rows) > 80
     assert [r for r in rows if "| ? |" in r] == []
+
+
+def test_the_process_tables_in_the_architecture_are_the_code_s(app):
+    doc = _doc_module()
+    with app.app_context():
+        wanted = doc.current_architecture()
+    assert doc.PROCESS_BEGIN in wanted and "| submitted | approve | approved_probation |" in wanted
+    assert wanted == doc.ARCHITECTURE.read_text(encoding="utf-8"), "run `make api-doc`"

@@ -129,6 +129,17 @@ def create_operator(email: str, display_name: str, phone: str | None, password: 
     click.echo(f"Operator {user.email} created (user {user.id}): log in at /login.")
 
 
+process_cli = AppGroup("process", help="The processes of the platform (the kernel's engine).")
+
+
+@process_cli.command("tables")
+def process_tables() -> None:
+    """Print every process's table of transitions as Markdown."""
+    from shop.core import process
+
+    click.echo(process.markdown_tables())
+
+
 @click.command("worker")
 @with_appcontext
 @click.argument("queues", nargs=-1)
@@ -149,3 +160,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(units_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(process_cli)

@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from sqlmodel import select
 
 from shop.core import accounts, audit, db
-from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
-from suppliers import documents, process, scoring, signals
+from shop.core.errors import DomainError, Invalid, NotFound
+from shop.core.process import Context
+from suppliers import documents, process, scoring
 from suppliers.models import (
     ChecklistEntry,
     Evaluation,
@@ -98,7 +99,7 @@ def submit_application(
     s.add(supplier)
     s.flush()
     s.add(SupplierMember(supplier_id=supplier.id, user_id=user.id))
-    _record(supplier, "submit", "", "supplier", user.id, "")
+    process.SUPPLIER.record(supplier, "submit", Context("supplier", user.id), previous="")
     for kind, info, upload in checked:
         _add_document(supplier.id, kind, info, upload, user.id)
     s.flush()
@@ -360,74 +361,12 @@ def _check_approvable(supplier: Supplier) -> None:
 def apply_transition(
     supplier: Supplier, action: str, actor_role: str, actor_id: int | None, reason: str
 ) -> SupplierEvent:
-    """Move the supplier one step by the process table, recording the event.
+    """Move the supplier one step by its process (`suppliers.process.SUPPLIER`), recording it.
 
-    Refused (409) if the table has no such step, Forbidden if `actor_role` may not take it.
+    Refused (409) if the table has no such step, Forbidden if `actor_role` may not take it,
+    Invalid if the step needs a reason and none is given.
     """
-    step = process.find_transition(supplier.status, action)
-    if step is None:
-        raise DomainError(
-            _(
-                "A supplier in status %(status)s cannot be given %(action)s.",
-                status=supplier.status,
-                action=action,
-            ),
-            code="transition_not_allowed",
-        )
-    if actor_role not in step.actors:
-        raise Forbidden(_("You may not do this to a supplier."))
-    if step.needs_reason and not reason.strip():
-        raise Invalid(_("Please give a reason."), fields={"reason": [_("Please give a reason.")]})
-    target = (
-        _status_before_suspension(supplier.id) if step.target == process.PREVIOUS else step.target
-    )
-    source = supplier.status
-    supplier.status = target
-    now = db.utcnow()
-    if target == SupplierStatus.APPROVED_PROBATION and supplier.approved_at is None:
-        supplier.approved_at = now
-    if target == SupplierStatus.ACTIVE and supplier.graduated_at is None:
-        supplier.graduated_at = now
-    if action == "request_info":
-        supplier.info_request = reason.strip()
-    event = _record(supplier, action, source, actor_role, actor_id, reason)
-    if target == SupplierStatus.SUSPENDED:
-        signals.supplier_suspended.send(supplier.id)
-    elif target in process.SELLING and source not in process.SELLING:
-        signals.supplier_approved.send(supplier.id)
-    return event
-
-
-def _status_before_suspension(supplier_id: int) -> str:
-    last = (
-        db.session()
-        .exec(
-            select(SupplierEvent)
-            .where(
-                SupplierEvent.supplier_id == supplier_id,
-                SupplierEvent.to_status == SupplierStatus.SUSPENDED.value,
-            )
-            .order_by(SupplierEvent.id.desc())
-        )
-        .first()
-    )
-    return last.from_status if last else SupplierStatus.ACTIVE.value
-
-
-def _record(
-    supplier: Supplier, action: str, source: str, actor_role: str, actor_id: int | None, reason: str
-) -> SupplierEvent:
-    event = SupplierEvent(
-        supplier_id=supplier.id,
-        actor_id=actor_id,
-        actor_role=actor_role,
-        action=action,
-        from_status=source,
-        to_status=supplier.status,
-        reason=reason.strip(),
-    )
-    db.session().add(event)
-    db.session().flush()
+    _step, event = process.SUPPLIER.apply(supplier, action, actor_role, actor_id, reason=reason)
     return event
 
 

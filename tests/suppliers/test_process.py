@@ -51,7 +51,7 @@ MISSING = [
     (status.value, action)
     for status in SupplierStatus
     for action in ACTIONS
-    if process.find_transition(status.value, action) is None
+    if process.SUPPLIER.find(status.value, action) is None
 ]
 
 
@@ -108,11 +108,11 @@ def test_suspension_sends_the_signal_the_catalogue_listens_to(app, make_supplier
 
 
 def test_actions_for_lists_what_an_actor_may_do():
-    assert process.actions_for("submitted", "operator") == [
+    assert process.SUPPLIER.actions_for("submitted", "operator") == [
         "start_review",
         "approve",
         "reject",
         "request_info",
     ]
-    assert process.actions_for("more_info_requested", "supplier") == ["resubmit"]
-    assert process.actions_for("active", "supplier") == []
+    assert process.SUPPLIER.actions_for("more_info_requested", "supplier") == ["resubmit"]
+    assert process.SUPPLIER.actions_for("active", "supplier") == []
