@@ -315,10 +315,9 @@ def act(
             orders.api.record_milestone(
                 task.order_id, process.milestone(step), db.utcnow(), staff_id, evidence
             )
-    except DomainError as exc:
-        if exc.code == "wrong_confirmation_code":
-            _wrong_code(task, staff_id)
-            exc.keep = True  # the wrong code counts (the third locks the task)
+    except orders.api.WrongConfirmationCode as exc:
+        _wrong_code(task, staff_id)
+        exc.keep = True  # the wrong code counts (the third locks the task)
         raise
     answers = {"checklist": list(checklist), "not_applicable": dict(not_applicable or {})}
     _move(task, action, "staff", staff_id, answers if checklist or not_applicable else None)

@@ -305,7 +305,7 @@ def request_step(request_id: int, action: str) -> ResponseReturnValue:
     return redirect(url_for("fulfilment.request_page", request_id=request_id), code=303)
 
 
-@bp.route("/ops/touchpoints", methods=["GET", "POST"])
+@bp.route("/console/touchpoints", methods=["GET", "POST"])
 @role_required("operator")
 def touchpoint_list() -> ResponseReturnValue:
     """The operator's QR touchpoints per community: add one, print the sheet."""
@@ -334,7 +334,7 @@ def touchpoint_list() -> ResponseReturnValue:
     ), 422 if errors else 200
 
 
-@bp.get("/ops/touchpoints/sheet.svg")
+@bp.get("/console/touchpoints/sheet.svg")
 @role_required("operator")
 def touchpoint_sheet() -> ResponseReturnValue:
     """A printable A4 sheet of a community's codes (SVG), each with its label."""

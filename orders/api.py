@@ -30,6 +30,7 @@ from orders import (
     services,
     windows,
 )
+from orders.errors import WrongConfirmationCode as WrongConfirmationCode  # for fulfilment
 from orders.models import DeliveryWindow, Order, Payment
 from shop.core import accounts, db
 from shop.core.errors import DomainError, NotFound

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlmodel import func, select
 
 from orders import commitments, credits, labels, payments, process, services, signals
+from orders.errors import WrongConfirmationCode
 from orders.models import CommitmentNode, Compensation, Order
 from shop.core import accounts, audit, db, jobs, notifications
 from shop.core.errors import DomainError, Invalid, NotFound
@@ -81,7 +82,7 @@ def record_milestone(
     """Record what happened to a paid order and judge the promises it decides.
 
     `evidence` may hold `checklist` (the items done), `confirmation_code` (the resident's
-    6-digit code: a wrong one raises DomainError `wrong_confirmation_code` and records
+    6-digit code: a wrong one raises `WrongConfirmationCode` and records
     nothing; the code itself is never stored), `photo`, `note`, `reason`. Returns the verdict
     of each node, by node kind. Raises Invalid (unknown kind), NotFound, DomainError
     (`order_not_running`).
@@ -137,9 +138,7 @@ def _check_evidence(order: Order, evidence: dict[str, Any]) -> dict[str, Any]:
     code = evidence.pop("confirmation_code", None)
     if code is not None:
         if not hmac.compare_digest(str(code), order.confirmation_code):
-            raise DomainError(
-                _("The confirmation code is not right."), code="wrong_confirmation_code"
-            )
+            raise WrongConfirmationCode(_("The confirmation code is not right."))
         kept["confirmed"] = True
     checklist = evidence.pop("checklist", None)
     if checklist:

@@ -23,7 +23,9 @@ from suppliers.services import access, items, settlement, vetting
 
 public = Blueprint("suppliers_public", __name__, template_folder="templates")
 bp = Blueprint("suppliers", __name__, template_folder="templates", url_prefix="/supplier")
-ops = Blueprint("suppliers_ops", __name__, template_folder="templates", url_prefix="/ops/suppliers")
+ops = Blueprint(
+    "suppliers_ops", __name__, template_folder="templates", url_prefix="/console/suppliers"
+)
 
 
 def _uploads(*fields: str) -> list[tuple[str, documents.Upload]]:

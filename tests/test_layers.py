@@ -51,3 +51,17 @@ def test_across_packages_only_api_and_signals_are_imported():
             if imported not in {f"{target}.{name}" for name in PUBLIC}:
                 offences.append(f"{importer} -> {imported}")
     assert offences == []
+
+
+def test_no_package_acts_on_an_error_code_string():
+    """A refusal another package acts on is a class exported by its api (orders.errors)."""
+    import re
+
+    matches = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for package in ("shop", "suppliers", "orders", "fulfilment")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\bexc\w*\.code\s*(==|!=|in\b)", line)
+    ]
+    assert matches == []

@@ -26,7 +26,7 @@ bp = Blueprint(
     template_folder="templates",
     static_folder="static",
     static_url_path="/static/catalogue",
-    url_prefix="/ops/catalogue",
+    url_prefix="/console/catalogue",
 )
 _COMPONENT = re.compile(
     r"^components-(\d+)-(item_id|quantity|settlement_price_minor|"

@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from shop.core.web import register_home, register_shortcut
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(views.old_prefix)
     app.cli.add_command(demo.demo_command)
     app.cli.add_command(serve.serve_command)
     register_home(app, "operator", "console.home", str(_l("Console")))

@@ -36,6 +36,15 @@ from shop.core.schemas import CommunityInSchema
 from shop.core.web import check_csrf, form_action, load_form
 
 bp = Blueprint("console", __name__, template_folder="templates", url_prefix="/console")
+#: The operator's pages were once split between /ops and /console; old links still arrive.
+old_prefix = Blueprint("console_old_prefix", __name__, url_prefix="/ops")
+
+
+@old_prefix.route("/<path:rest>", methods=["GET", "POST"])
+def moved(rest: str) -> ResponseReturnValue:
+    """Every operator page is under /console now: an old /ops link is sent there (308)."""
+    query = request.query_string.decode("latin-1")
+    return redirect(f"/console/{rest}" + (f"?{query}" if query else ""), code=308)
 
 
 @bp.get("/")

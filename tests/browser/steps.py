@@ -58,7 +58,7 @@ def apply_as_supplier(page: Any, base: str, form: dict[str, str], licence: str) 
 
 def approve_supplier(page: Any, base: str, company: str, reason: str) -> None:
     """As the operator: score the application, tick the checklist and approve it."""
-    page.goto(f"{base}/ops/suppliers/")
+    page.goto(f"{base}/console/suppliers/")
     page.get_by_role("link", name=company).click()
     page.get_by_label("社区销售投入度（1–5）", exact=True).select_option("5")
     page.get_by_label("物业合作经验（1–5）", exact=True).select_option("4")

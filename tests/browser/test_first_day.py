@@ -95,13 +95,13 @@ def _commission_and_catalogue_rules(page, base):
     page.get_by_label("金额").fill("300")  # ¥3 a piece, the default split
     page.get_by_role("button", name="添加规则").click()
     _saved(page)
-    page.goto(f"{base}/ops/catalogue/categories")
+    page.goto(f"{base}/console/catalogue/categories")
     page.get_by_label("中文名称").fill("饮用水")
     page.get_by_role("button", name="添加品类").click()
     _saved(page)
     page.locator("tr", has_text="饮用水").get_by_role("button", name="开放").click()
     _saved(page)
-    page.goto(f"{base}/ops/catalogue/policies")
+    page.goto(f"{base}/console/catalogue/policies")
     page.get_by_label("规则名称").fill("送水到家")
     for kind in ("accept", "deliver_window", "standard"):
         page.locator(f"input[name={kind}-on]").check()
@@ -156,7 +156,7 @@ def _supplier_joins_and_lists_water(page, base, tmp_path):
 
 def _publish_the_bundle(page, base):
     log_in(page, base, OPS, OPS_PASSWORD)
-    page.goto(f"{base}/ops/catalogue/bundles/new")
+    page.goto(f"{base}/console/catalogue/bundles/new")
     page.get_by_label("标题").fill("清泉桶装水 两桶装")
     page.get_by_label("品类").select_option(label="饮用水")
     page.get_by_label("服务承诺").select_option(label="送水到家")

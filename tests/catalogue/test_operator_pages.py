@@ -13,19 +13,19 @@ EN = {"Accept-Language": "en"}
 
 def operator(client, catalogue):
     web_login(client, "ops@catalogue.test")
-    return csrf_token(client, "/ops/catalogue/bundles/new")
+    return csrf_token(client, "/console/catalogue/bundles/new")
 
 
 def test_the_pages_render_in_both_languages(client, catalogue, publish):
     operator(client, catalogue)
     bundle_id = publish()
     for path, zh, en in [
-        ("/ops/catalogue/", "产品包", "Bundles"),
-        (f"/ops/catalogue/bundles/{bundle_id}", "业主看到的服务承诺", "Margin"),
-        ("/ops/catalogue/categories", "饮用水", "Categories"),
-        ("/ops/catalogue/policies", "送货到家", "Commitment policies"),
-        ("/ops/catalogue/synonyms", "同义词", "Synonyms"),
-        ("/ops/catalogue/segments", "关怀", "Segments"),
+        ("/console/catalogue/", "产品包", "Bundles"),
+        (f"/console/catalogue/bundles/{bundle_id}", "业主看到的服务承诺", "Margin"),
+        ("/console/catalogue/categories", "饮用水", "Categories"),
+        ("/console/catalogue/policies", "送货到家", "Commitment policies"),
+        ("/console/catalogue/synonyms", "同义词", "Synonyms"),
+        ("/console/catalogue/segments", "关怀", "Segments"),
     ]:
         assert zh in client.get(path).get_data(as_text=True), path
         assert en in client.get(path, headers=EN).get_data(as_text=True), path
@@ -46,7 +46,7 @@ def test_composing_a_bundle_on_the_page_then_publishing_it(app, client, catalogu
         "components-0-settlement_price_minor": "4000",
         "components-0-list_price_minor": "5200",
     }
-    created = client.post("/ops/catalogue/bundles/new", data=form)
+    created = client.post("/console/catalogue/bundles/new", data=form)
     assert created.status_code == 302, created.get_data(as_text=True)
     page = created.headers["Location"]
     client.post(f"{page}/publish", data={"csrf_token": token})
@@ -61,7 +61,7 @@ def test_composing_a_bundle_on_the_page_then_publishing_it(app, client, catalogu
 def test_a_price_below_the_settlements_is_explained_on_the_page(client, catalogue):
     token = operator(client, catalogue)
     response = client.post(
-        "/ops/catalogue/bundles/new",
+        "/console/catalogue/bundles/new",
         data={
             "csrf_token": token,
             "title": "亏本的大米",
@@ -82,7 +82,7 @@ def test_a_price_below_the_settlements_is_explained_on_the_page(client, catalogu
 def test_a_policy_is_defined_node_by_node(app, client, catalogue):
     token = operator(client, catalogue)
     response = client.post(
-        "/ops/catalogue/policies",
+        "/console/catalogue/policies",
         data={
             "csrf_token": token,
             "name": "保洁上门",
@@ -102,7 +102,7 @@ def test_a_policy_is_defined_node_by_node(app, client, catalogue):
     assert [n["kind"] for n in policy.nodes] == ["arrive_window", "standard"]
     assert policy.nodes[1]["checklist"] == ["厨房清洁", "卫生间除垢"]
     bad = client.post(
-        "/ops/catalogue/policies",
+        "/console/catalogue/policies",
         data={
             "csrf_token": token,
             "name": "坏的",
@@ -117,11 +117,11 @@ def test_a_policy_is_defined_node_by_node(app, client, catalogue):
 def test_synonyms_and_segments_on_the_page(app, client, catalogue):
     token = operator(client, catalogue)
     client.post(
-        "/ops/catalogue/synonyms",
+        "/console/catalogue/synonyms",
         data={"csrf_token": token, "groups": "矿泉水 饮用水，纯净水\n保洁 清洁"},
     )
     client.post(
-        "/ops/catalogue/segments",
+        "/console/catalogue/segments",
         data={"csrf_token": token, "segment": "premium", "is_open": "true"},
     )
     with app.app_context(), db.session_scope(write=False) as s:

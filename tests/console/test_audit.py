@@ -150,3 +150,9 @@ def test_the_operator_previews_then_imports_the_owner_list_and_prints_the_codes(
     listed = client.get(path).get_data(as_text=True)
     table = listed[listed.index('id="units"') :]
     assert "1-0901" in table and "冯先生" in table and re.search(r"<code>\d{6}</code>", table)
+
+
+def test_old_ops_links_arrive_on_the_console(client):
+    moved = client.get("/ops/suppliers/?status=submitted")
+    assert moved.status_code == 308
+    assert moved.headers["Location"] == "/console/suppliers/?status=submitted"

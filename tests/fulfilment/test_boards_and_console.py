@@ -8,8 +8,7 @@ from fulfilment.models import Withdrawal
 from orders.models import Order
 from shop.core import db
 from tests.conftest import csrf_token, web_login
-from tests.fulfilment.test_ledger import deliver_in_window, wallet
-from tests.fulfilment.test_tasks import event, notified, task_of
+from tests.fixtures_fulfilment import deliver_in_window, event, notified, task_of, wallet
 
 
 def test_the_board_counts_pieces_promises_and_earnings_for_the_grid_only(
@@ -50,7 +49,7 @@ def test_the_board_counts_pieces_promises_and_earnings_for_the_grid_only(
 def test_an_order_through_a_referral_link_shares_with_the_referrer(
     app, client, shop, crew, rule, clock, headers
 ):
-    from tests.orders.conftest import FakeGateway
+    from tests.fixtures_orders import FakeGateway
 
     app.extensions["orders.gateway"] = FakeGateway()
     web_login(client, shop["email"])

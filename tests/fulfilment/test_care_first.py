@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from shop.core import accounts, db
 from tests.conftest import api_token
-from tests.fulfilment.test_tasks import _pay
-from tests.orders.conftest import order_body, post
+from tests.fixtures_fulfilment import pay_order
+from tests.fixtures_orders import order_body, post
 
 
 def test_a_care_households_task_is_listed_first(
@@ -42,8 +42,8 @@ def test_a_care_households_task_is_listed_first(
     mass = post(client, shop, order_body(shop, 1)).get_json()
     care = post(client, care_shop, order_body(shop, 1), key=uuid.uuid4().hex).get_json()
     assert care["total"]["amount_minor"] == 3300  # the care price
-    _pay(app, client, mass["id"], mass["total"]["amount_minor"])
-    _pay(app, client, care["id"], care["total"]["amount_minor"])
+    pay_order(app, client, mass["id"], mass["total"]["amount_minor"])
+    pay_order(app, client, care["id"], care["total"]["amount_minor"])
     with app.app_context(), db.session_scope(write=False) as s:
         from fulfilment.models import Task
 

@@ -19,7 +19,7 @@ from fulfilment import jobs as fulfilment_jobs
 from fulfilment.models import Credit, Posting, Task
 from shop.core import db, jobs
 from tests.conftest import REDIS_URL
-from tests.fulfilment.test_tasks import task_of
+from tests.fixtures_fulfilment import task_of
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,9 +12,9 @@ from orders.models import CommitmentNode, Compensation, Order, OrderEvent
 from shop.catalogue import services as catalogue_services
 from shop.core import db
 from tests.conftest import web_login
-from tests.fulfilment.test_tasks import _pay, event, task_of
-from tests.orders.conftest import FakeGateway, post
-from tests.orders.conftest import order_body as goods_body
+from tests.fixtures_fulfilment import event, pay_order, task_of
+from tests.fixtures_orders import FakeGateway, post
+from tests.fixtures_orders import order_body as goods_body
 
 STANDARD_POLICY = {
     "name": "送货到家（有标准）",
@@ -148,7 +148,7 @@ def _standard_order(app, client, shop, catalogue, publish, headers, clock):
     app.extensions["orders.gateway"] = FakeGateway()
     body = {**goods_body(shop, 1), "lines": [{"bundle_id": bundle_id, "quantity": 1}]}
     order = post(client, shop, body).get_json()
-    _pay(app, client, order["id"], order["total"]["amount_minor"])
+    pay_order(app, client, order["id"], order["total"]["amount_minor"])
     with app.app_context(), db.session_scope(write=False) as s:
         window = s.exec(
             select(CommitmentNode).where(

@@ -11,24 +11,15 @@ from sqlmodel import func, select
 from fulfilment.models import Credit, LedgerEntry, Posting, Task
 from orders.models import Order
 from shop.core import db
-from tests.fulfilment.test_tasks import _pay, event, pay_another, task_of
-from tests.orders.conftest import FakeGateway, order_body, post, run
-
-
-def deliver_in_window(app, client, headers, order, clock, who="busy@staff.test"):
-    """Accept now, deliver inside the window with the right code: every promise kept."""
-    task_id = task_of(app, order["id"]).id
-    h = headers(who)
-    assert event(client, h, task_id, "accepted").status_code == 200
-    clock.set(db.aware(order["window"].due_from) + timedelta(minutes=5))
-    event(client, h, task_id, "arrived")
-    done = event(client, h, task_id, "delivered", confirmation_code=order["code"])
-    assert done.get_json()["status"] == "done", done.get_json()
-    return task_id
-
-
-def wallet(client, headers, who="busy@staff.test"):
-    return client.get("/api/v1/staff/me/wallet", headers=headers(who)).get_json()
+from tests.fixtures_fulfilment import (
+    deliver_in_window,
+    event,
+    pay_another,
+    pay_order,
+    task_of,
+    wallet,
+)
+from tests.fixtures_orders import FakeGateway, order_body, post, run
 
 
 def trial(client, headers):
@@ -91,7 +82,7 @@ def test_the_referring_butler_shares_the_commission(app, client, shop, crew, rul
     app.extensions["orders.gateway"] = FakeGateway()
     body = {**order_body(shop, 1), "referral_code": "E001"}  # the free butler's number
     order_id = post(client, shop, body).get_json()["id"]
-    _pay(app, client, order_id, 3600)
+    pay_order(app, client, order_id, 3600)
     task = task_of(app, order_id)
     h = headers("busy@staff.test")
     event(client, h, task.id, "accepted")

@@ -18,8 +18,8 @@ from orders.models import DeliveryWindow, Order
 from shop.core import db
 from shop.core.errors import DomainError
 from suppliers.models import Item
-from tests.fulfilment.test_tasks import pay_another, task_of
-from tests.orders.conftest import FakeGateway, run
+from tests.fixtures_fulfilment import pay_another, task_of
+from tests.fixtures_orders import FakeGateway, run
 
 STEPS = st.lists(
     st.one_of(

@@ -9,7 +9,7 @@ from sqlmodel import select
 from shop.core import accounts, db
 from shop.core.models import Unit, User
 from tests.conftest import csrf_token, web_login
-from tests.orders.conftest import order_body
+from tests.fixtures_orders import order_body
 
 EN = {"Accept-Language": "en"}
 

@@ -4,66 +4,15 @@ decide, wrong codes, and who may see what."""
 from __future__ import annotations
 
 import threading
-import uuid
 from datetime import timedelta
 
-from sqlmodel import select
-
 from fulfilment import jobs as fulfilment_jobs
-from fulfilment.models import Task
-from orders.models import Order, Payment
+from orders.models import Order
 from shop.core import db
 from shop.core.errors import DomainError
-from shop.core.models import Notification
 from tests.conftest import csrf_token, web_login
-from tests.orders.conftest import deliver, intent_event, order_body, post, run
-
-
-def task_of(app, order_id):
-    with app.app_context(), db.session_scope(write=False) as s:
-        return s.exec(select(Task).where(Task.order_id == order_id)).one()
-
-
-def pay_another(app, client, shop):
-    """Place and pay a second order of the same resident; its id."""
-    order = post(client, shop, order_body(shop, 1)).get_json()
-    _pay(app, client, order["id"], 3600)
-    return order["id"]
-
-
-def _pay(app, client, order_id, amount):
-    """Pay an order through a signed webhook."""
-    intent = f"pi_{uuid.uuid4().hex[:8]}"
-    with app.app_context(), db.session_scope() as s:
-        s.add(
-            Payment(
-                order_id=order_id,
-                attempt=1,
-                intent_id=intent,
-                client_secret=f"{intent}_secret",
-                amount_minor=amount,
-                currency="CNY",
-            )
-        )
-        s.commit()
-    deliver(client, app, intent_event("succeeded", intent, amount))
-
-
-def notified(app, user_id, kind):
-    with app.app_context(), db.session_scope(write=False) as s:
-        return len(
-            s.exec(
-                select(Notification).where(
-                    Notification.user_id == user_id, Notification.kind == kind
-                )
-            ).all()
-        )
-
-
-def event(client, headers, task_id, name, **extra):
-    return client.post(
-        f"/api/v1/tasks/{task_id}/events", headers=headers, json={"event": name, **extra}
-    )
+from tests.fixtures_fulfilment import event, notified, pay_another, task_of
+from tests.fixtures_orders import run
 
 
 def test_dispatch_picks_on_duty_staff_of_the_grid_with_the_role_and_the_lightest_load(

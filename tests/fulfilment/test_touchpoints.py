@@ -242,15 +242,15 @@ def test_staff_see_it_on_their_home_and_press_one_big_button(app, client, spots,
 
 def test_the_operator_prints_the_sheet_and_others_may_not(app, client, spots, shop):
     web_login(client, "ops@touch.test")
-    listing = client.get("/ops/touchpoints", headers=ZH).get_data(as_text=True)
+    listing = client.get("/console/touchpoints", headers=ZH).get_data(as_text=True)
     assert "1栋大堂" in listing and "中心花园路灯" in listing
-    sheet = client.get(f"/ops/touchpoints/sheet.svg?community_id={spots['community_id']}")
+    sheet = client.get(f"/console/touchpoints/sheet.svg?community_id={spots['community_id']}")
     assert sheet.status_code == 200 and sheet.mimetype == "image/svg+xml"
     svg = sheet.get_data(as_text=True)
     assert f"/t/{spots['building']}" in svg and "1栋大堂" in svg and svg.count("<path") == 2
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/ops/touchpoints")})
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/console/touchpoints")})
     web_login(client, shop["email"])
-    assert client.get("/ops/touchpoints").status_code == 403
+    assert client.get("/console/touchpoints").status_code == 403
 
 
 def test_a_touchpoint_must_belong_to_its_community(client, spots):

@@ -13,7 +13,7 @@ from orders import jobs as order_jobs
 from orders.models import Complaint, OrderComponent
 from shop.core import db
 from suppliers.models import Scorecard, SettlementLine
-from tests.orders.conftest import count, record, run
+from tests.fixtures_orders import count, record, run
 
 
 @pytest.fixture

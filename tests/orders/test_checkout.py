@@ -14,7 +14,7 @@ from shop.core import db
 from shop.core.errors import DomainError, Forbidden
 from shop.core.process import Process
 from suppliers.models import Item
-from tests.orders.conftest import count, order_body, post, stock, taken
+from tests.fixtures_orders import count, order_body, post, stock, taken
 
 
 def test_an_order_takes_stock_and_a_window_place(app, client, shop):

@@ -10,7 +10,7 @@ import wsgi
 from orders.models import DeliveryWindow
 from shop.core import db
 from suppliers.models import Item
-from tests.orders.conftest import order_body, stock, taken
+from tests.fixtures_orders import order_body, stock, taken
 
 BUYERS = 32
 

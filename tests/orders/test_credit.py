@@ -14,7 +14,7 @@ from orders.models import CreditEntry, Order, Payment
 from shop.core import db
 from shop.core.errors import DomainError
 from tests.conftest import csrf_token, web_login
-from tests.orders.conftest import FakeGateway, deliver, intent_event, order_body, post
+from tests.fixtures_orders import FakeGateway, deliver, intent_event, order_body, post
 
 
 @pytest.fixture

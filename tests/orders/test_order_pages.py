@@ -8,7 +8,7 @@ from datetime import timedelta
 from orders import jobs as order_jobs
 from shop.core import db
 from tests.conftest import csrf_token, web_login
-from tests.orders.conftest import record, run
+from tests.fixtures_orders import record, run
 
 
 def test_the_order_page_shows_what_a_missed_promise_paid(app, client, shop, paid, clock):

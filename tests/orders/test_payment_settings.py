@@ -7,8 +7,6 @@ import uuid
 
 import pytest
 
-from tests.orders.test_payments import stripe_shop  # noqa: F401  (the fixture used here)
-
 
 @pytest.fixture
 def stripe_app(app_factory, localstripe_url):
@@ -16,7 +14,7 @@ def stripe_app(app_factory, localstripe_url):
 
 
 def test_paying_says_card_payment_is_unavailable_and_the_log_names_the_setting(
-    stripe_shop,  # noqa: F811
+    stripe_shop,
     caplog,
 ):
     shop = stripe_shop

@@ -5,7 +5,7 @@ from __future__ import annotations
 import suppliers.api
 from shop.core import db
 from tests.conftest import web_login
-from tests.orders.conftest import order_body, post
+from tests.fixtures_orders import order_body, post
 
 
 def _other_supplier(app, make_user) -> tuple[int, str]:

@@ -15,7 +15,7 @@ from orders.models import CommitmentNode, Compensation, CreditEntry, Order, Orde
 from shop.core import db
 from shop.core.errors import DomainError
 from shop.core.models import Notification
-from tests.orders.conftest import count, record, run
+from tests.fixtures_orders import count, record, run
 
 
 def promises(client, shop, order_id):

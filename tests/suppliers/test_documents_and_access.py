@@ -170,9 +170,9 @@ def test_residents_get_403_and_strangers_401(client, make_user, headers, method,
 @pytest.mark.parametrize(
     "path",
     [
-        "/ops/suppliers/",
-        "/ops/suppliers/1",
-        "/ops/suppliers/requirements",
+        "/console/suppliers/",
+        "/console/suppliers/1",
+        "/console/suppliers/requirements",
         "/console/phase",
         "/supplier/",
         "/supplier/items",

@@ -82,8 +82,8 @@ def test_the_page_without_csrf_is_refused(client):
         ("supplier2@demo.local", "/supplier/items", "钟点工保洁", "Add a service"),
         ("supplier1@demo.local", "/supplier/items/import", "导入", "Preview"),
         ("supplier1@demo.local", "/supplier/statements", "结算", "Settlement statements"),
-        ("operator@demo.local", "/ops/suppliers/", "绿源农产品生产合作社", "Suppliers"),
-        ("operator@demo.local", "/ops/suppliers/requirements", "营业执照已核验", "Blocking"),
+        ("operator@demo.local", "/console/suppliers/", "绿源农产品生产合作社", "Suppliers"),
+        ("operator@demo.local", "/console/suppliers/requirements", "营业执照已核验", "Blocking"),
         ("operator@demo.local", "/console/phase", "合作阶段", "Platform phase"),
     ],
 )
@@ -99,7 +99,7 @@ def test_the_operator_reviews_on_the_page(demo):
     web_login(client, "operator@demo.local", "demo1234")
     with demo.app_context(), db.session_scope(write=False) as s:
         producer = s.exec(select(Supplier).where(Supplier.kind == "producer")).one()
-    page = f"/ops/suppliers/{producer.id}"
+    page = f"/console/suppliers/{producer.id}"
     assert "生产商" in client.get(page).get_data(as_text=True)
     token = csrf_token(client, page)
     client.post(
@@ -189,7 +189,7 @@ def test_the_history_names_who_acted_in_chinese(demo):
     web_login(client, "operator@demo.local", "demo1234")
     with demo.app_context(), db.session_scope(write=False) as s:
         producer = s.exec(select(Supplier).where(Supplier.kind == "producer")).one()
-    path = f"/ops/suppliers/{producer.id}"
+    path = f"/console/suppliers/{producer.id}"
     client.post(
         f"{path}/decisions",
         data={"csrf_token": csrf_token(client, path), "action": "request_info", "reason": "补件"},
@@ -212,7 +212,7 @@ def test_the_supplier_timeline_speaks_of_supplier_events(
     )
     assert asked.status_code == 200, asked.get_json()
     web_login(client, "ops@platform.test")
-    page = client.get(f"/ops/suppliers/{made.id}").get_data(as_text=True)
+    page = client.get(f"/console/suppliers/{made.id}").get_data(as_text=True)
     timeline = page[page.index('<ol class="timeline">') :]
     timeline = timeline[: timeline.index("</ol>")]
     assert "要求补充资料 · 平台运营" in timeline and "请补充食品经营许可证" in timeline

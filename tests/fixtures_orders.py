@@ -202,3 +202,50 @@ def run(app, job, *args):
 def count(app, model, *where):
     with app.app_context(), db.session_scope(write=False) as s:
         return s.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+@pytest.fixture
+def stripe_app(app_factory, localstripe_url):
+    return app_factory(STRIPE_API_BASE=localstripe_url)
+
+
+@pytest.fixture
+def stripe_shop(stripe_app, make_user):
+    from tests.fixtures_catalogue import bundle_data, make_catalogue
+
+    app = stripe_app
+    cat = make_catalogue(app, make_user)
+    from orders import windows
+    from shop.catalogue import services as catalogue_services
+    from shop.core import accounts
+
+    with app.app_context(), db.session_scope() as s:
+        bundle = catalogue_services.create_bundle(actor_id=cat.operator_id, data=bundle_data(cat))
+        catalogue_services.publish_bundle(bundle_id=bundle.id, actor_id=cat.operator_id)
+        user = accounts.create_user(
+            email="payer@resident.test",
+            password="correct horse 42",
+            display_name="付款人",
+            roles=["resident"],
+        )
+        community = accounts.create_community(code="pay", name="阳光花园")
+        building = accounts.add_building(community_id=community.id, name="1栋")
+        accounts.set_resident_profile(
+            user_id=user.id, building_id=building.id, room="1-1", phone="13800000009"
+        )
+        windows.open_windows(community_id=community.id, days=3)
+        s.commit()
+        window = windows.list_windows(community.id)[0]
+    from tests.conftest import api_token
+
+    client = app.test_client()
+    token = api_token(client, "payer@resident.test")
+    return {
+        "app": app,
+        "client": client,
+        "bundle_id": bundle.id,
+        "window_id": window.id,
+        "headers": {"Authorization": f"Bearer {token}"},
+        "item_id": cat.items["W1"],
+        "ops": {"Authorization": f"Bearer {api_token(client, 'ops@catalogue.test')}"},
+    }

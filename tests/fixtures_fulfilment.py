@@ -1,19 +1,21 @@
-"""Fixtures for tasks: a grid over the resident's building with its crew, and a paid order."""
+"""Fixtures and steps for tasks: a grid over the resident's building with its crew, the
+default commission rule, paying an order by webhook and the staff's steps."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 import fulfilment.api
+from fulfilment.models import Task
+from orders.models import Payment
 from shop.core import accounts, db
-from tests.orders.conftest import (  # noqa: F401  (fixtures used by the tests here)
-    clock,
-    paid,
-    shop,
-    unpaid,
-)
+from shop.core.models import Notification
+from tests.fixtures_orders import deliver, intent_event, order_body, post
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Crew:
 
 
 @pytest.fixture
-def crew(app, shop, make_user) -> Crew:  # noqa: F811  (the imported fixture)
+def crew(app, shop, make_user) -> Crew:
     """Grid 一网格 covers the resident's building: two butlers on duty (one already busier),
     one off duty, a cleaner; grid 二网格 covers another building with its own butler."""
     ids = {
@@ -99,3 +101,66 @@ def rule(app, catalogue):
             },
         )
         s.commit()
+
+
+def task_of(app, order_id):
+    with app.app_context(), db.session_scope(write=False) as s:
+        return s.exec(select(Task).where(Task.order_id == order_id)).one()
+
+
+def pay_another(app, client, shop):
+    """Place and pay a second order of the same resident; its id."""
+    order = post(client, shop, order_body(shop, 1)).get_json()
+    pay_order(app, client, order["id"], 3600)
+    return order["id"]
+
+
+def pay_order(app, client, order_id, amount):
+    """Pay an order through a signed webhook."""
+    intent = f"pi_{uuid.uuid4().hex[:8]}"
+    with app.app_context(), db.session_scope() as s:
+        s.add(
+            Payment(
+                order_id=order_id,
+                attempt=1,
+                intent_id=intent,
+                client_secret=f"{intent}_secret",
+                amount_minor=amount,
+                currency="CNY",
+            )
+        )
+        s.commit()
+    deliver(client, app, intent_event("succeeded", intent, amount))
+
+
+def notified(app, user_id, kind):
+    with app.app_context(), db.session_scope(write=False) as s:
+        return len(
+            s.exec(
+                select(Notification).where(
+                    Notification.user_id == user_id, Notification.kind == kind
+                )
+            ).all()
+        )
+
+
+def event(client, headers, task_id, name, **extra):
+    return client.post(
+        f"/api/v1/tasks/{task_id}/events", headers=headers, json={"event": name, **extra}
+    )
+
+
+def deliver_in_window(app, client, headers, order, clock, who="busy@staff.test"):
+    """Accept now, deliver inside the window with the right code: every promise kept."""
+    task_id = task_of(app, order["id"]).id
+    h = headers(who)
+    assert event(client, h, task_id, "accepted").status_code == 200
+    clock.set(db.aware(order["window"].due_from) + timedelta(minutes=5))
+    event(client, h, task_id, "arrived")
+    done = event(client, h, task_id, "delivered", confirmation_code=order["code"])
+    assert done.get_json()["status"] == "done", done.get_json()
+    return task_id
+
+
+def wallet(client, headers, who="busy@staff.test"):
+    return client.get("/api/v1/staff/me/wallet", headers=headers(who)).get_json()
