@@ -18,6 +18,7 @@ from shop.core.auth import role_required
 from shop.core.boundary import id_value
 from shop.core.errors import DomainError
 from shop.core.i18n import translate_errors
+from shop.core.money import parse_major
 from shop.core.web import check_csrf, form_action, load_form
 
 bp = Blueprint(
@@ -28,10 +29,7 @@ bp = Blueprint(
     static_url_path="/static/catalogue",
     url_prefix="/console/catalogue",
 )
-_COMPONENT = re.compile(
-    r"^components-(\d+)-(item_id|quantity|settlement_price_minor|"
-    r"list_price_minor)$"
-)
+_COMPONENT = re.compile(r"^components-(\d+)-(item_id|quantity|settlement_price|list_price)$")
 
 
 @bp.get("/")
@@ -57,6 +55,7 @@ def _leaf_messages(tree: Any) -> list[str]:
 
 
 def _posted_components() -> list[dict[str, Any]]:
+    """The component rows of the form; their prices are typed in yuan (kept as text if not)."""
     rows: dict[int, dict[str, Any]] = {}
     for key, value in request.form.items():
         if match := _COMPONENT.match(key):
@@ -64,6 +63,11 @@ def _posted_components() -> list[dict[str, Any]]:
             rows.setdefault(int(match.group(1)), {})[match.group(2)] = (
                 int(text) if text.lstrip("-").isdigit() else text
             )
+    for row in rows.values():
+        for name in ("settlement_price", "list_price"):
+            if name in row:
+                text = str(row.pop(name))
+                row[f"{name}_minor"] = parse_major(text) if parse_major(text) is not None else text
     return [rows[n] for n in sorted(rows) if rows[n].get("item_id") not in (None, "")]
 
 

@@ -32,6 +32,7 @@ from shop.core import accounts, audit, db
 from shop.core.auth import role_required
 from shop.core.boundary import id_value, page_value
 from shop.core.errors import Invalid
+from shop.core.money import parse_major
 from shop.core.schemas import CommunityInSchema
 from shop.core.web import check_csrf, form_action, load_form
 
@@ -120,17 +121,18 @@ def _back(order_id: int) -> ResponseReturnValue:
 @bp.post("/orders/<int:order_id>/refund")
 @role_required("operator")
 def refund(order_id: int) -> ResponseReturnValue:
-    """Refund all of the order (amount left empty) or part of it (in fen)."""
+    """Refund all of the order (amount left empty) or part of it (typed in yuan)."""
     check_csrf()
-    text = request.form.get("amount_minor", "").strip()
-    if text and not text.isdigit():
-        flash(_("Enter the amount in fen, or leave it empty for everything left."), "error")
+    text = request.form.get("amount", "").strip()
+    amount = parse_major(text) if text else None
+    if text and not amount:
+        flash(_("Enter the amount in yuan, or leave it empty for everything left."), "error")
         return _back(order_id)
     form_action(
         lambda: orders.api.refund_order(
             order_id=order_id,
             actor_id=current_user.id,
-            amount_minor=int(text) if text else None,
+            amount_minor=amount,
             reason=request.form.get("reason", "").strip() or "operator refund",
         ),
         _("The refund is on its way."),

@@ -59,3 +59,31 @@ def parse_major(text: str) -> int | None:
     if match is None:
         return None
     return int(match.group(1)) * 100 + int((match.group(2) or "").ljust(2, "0"))
+
+
+def yuan_text(minor: object) -> str:
+    """Minor units as a form shows them in yuan (3990 -> "39.90"); other values as they are."""
+    if isinstance(minor, bool) or not isinstance(minor, int):
+        return "" if minor is None else str(minor)
+    sign, minor = ("-", -minor) if minor < 0 else ("", minor)
+    return f"{sign}{minor // 100}.{minor % 100:02d}"
+
+
+MINOR_SUFFIX = "_minor"
+
+
+def minor_from_yuan(form: dict[str, object], names: object) -> dict[str, str]:
+    """Money typed in yuan, converted once; returns the fields that are not amounts.
+
+    Each posted `<name>` whose `<name>_minor` is in `names` becomes that field in minor units.
+    """
+    wrong: dict[str, str] = {}
+    for name in [n for n in form if f"{n}{MINOR_SUFFIX}" in names]:  # type: ignore[operator]
+        text = form.pop(name)
+        amount = parse_major(text) if isinstance(text, str) else None
+        if amount is None:
+            wrong[name] = str(text)
+            form[f"{name}{MINOR_SUFFIX}"] = text
+        else:
+            form[f"{name}{MINOR_SUFFIX}"] = amount
+    return wrong

@@ -7,13 +7,14 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from wtforms.validators import ValidationError as ValidationErrorWTF
 
 from shop.core import notifications
 from shop.core.media import image_url
-from shop.core.money import Money
+from shop.core.money import MINOR_SUFFIX, Money, minor_from_yuan, yuan_text
 
 csrf = CSRFProtect()
 _HOMES = "shop.homes"
@@ -111,7 +112,18 @@ def _template_context() -> dict[str, object]:
         "is_care_viewer": _is_care_viewer,
         "shortcuts": shortcuts,
         "image_url": image_url,
+        "money_value": money_value,
     }
+
+
+def money_value(values: dict[str, Any], name: str) -> str:
+    """What a yuan input shows: the text posted back after an error, else the amount in yuan.
+
+    The stored amount is the value's `<name>_minor`.
+    """
+    if name in values:
+        return str(values[name])
+    return yuan_text(values.get(f"{name}{MINOR_SUFFIX}"))
 
 
 def _is_care_viewer() -> bool:
@@ -160,7 +172,9 @@ def load_form(
     """Validate the posted form with a marshmallow schema: (data, errors by field).
 
     The CSRF token is checked first (400 if missing or wrong). `lists` names fields posted
-    as several values or as one comma-separated value.
+    as several values or as one comma-separated value. Money is typed in yuan: a posted
+    `price` fills the schema's `price_minor` (converted once, here); its errors come back
+    under `price`.
     """
     from marshmallow import ValidationError
 
@@ -180,13 +194,22 @@ def load_form(
             raw[key] = request.form[key].strip()
     if drop_empty:
         raw = {k: v for k, v in raw.items() if v not in ("", [])}
+    not_amounts = minor_from_yuan(raw, schema.fields)
     raw = {k: _form_ints(schema.fields.get(k), v) for k, v in raw.items()}
     try:
-        return schema.load(raw), {}
+        data = schema.load(raw)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         messages = translate_errors(messages)
-        return {}, {k: v if isinstance(v, list) else [str(v)] for k, v in messages.items()}
+        errors = {k: v if isinstance(v, list) else [str(v)] for k, v in messages.items()}
+    else:
+        errors = {}
+    for name in not_amounts:
+        errors.pop(f"{name}{MINOR_SUFFIX}", None)
+        errors[name] = [_("An amount in yuan, e.g. 39.90.")]
+    for key in [k for k in errors if k.endswith(MINOR_SUFFIX)]:
+        errors[key.removesuffix(MINOR_SUFFIX)] = errors.pop(key)
+    return ({}, errors) if errors else (data, {})
 
 
 def form_action(action: Any, success: str) -> bool:

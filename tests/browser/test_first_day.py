@@ -147,7 +147,7 @@ def _supplier_joins_and_lists_water(page, base, tmp_path):
     page.get_by_label("名称", exact=True).fill("清泉桶装水 18.9L")
     page.get_by_label("品类", exact=True).fill("饮用水")
     page.get_by_label("单位", exact=True).fill("桶")
-    page.get_by_label("供货价（分）", exact=True).fill("1500")
+    page.get_by_label("供货价（元）", exact=True).fill("15.00")
     page.get_by_label("库存", exact=True).fill("50")
     page.get_by_role("button", name="保存").click()
     _saved(page)
@@ -163,10 +163,14 @@ def _publish_the_bundle(page, base):
     page.locator("#item-search").fill("清泉")
     page.locator("#item-results button").first.click()
     page.locator("input[name='components-0-quantity']").fill("2")
-    page.locator("input[name='components-0-settlement_price_minor']").fill("1500")
-    page.locator("input[name='components-0-list_price_minor']").fill("2200")
-    page.get_by_label("售价（分）").fill("3990")
+    page.locator("input[name='components-0-settlement_price']").fill("15.00")
+    page.locator("input[name='components-0-list_price']").fill("22.00")
+    page.get_by_label("售价（元）").fill("39.90")
     page.locator("input[name=segments][value=mass]").check()
+    # The figures are worked out as prices are typed in yuan: ¥30.00 to the supplier.
+    assert page.locator("[data-fig=settlement]").inner_text() == "¥30.00"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the rows scroll
+    _shot(page, "first_day_compose_zh")
     page.get_by_role("button", name="保存").click()
     _saved(page)
     page.get_by_role("button", name="上架").click()

@@ -54,7 +54,7 @@ def test_apply_then_approve_then_add_an_item(
     page.get_by_label("名称", exact=True).fill("钟点工保洁 2小时")
     page.get_by_label("品类", exact=True).fill("家政保洁")
     page.get_by_label("单位", exact=True).fill("次")
-    page.get_by_label("供货价（分）", exact=True).fill("9000")
+    page.get_by_label("供货价（元）", exact=True).fill("90")
     page.get_by_label("时长（分钟）", exact=True).fill("120")
     page.get_by_label("每日时段", exact=True).fill("09:00, 14:00")
     page.get_by_label("每时段可约数", exact=True).fill("2")

@@ -38,13 +38,13 @@ def test_composing_a_bundle_on_the_page_then_publishing_it(app, client, catalogu
         "title": "五常大米 5kg 送货上楼",
         "category_id": catalogue.categories["粮油"],
         "policy_id": catalogue.policy_id,
-        "price_minor": "4800",
+        "price": "48",
         "segments": "mass",
         "value_adds": "送货上楼, 当日达",
         "components-0-item_id": str(catalogue.items["R1"]),
         "components-0-quantity": "1",
-        "components-0-settlement_price_minor": "4000",
-        "components-0-list_price_minor": "5200",
+        "components-0-settlement_price": "40.00",
+        "components-0-list_price": "52",
     }
     created = client.post("/console/catalogue/bundles/new", data=form)
     assert created.status_code == 302, created.get_data(as_text=True)
@@ -67,12 +67,12 @@ def test_a_price_below_the_settlements_is_explained_on_the_page(client, catalogu
             "title": "亏本的大米",
             "category_id": catalogue.categories["粮油"],
             "policy_id": catalogue.policy_id,
-            "price_minor": "100",
+            "price": "1.00",
             "segments": "mass",
             "components-0-item_id": str(catalogue.items["R1"]),
             "components-0-quantity": "1",
-            "components-0-settlement_price_minor": "4000",
-            "components-0-list_price_minor": "5200",
+            "components-0-settlement_price": "40.00",
+            "components-0-list_price": "52",
         },
     )
     assert response.status_code == 422

@@ -65,3 +65,20 @@ def test_percent_of_rounds_half_up(amount, bp, expected):
 )
 def test_amounts_typed_in_yuan(text, minor):
     assert parse_major(text) == minor
+
+
+def test_money_is_typed_in_yuan_and_converted_once():
+    from shop.core.money import minor_from_yuan, yuan_text
+
+    form = {"price": "39.9", "care_price": "abc", "title": "水", "stock": "5"}
+    wrong = minor_from_yuan(form, {"price_minor", "care_price_minor", "title", "stock"})
+    assert form == {"price_minor": 3990, "care_price_minor": "abc", "title": "水", "stock": "5"}
+    assert wrong == {"care_price": "abc"}
+    assert [yuan_text(v) for v in (3990, 5, 0, -150, None, "x")] == [
+        "39.90",
+        "0.05",
+        "0.00",
+        "-1.50",
+        "",
+        "x",
+    ]

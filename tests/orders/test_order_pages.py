@@ -63,11 +63,14 @@ def test_the_operator_refunds_part_and_waives_on_the_console(app, client, shop, 
     web_login(client, "ops@catalogue.test")
     console = f"/console/orders/{paid['id']}"
     token = csrf_token(client, console)
-    bad = client.post(f"{console}/refund", data={"csrf_token": token, "amount_minor": "abc"})
-    assert bad.status_code == 303
+    bad = client.post(
+        f"{console}/refund", data={"csrf_token": token, "amount": "abc"}, follow_redirects=True
+    )
+    assert "请输入以元为单位的金额" in bad.get_data(as_text=True)
+    assert app.extensions["orders.gateway"].refunds == []
     too_much = client.post(
         f"{console}/refund",
-        data={"csrf_token": token, "amount_minor": "999999", "reason": "测试"},
+        data={"csrf_token": token, "amount": "9999.99", "reason": "测试"},
         follow_redirects=True,
     )
     assert "超过" in too_much.get_data(as_text=True) or "more than" in too_much.get_data(
@@ -75,7 +78,7 @@ def test_the_operator_refunds_part_and_waives_on_the_console(app, client, shop, 
     )
     client.post(
         f"{console}/refund",
-        data={"csrf_token": token, "amount_minor": "1200", "reason": "少送一瓶"},
+        data={"csrf_token": token, "amount": "12.00", "reason": "少送一瓶"},  # typed in yuan
     )
     assert app.extensions["orders.gateway"].refunds == [("pi_hand_1", 1200, "refund-1")]
     client.post(

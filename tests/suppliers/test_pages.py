@@ -135,7 +135,7 @@ def test_a_supplier_adds_an_item_and_adjusts_its_stock_on_the_page(demo):
             "name": "农夫山泉 5L×4",
             "category": "饮用水",
             "unit": "箱",
-            "supply_price_minor": "2600",
+            "supply_price": "26.00",
             "stock": "12",
             "staff_role": "butler",
         },
@@ -225,3 +225,29 @@ def test_a_template_helper_name_is_taken_once(app):
         register_helpers(app, supplier_event_label=str)
     register_helpers(app, a_new_helper=str)
     assert app.jinja_env.globals["a_new_helper"] is str
+
+
+def test_the_item_form_takes_the_price_in_yuan(demo):
+    client = demo.test_client()
+    web_login(client, "supplier1@demo.local", "demo1234")
+    token = csrf_token(client, "/supplier/items/new?kind=goods")
+    form = {
+        "csrf_token": token,
+        "kind": "goods",
+        "sku": "YUAN-1",
+        "name": "怡宝 1.5L×12",
+        "category": "饮用水",
+        "unit": "箱",
+        "stock": "3",
+        "staff_role": "butler",
+    }
+    bad = client.post("/supplier/items/new", data={**form, "supply_price": "二十六"})
+    assert bad.status_code == 422
+    assert "请输入以元为单位的金额，例如 39.90。" in bad.get_data(as_text=True)
+    assert 'value="二十六"' in bad.get_data(as_text=True)  # shown back as typed
+    made = client.post("/supplier/items/new", data={**form, "supply_price": "26.5"})
+    assert made.status_code == 302
+    with demo.app_context(), db.session_scope(write=False) as s:
+        assert s.exec(select(Item).where(Item.sku == "YUAN-1")).one().supply_price_minor == 2650
+    page = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert 'value="26.50"' in page

@@ -7,7 +7,9 @@
   var results = document.getElementById("item-results");
   var body = document.querySelector("#components tbody");
   var yuan = function (fen) { return (fen < 0 ? "-" : "") + "¥" + (Math.abs(fen) / 100).toFixed(2); };
-  var num = function (name) { var el = form.elements[name]; return el && el.value !== "" ? parseInt(el.value, 10) : null; };
+  // Prices are typed in yuan; the figures are worked out in fen.
+  var fen = function (text) { var v = parseFloat(text); return isNaN(v) ? null : Math.round(v * 100); };
+  var num = function (name) { var el = form.elements[name]; return el && el.value !== "" ? fen(el.value) : null; };
 
   function renumber() {
     Array.prototype.forEach.call(body.rows, function (row, i) {
@@ -21,10 +23,10 @@
     var settlement = 0, listed = 0;
     Array.prototype.forEach.call(body.rows, function (row) {
       var q = parseInt(row.querySelector("[name$=-quantity]").value || "0", 10);
-      settlement += q * parseInt(row.querySelector("[name$=-settlement_price_minor]").value || "0", 10);
-      listed += q * parseInt(row.querySelector("[name$=-list_price_minor]").value || "0", 10);
+      settlement += q * (fen(row.querySelector("[name$=-settlement_price]").value) || 0);
+      listed += q * (fen(row.querySelector("[name$=-list_price]").value) || 0);
     });
-    var price = num("price_minor"), reference = num("reference_price_minor");
+    var price = num("price"), reference = num("reference_price");
     var show = function (key, text) { form.querySelector("[data-fig=" + key + "]").textContent = text; };
     show("settlement", yuan(settlement));
     show("margin", price === null ? "–" : yuan(price - settlement));
@@ -41,7 +43,8 @@
     var hidden = document.createElement("input");
     hidden.type = "hidden"; hidden.name = "components-" + i + "-item_id"; hidden.value = item.id;
     row.cells[0].appendChild(hidden);
-    [["quantity", 1], ["settlement_price_minor", item.supply_price_minor], ["list_price_minor", item.supply_price_minor]]
+    var asYuan = (item.supply_price_minor / 100).toFixed(2);
+    [["quantity", 1], ["settlement_price", asYuan], ["list_price", asYuan]]
       .forEach(function (pair, n) {
         var input = document.createElement("input");
         input.type = "number"; input.min = pair[0] === "quantity" ? "1" : "0";
