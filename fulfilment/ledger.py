@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -38,7 +37,7 @@ from fulfilment.models import (
     Task,
     Withdrawal,
 )
-from shop.core import audit, db, jobs, notifications
+from shop.core import audit, db, jobs, months, notifications
 from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.money import Money
 
@@ -405,21 +404,13 @@ class Statement:
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """The month in the platform's time zone, as UTC instants [start, end)."""
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
-    start = datetime(month.year, month.month, 1, tzinfo=tz)
-    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=tz)
-    return start, end
+    """The month in the platform's time zone, as instants [start, end) (kernel months)."""
+    return months.month_bounds(month, current_app.config["TIMEZONE"])
 
 
 def month_of(text: str | None) -> date:
     """The first day of month `YYYY-MM`; this month (platform time) if absent or malformed."""
-    try:
-        year, month = (int(part) for part in (text or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        tz = ZoneInfo(current_app.config["TIMEZONE"])
-        return db.utcnow().astimezone(tz).date().replace(day=1)
+    return months.parse_month(text, now=db.utcnow(), timezone=current_app.config["TIMEZONE"])
 
 
 def statement(staff_id: int, month: date) -> Statement:

@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from shop.core import db
 from shop.core.errors import NotFound
-from suppliers import periods
+from shop.core.months import month_end, month_start, months_between
 from suppliers.models import SettlementLine
 from suppliers.services import access
 
@@ -47,7 +47,7 @@ def record_line(
         amount_minor=amount_minor,
         currency=current_app.config["CURRENCY"],
         at=at,
-        period_start=periods.period_start(at, current_app.config["TIMEZONE"]),
+        period_start=month_start(at, current_app.config["TIMEZONE"]),
     )
     s.add(line)
     s.flush()
@@ -58,9 +58,9 @@ def list_statements(*, supplier_id: int, actor_id: int, months: int = 12) -> lis
     """The supplier's statements, newest first: every month since it joined, up to `months`."""
     supplier, _who = access.get_supplier_for(actor_id, supplier_id)
     tz = current_app.config["TIMEZONE"]
-    current = periods.period_start(db.utcnow(), tz)
-    first = periods.period_start(supplier.approved_at or supplier.created_at, tz)
-    starts = periods.periods_between(first, current)[:months]
+    current = month_start(db.utcnow(), tz)
+    first = month_start(supplier.approved_at or supplier.created_at, tz)
+    starts = months_between(first, current)[:months]
     sums = dict(
         (start, (count, total))
         for start, count, total in db.session()
@@ -75,7 +75,7 @@ def list_statements(*, supplier_id: int, actor_id: int, months: int = 12) -> lis
     return [
         Statement(
             start,
-            periods.period_end(start),
+            month_end(start),
             "open" if start == current else "closed",
             sums.get(start, (0, 0))[0],
             int(sums.get(start, (0, 0))[1] or 0),

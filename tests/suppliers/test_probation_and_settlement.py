@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import select
 
 import suppliers.api
-from shop.core import db
-from suppliers import periods, scoring
+from shop.core import db, months
+from suppliers import scoring
 from suppliers.jobs import review_probation
 from suppliers.models import Supplier, SupplierEvent
 from tests.suppliers.conftest import service
@@ -122,8 +122,8 @@ def test_the_weighted_score_in_hundredths(scores, weights, expected):
     ],
 )
 def test_settlement_periods_are_months_in_the_platform_time_zone(moment, start, end):
-    first = periods.period_start(moment, "Asia/Shanghai")
-    assert (first.isoformat(), periods.period_end(first).isoformat()) == (start, end)
+    first = months.month_start(moment, "Asia/Shanghai")
+    assert (first.isoformat(), months.month_end(first).isoformat()) == (start, end)
 
 
 def test_statements_list_every_month_and_sum_their_lines_once(app, client, make_supplier, headers):
