@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import sys
-import time
-import urllib.parse
-import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
-from sqlmodel import select
 
 import shop.catalogue.api as catalogue
 import suppliers.api
@@ -31,7 +25,7 @@ from orders import (
     windows,
 )
 from orders.errors import WrongConfirmationCode as WrongConfirmationCode  # for fulfilment
-from orders.models import DeliveryWindow, Order, Payment
+from orders.models import DeliveryWindow, Order
 from shop.core import accounts, db
 from shop.core.errors import DomainError, NotFound
 
@@ -323,14 +317,8 @@ def open_payment(*, order_id: int, resident_id: int) -> PaymentStart | None:
     order = services.get_order_for(order_id, resident_id, frozenset())
     if order.status != "pending_payment":
         return None
-    payment = (
-        db.session()
-        .exec(select(Payment).where(Payment.order_id == order.id).order_by(Payment.attempt.desc()))
-        .first()
-    )
-    if payment is None or payment.status in {"succeeded", "failed", "canceled"}:
-        return None
-    return _payment_start(payment)
+    payment = payments.open_attempt(order.id)
+    return _payment_start(payment) if payment is not None else None
 
 
 def start_offline_stripe(webhook_url: str) -> subprocess.Popen[bytes] | None:
@@ -338,27 +326,9 @@ def start_offline_stripe(webhook_url: str) -> subprocess.Popen[bytes] | None:
 
     Returns the process to stop later, or None when a real Stripe key is configured.
     """
-    cfg = current_app.config
-    if not cfg.get("STRIPE_OFFLINE"):
-        return None
-    base = urllib.parse.urlsplit(cfg["STRIPE_API_BASE"])
-    command = [sys.executable, "-m", "orders.offline_stripe", "--port", str(base.port or 8420)]
-    proc = subprocess.Popen(command)  # noqa: S603  (our own module, fixed arguments)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection((base.hostname, base.port or 8420), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    body = urllib.parse.urlencode(
-        {"url": webhook_url, "secret": cfg["STRIPE_WEBHOOK_SECRET"]}
-    ).encode()
-    url = f"{cfg['STRIPE_API_BASE']}/_config/webhooks/shop"
-    request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310  (loopback)
-    with urllib.request.urlopen(request, timeout=5):  # noqa: S310  (our loopback test server)
-        pass
-    return proc
+    from orders import offline_stripe
+
+    return offline_stripe.start_for(current_app.config, webhook_url)
 
 
 def open_delivery_windows(community_id: int) -> int:
@@ -549,4 +519,4 @@ def lock_order(order_id: int) -> None:
     task), so that a staff step, a cancellation and the timers never wait on each other in
     a cycle.
     """
-    db.session().get(Order, order_id, with_for_update=True)
+    services.lock_order(order_id)

@@ -298,3 +298,15 @@ def refund_cancelled(order_id: int, **kwargs: Any) -> None:
                 reason="cancelled before dispatch",
                 actor_id=None,
             )
+
+
+def open_attempt(order_id: int) -> Payment | None:
+    """The order's latest payment attempt if it is still open (read only), else None."""
+    payment = (
+        db.session()
+        .exec(select(Payment).where(Payment.order_id == order_id).order_by(Payment.attempt.desc()))
+        .first()
+    )
+    if payment is None or payment.status in {"succeeded", "failed", "canceled"}:
+        return None
+    return payment

@@ -402,3 +402,8 @@ def lines_of(order_id: int) -> list[OrderLine]:
             select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.id)
         )
     )
+
+
+def lock_order(order_id: int) -> None:
+    """Take the order's row lock in this transaction (see orders.api.lock_order for the rule)."""
+    db.session().get(Order, order_id, with_for_update=True)
