@@ -278,40 +278,13 @@ def act(
     `outside_window` otherwise); the step that decides the standard needs every checklist
     item ticked or marked not applicable with a reason (422 `checklist_incomplete`).
     """
-    s = db.session()
-    task = s.get(Task, task_id)
-    if task is None or task.assignee_id != staff_id:
-        raise NotFound(_("No such task."))
-    orders.api.lock_order(task.order_id)  # the order's row before its task's
-    task = s.get(Task, task_id, with_for_update=True, populate_existing=True)
-    if task.assignee_id != staff_id:
-        raise NotFound(_("No such task."))
-    if task.locked:
-        raise DomainError(
-            _("This task is locked after wrong codes; your manager can unlock it."),
-            code="task_locked",
-        )
+    task = _my_task_locked(task_id, staff_id)
     step = process.TASK.find(task.status, action)
     if step is None:
         raise DomainError(_("This task cannot be given that step now."), code="step_not_allowed")
-    if action == "fail" and len(reason.strip()) < 2:
-        raise Invalid(_("Say why."), fields={"reason": [_("Say why.")]})
-    evidence: dict[str, Any] = {
-        "checklist": list(checklist),
-        "not_applicable": dict(not_applicable or {}),
-        "early_agreed": early_agreed,
-    }
-    if action in ("deliver", "finish") and not confirmation_code:
-        raise Invalid(
-            _("Enter the resident's 6-digit code."),
-            fields={"confirmation_code": [_("Required.")]},
-        )
-    if confirmation_code:
-        evidence["confirmation_code"] = confirmation_code
-    if action == "fail":
-        evidence["reason"] = reason.strip()
+    evidence = _evidence(action, confirmation_code, checklist, not_applicable, early_agreed, reason)
     try:
-        with s.begin_nested():
+        with db.session().begin_nested():
             orders.api.record_milestone(
                 task.order_id, process.milestone(step), db.utcnow(), staff_id, evidence
             )
@@ -327,11 +300,57 @@ def act(
         jobs.enqueue_after_commit("fulfilment.jobs.credit_task", task.id)
     if action == "fail":
         task.fail_reason = reason.strip()[:200]
-        manager = s.get(Grid, task.grid_id).manager_id if task.grid_id else None
+        manager = db.session().get(Grid, task.grid_id).manager_id if task.grid_id else None
         if manager:
             _tell(manager, task, "task_failed")
-    s.flush()
+    db.session().flush()
     return task
+
+
+def _my_task_locked(task_id: int, staff_id: int) -> Task:
+    """My task, locked after its order (the lock order), and not locked by wrong codes."""
+    s = db.session()
+    task = s.get(Task, task_id)
+    if task is None or task.assignee_id != staff_id:
+        raise NotFound(_("No such task."))
+    orders.api.lock_order(task.order_id)  # the order's row before its task's
+    task = s.get(Task, task_id, with_for_update=True, populate_existing=True)
+    if task.assignee_id != staff_id:
+        raise NotFound(_("No such task."))
+    if task.locked:
+        raise DomainError(
+            _("This task is locked after wrong codes; your manager can unlock it."),
+            code="task_locked",
+        )
+    return task
+
+
+def _evidence(
+    action: str,
+    confirmation_code: str | None,
+    checklist: Sequence[str],
+    not_applicable: Mapping[str, str] | None,
+    early_agreed: bool,
+    reason: str,
+) -> dict[str, Any]:
+    """What a step hands to the order's promises; 422 for a missing code or reason."""
+    if action == "fail" and len(reason.strip()) < 2:
+        raise Invalid(_("Say why."), fields={"reason": [_("Say why.")]})
+    if action in ("deliver", "finish") and not confirmation_code:
+        raise Invalid(
+            _("Enter the resident's 6-digit code."),
+            fields={"confirmation_code": [_("Required.")]},
+        )
+    evidence: dict[str, Any] = {
+        "checklist": list(checklist),
+        "not_applicable": dict(not_applicable or {}),
+        "early_agreed": early_agreed,
+    }
+    if confirmation_code:
+        evidence["confirmation_code"] = confirmation_code
+    if action == "fail":
+        evidence["reason"] = reason.strip()
+    return evidence
 
 
 def ask_early(*, task_id: int, staff_id: int) -> None:
@@ -570,6 +589,37 @@ def list_managers() -> list[tuple[User, list[int]]]:
     )
 
 
+def _unfinished_work(building_ids: Sequence[int]) -> tuple[list[Task], list[ServiceRequest]]:
+    """The tasks and requests of these buildings that are not over yet."""
+    if not building_ids:
+        return [], []
+    s = db.session()
+    tasks = s.exec(
+        select(Task).where(Task.building_id.in_(building_ids), Task.status.in_(("open", *ACTIVE)))
+    ).all()
+    requests = s.exec(
+        select(ServiceRequest).where(
+            ServiceRequest.building_id.in_(building_ids),
+            ServiceRequest.status.in_(("open", "accepted", "arrived")),
+        )
+    ).all()
+    return list(tasks), list(requests)
+
+
+def _reroute(task: Task, grid: Grid) -> None:
+    """A task follows its building into `grid`; one its assignee cannot do there is handed on."""
+    task.grid_id = grid.id
+    if task.assignee_id is not None and not _in_grid(task.assignee_id, grid.id):
+        if task.status == "assigned":
+            _move(task, "release", "system", None, {"reroute_to": grid.id})
+            task.assignee_id, task.assigned_at = None, None
+            dispatch(task)
+        elif grid.manager_id:  # under way: the manager decides (it stays with its staff)
+            _tell(grid.manager_id, task, "task_claimable")
+    elif task.status == "open":
+        dispatch(task)
+
+
 def move_buildings(
     *, actor_id: int, grid_id: int, building_ids: Sequence[int], confirm: bool = False
 ) -> dict[str, int]:
@@ -585,41 +635,19 @@ def move_buildings(
     if grid is None:
         raise NotFound(_("No such grid."))
     _check_buildings(grid.community_id, building_ids)
-    moving = [
-        row
-        for row in s.exec(select(GridBuilding).where(GridBuilding.building_id.in_(building_ids)))
-        if row.grid_id != grid_id
-    ]
-    new = (
-        set(building_ids)
-        - {row.building_id for row in moving}
-        - set(s.exec(select(GridBuilding.building_id).where(GridBuilding.grid_id == grid_id)))
-    )
+    rows = s.exec(select(GridBuilding).where(GridBuilding.building_id.in_(building_ids)))
+    moving = [row for row in rows if row.grid_id != grid_id]
     moved_ids = [row.building_id for row in moving]
-    tasks = (
-        s.exec(
-            select(Task).where(Task.building_id.in_(moved_ids), Task.status.in_(("open", *ACTIVE)))
-        ).all()
-        if moved_ids
-        else []
-    )
-    requests = (
-        s.exec(
-            select(ServiceRequest).where(
-                ServiceRequest.building_id.in_(moved_ids),
-                ServiceRequest.status.in_(("open", "accepted", "arrived")),
-            )
-        ).all()
-        if moved_ids
-        else []
-    )
+    already = set(s.exec(select(GridBuilding.building_id).where(GridBuilding.grid_id == grid_id)))
+    new = set(building_ids) - set(moved_ids) - already
+    tasks, requests = _unfinished_work(moved_ids)
+    counts = {"tasks": len(tasks), "requests": len(requests)}
     if (tasks or requests) and not confirm:
         raise DomainError(
             _(
                 "Moving these buildings re-routes %(tasks)d tasks and %(requests)d requests; "
                 "confirm to go on.",
-                tasks=len(tasks),
-                requests=len(requests),
+                **counts,
             ),
             code="confirm_move",
             fields={"tasks": [len(tasks)], "requests": [len(requests)]},
@@ -631,18 +659,7 @@ def move_buildings(
         s.add(GridBuilding(grid_id=grid_id, building_id=building_id))
     s.flush()
     for task in tasks:
-        task.grid_id = grid_id
-        if task.assignee_id is not None and not _in_grid(task.assignee_id, grid_id):
-            if task.status == "assigned":
-                _move(task, "release", "system", None, {"reroute_to": grid_id})
-                task.assignee_id, task.assigned_at = None, None
-                dispatch(task)
-            else:  # under way: the manager decides (the task stays with its staff member)
-                manager = grid.manager_id
-                if manager:
-                    _tell(manager, task, "task_claimable")
-        elif task.status == "open":
-            dispatch(task)
+        _reroute(task, grid)
     for req in requests:
         req.grid_id = grid_id
     audit.record(
@@ -650,14 +667,10 @@ def move_buildings(
         action="grid.buildings_moved",
         subject_type="grid",
         subject_id=grid_id,
-        data={
-            "building_ids": sorted(set(building_ids)),
-            "tasks": len(tasks),
-            "requests": len(requests),
-        },
+        data={"building_ids": sorted(set(building_ids)), **counts},
     )
     s.flush()
-    return {"tasks": len(tasks), "requests": len(requests)}
+    return counts
 
 
 def _may_staff(actor_id: int, grid_ids: Sequence[int]) -> None:

@@ -6,8 +6,9 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -307,73 +308,104 @@ def audit_csv() -> ResponseReturnValue:
     )
 
 
+def _posted(*, lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The posted form without its token and `do`, lists of ids where named."""
+    form: dict[str, Any] = {
+        k: v.strip() for k, v in request.form.items() if k not in ("csrf_token", "do")
+    }
+    for name in lists:
+        form[name] = [i for i in request.form.getlist(name, type=id_value) if i]
+    return form
+
+
+def _open_compound() -> None:
+    data, errors = load_form(CommunityInSchema(unknown=EXCLUDE))  # "do" is the form's
+    if errors:  # the page shows the message: name each field and what is wrong
+        detail = "; ".join(f"{k}: {v[0]}" for k, v in errors.items())
+        raise Invalid(detail, fields=errors)
+    accounts.open_community(actor_id=current_user.id, **data)
+
+
+def _add_buildings() -> None:
+    names = [n.strip() for n in re.split(r"[,，、\s]+", request.form.get("names", "")) if n]
+    community_id = request.form.get("community_id", type=id_value)
+    if not names or community_id is None or any(len(n) > 50 for n in names):
+        message = _("Give building names, separated by commas.")
+        raise Invalid(message, fields={"names": [message]})
+    accounts.add_buildings(actor_id=current_user.id, community_id=community_id, names=names)
+
+
+def _draw_grid() -> None:
+    form = _posted(lists=("building_ids",))
+    if not form["building_ids"] or not 1 <= len(form.get("name", "")) <= 60:
+        message = _("Name the grid and tick its buildings.")
+        raise Invalid(message, fields={"building_ids": [message]})
+    fulfilment.api.open_grid(
+        actor_id=current_user.id,
+        community_id=request.form.get("community_id", type=id_value) or 0,
+        name=form["name"],
+        building_ids=form["building_ids"],
+        manager_id=request.form.get("manager_id", type=id_value),
+    )
+
+
+def _move_building() -> None:
+    building_id = request.form.get("building_id", type=id_value)
+    grid_id = request.form.get("grid_id", type=id_value)
+    if building_id is None or grid_id is None:
+        message = _("Pick a building and the grid it moves to.")
+        raise Invalid(message, fields={"building_id": [message]})
+    fulfilment.api.move_buildings(
+        actor_id=current_user.id,
+        grid_id=grid_id,
+        building_ids=[building_id],
+        confirm=request.form.get("confirm") == "1",
+    )
+
+
+def _set_grid_manager() -> None:
+    grid_id = request.form.get("grid_id", type=id_value)
+    if grid_id is None:
+        abort(400)
+    fulfilment.api.set_grid_manager(
+        actor_id=current_user.id,
+        grid_id=grid_id,
+        manager_id=request.form.get("manager_id", type=id_value),
+    )
+
+
+def _let_go() -> None:
+    user_id = request.form.get("user_id", type=id_value)
+    if user_id is None:
+        abort(400)
+    fulfilment.api.let_go(
+        actor_id=current_user.id, user_id=user_id, reason=request.form.get("reason", "")
+    )
+
+
+#: The compounds page's forms, by their `do` field.
+_COMPOUND_ACTIONS: dict[str, Callable[[], Any]] = {
+    "community": _open_compound,
+    "buildings": _add_buildings,
+    "grid": _draw_grid,
+    "move": _move_building,
+    "hire": lambda: fulfilment.api.hire(
+        actor_id=current_user.id, form=_posted(lists=("grid_ids",))
+    ),
+    "manager": lambda: fulfilment.api.appoint_manager(
+        actor_id=current_user.id, form=_posted(lists=("grid_ids",))
+    ),
+    "grid_manager": _set_grid_manager,
+    "leave": _let_go,
+}
+
+
 def _compound_action() -> None:
     """One of the compounds page's forms, by its `do` field."""
-    do = request.form.get("do", "")
-    if do == "community":
-        data, errors = load_form(CommunityInSchema(unknown=EXCLUDE))  # "do" is the form's
-        if errors:  # the page shows the message: name each field and what is wrong
-            detail = "; ".join(f"{k}: {v[0]}" for k, v in errors.items())
-            raise Invalid(detail, fields=errors)
-        accounts.open_community(actor_id=current_user.id, **data)
-    elif do == "buildings":
-        names = [n.strip() for n in re.split(r"[,，、\s]+", request.form.get("names", "")) if n]
-        community_id = request.form.get("community_id", type=id_value)
-        if not names or community_id is None or any(len(n) > 50 for n in names):
-            message = _("Give building names, separated by commas.")
-            raise Invalid(message, fields={"names": [message]})
-        accounts.add_buildings(actor_id=current_user.id, community_id=community_id, names=names)
-    elif do == "grid":
-        ids = [i for i in request.form.getlist("building_ids", type=id_value) if i]
-        name = request.form.get("name", "").strip()
-        if not ids or not 1 <= len(name) <= 60:
-            message = _("Name the grid and tick its buildings.")
-            raise Invalid(message, fields={"building_ids": [message]})
-        fulfilment.api.open_grid(
-            actor_id=current_user.id,
-            community_id=request.form.get("community_id", type=id_value) or 0,
-            name=name,
-            building_ids=ids,
-            manager_id=request.form.get("manager_id", type=id_value),
-        )
-    elif do == "move":
-        building_id = request.form.get("building_id", type=id_value)
-        grid_id = request.form.get("grid_id", type=id_value)
-        if building_id is None or grid_id is None:
-            message = _("Pick a building and the grid it moves to.")
-            raise Invalid(message, fields={"building_id": [message]})
-        fulfilment.api.move_buildings(
-            actor_id=current_user.id,
-            grid_id=grid_id,
-            building_ids=[building_id],
-            confirm=request.form.get("confirm") == "1",
-        )
-    elif do == "hire":
-        form = {k: v.strip() for k, v in request.form.items() if k not in ("csrf_token", "do")}
-        form["grid_ids"] = [g for g in request.form.getlist("grid_ids", type=id_value) if g]
-        fulfilment.api.hire(actor_id=current_user.id, form=form)
-    elif do == "manager":
-        form = {k: v.strip() for k, v in request.form.items() if k not in ("csrf_token", "do")}
-        form["grid_ids"] = [g for g in request.form.getlist("grid_ids", type=id_value) if g]
-        fulfilment.api.appoint_manager(actor_id=current_user.id, form=form)
-    elif do == "grid_manager":
-        grid_id = request.form.get("grid_id", type=id_value)
-        if grid_id is None:
-            abort(400)
-        fulfilment.api.set_grid_manager(
-            actor_id=current_user.id,
-            grid_id=grid_id,
-            manager_id=request.form.get("manager_id", type=id_value),
-        )
-    elif do == "leave":
-        user_id = request.form.get("user_id", type=id_value)
-        if user_id is None:
-            abort(400)
-        fulfilment.api.let_go(
-            actor_id=current_user.id, user_id=user_id, reason=request.form.get("reason", "")
-        )
-    else:
+    action = _COMPOUND_ACTIONS.get(request.form.get("do", ""))
+    if action is None:
         abort(400)
+    action()
 
 
 @bp.route("/compounds", methods=["GET", "POST"])
