@@ -58,28 +58,10 @@ def place_order(
         credits.lock_resident(resident_id)  # before anything else of this checkout
     request_hash = _hash(body)
     s = db.session()
-    existing = s.exec(
-        select(Order).where(
-            Order.resident_id == resident_id, Order.idempotency_key == idempotency_key
-        )
-    ).first()
+    existing = _placed_before(resident_id, idempotency_key, request_hash)
     if existing is not None:
-        if existing.request_hash != request_hash:
-            raise DomainError(
-                _("This Idempotency-Key was used for another order."), code="idempotency_mismatch"
-            )
         return existing
-    address = accounts.find_resident_address(resident_id)
-    if address is None:
-        raise DomainError(_("Your address is not registered yet."), code="no_address")
-    if not address.verified:
-        raise DomainError(
-            _(
-                "Your home is not verified yet: enter the code from the property's notice, or "
-                "ask your butler."
-            ),
-            code="not_verified",
-        )
+    address = _verified_address(resident_id)
     bundles = _bundles(lines, address.segment)
     mode = delivery["mode"]
     _check_mode(mode, bundles)
@@ -113,6 +95,36 @@ def place_order(
         return order
     jobs.enqueue_after_commit(EXPIRE_JOB, order.id, delay=(order.expires_at - now).total_seconds())
     return order
+
+
+def _placed_before(resident_id: int, key: str, request_hash: str) -> Order | None:
+    """The order this Idempotency-Key placed already; another body under it is refused."""
+    existing = (
+        db.session()
+        .exec(select(Order).where(Order.resident_id == resident_id, Order.idempotency_key == key))
+        .first()
+    )
+    if existing is not None and existing.request_hash != request_hash:
+        raise DomainError(
+            _("This Idempotency-Key was used for another order."), code="idempotency_mismatch"
+        )
+    return existing
+
+
+def _verified_address(resident_id: int) -> accounts.ResidentAddress:
+    """Where the resident lives, once the property has verified it (409 otherwise)."""
+    address = accounts.find_resident_address(resident_id)
+    if address is None:
+        raise DomainError(_("Your address is not registered yet."), code="no_address")
+    if not address.verified:
+        raise DomainError(
+            _(
+                "Your home is not verified yet: enter the code from the property's notice, or "
+                "ask your butler."
+            ),
+            code="not_verified",
+        )
+    return address
 
 
 def mark_paid(order: Order, data: Mapping[str, Any]) -> None:
