@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from flask_babel import gettext as _
@@ -103,9 +105,23 @@ def trial_balance() -> tuple[list[tuple[str, int]], int]:
     return ledger.trial_balance()
 
 
-def waiting_withdrawals() -> list[Any]:
+@dataclass(frozen=True)
+class WithdrawalRef:
+    """A staff member's withdrawal as the operator decides on it."""
+
+    id: int
+    staff_id: int
+    amount_minor: int
+    status: str
+    created_at: datetime
+
+
+def waiting_withdrawals() -> list[WithdrawalRef]:
     """Withdrawals waiting for the operator, oldest first."""
-    return ledger.list_withdrawals(status="requested")
+    return [
+        WithdrawalRef(w.id, w.staff_id, w.amount_minor, w.status, db.aware(w.created_at))
+        for w in ledger.list_withdrawals(status="requested")
+    ]
 
 
 def decide_withdrawal(*, withdrawal_id: int, actor_id: int, approve: bool, reason: str) -> None:
@@ -115,9 +131,35 @@ def decide_withdrawal(*, withdrawal_id: int, actor_id: int, approve: bool, reaso
     )
 
 
-def commission_rules() -> list[Any]:
+@dataclass(frozen=True)
+class RuleRef:
+    """One version of a commission rule."""
+
+    id: int
+    scope: str
+    scope_id: int | None
+    basis: str
+    amount: int
+    split_bp: Mapping[str, int]
+    missed_factor_bp: int
+    valid_from: datetime
+
+
+def commission_rules() -> list[RuleRef]:
     """Every commission rule version, newest first."""
-    return ledger.list_rules()
+    return [
+        RuleRef(
+            r.id,
+            r.scope,
+            r.scope_id,
+            r.basis,
+            r.amount,
+            MappingProxyType(dict(r.split_bp)),
+            r.missed_factor_bp,
+            db.aware(r.valid_from),
+        )
+        for r in ledger.list_rules()
+    ]
 
 
 def add_commission_rule(*, actor_id: int, data: dict[str, Any]) -> None:
@@ -282,8 +324,24 @@ def let_go(*, actor_id: int, user_id: int, reason: str) -> int:
     return services.let_go(actor_id=actor_id, user_id=user_id, reason=reason)
 
 
-def staff_list(viewer_id: int) -> list[dict[str, Any]]:
-    """Every staff member as the operator sees them (dicts of StaffOutSchema's shape)."""
+@dataclass(frozen=True)
+class StaffRef:
+    """A staff member as the operator's pages show them."""
+
+    user_id: int
+    display_name: str
+    employee_no: str
+    staff_role: str
+    is_on_duty: bool
+    is_active: bool
+    grid_ids: tuple[int, ...]
+
+
+def staff_list(viewer_id: int) -> list[StaffRef]:
+    """Every staff member as the operator sees them."""
     from fulfilment import queries
 
-    return queries.staff_of(viewer_id, is_operator=True)
+    return [
+        StaffRef(**{**row, "grid_ids": tuple(row["grid_ids"])})
+        for row in queries.staff_of(viewer_id, is_operator=True)
+    ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import select
 
@@ -89,13 +91,40 @@ def search_bundles(
     ], partial
 
 
-# Commands for the layers above (the demo, data imports); each flushes, the unit of work commits.
-create_category = services.create_category
-set_category_active = services.set_category_active
-set_category_checklist = services.set_category_checklist
-save_policy = services.save_policy
-create_bundle = services.create_bundle
-publish_bundle = services.publish_bundle
+# Commands for the layers above (the demo, data imports). Each flushes, the unit of work
+# commits; they answer with ids, never the catalogue's rows.
+
+
+def create_category(*, name: str, name_en: str = "", actor_id: int) -> int:
+    """Add a category (closed until opened); its id."""
+    return services.create_category(name=name, name_en=name_en, actor_id=actor_id).id
+
+
+def set_category_active(*, category_id: int, is_active: bool, actor_id: int) -> None:
+    """Open or close a category."""
+    services.set_category_active(category_id=category_id, is_active=is_active, actor_id=actor_id)
+
+
+def set_category_checklist(*, category_id: int, checklist: Sequence[str], actor_id: int) -> None:
+    """The standard staff tick at every visit of the category's services."""
+    services.set_category_checklist(category_id=category_id, checklist=checklist, actor_id=actor_id)
+
+
+def save_policy(*, actor_id: int, data: Mapping[str, Any]) -> int:
+    """Add a commitment policy; its id."""
+    return services.save_policy(actor_id=actor_id, data=data).id
+
+
+def create_bundle(*, actor_id: int, data: Mapping[str, Any]) -> int:
+    """Compose a bundle (a draft); its id."""
+    return services.create_bundle(actor_id=actor_id, data=data).id
+
+
+def publish_bundle(*, bundle_id: int, actor_id: int) -> None:
+    """Put a bundle on sale."""
+    services.publish_bundle(bundle_id=bundle_id, actor_id=actor_id)
+
+
 replace_synonyms = services.replace_synonyms
 set_segment_open = services.set_segment_open
 

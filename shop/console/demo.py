@@ -232,15 +232,15 @@ def seed_catalogue(operator_id: int, supplier_ids: list[int]) -> None:
     """Open the phase-1 categories and publish one bundle per demo item in them."""
     categories = {}
     for name, name_en in OPEN_CATEGORIES:
-        category = catalogue.create_category(name=name, name_en=name_en, actor_id=operator_id)
-        catalogue.set_category_active(category_id=category.id, is_active=True, actor_id=operator_id)
-        categories[name] = category.id
+        category_id = catalogue.create_category(name=name, name_en=name_en, actor_id=operator_id)
+        catalogue.set_category_active(category_id=category_id, is_active=True, actor_id=operator_id)
+        categories[name] = category_id
         if name in STANDARD_CATEGORIES:
             catalogue.set_category_checklist(
-                category_id=category.id, checklist=HOME_VISIT_STANDARD, actor_id=operator_id
+                category_id=category_id, checklist=HOME_VISIT_STANDARD, actor_id=operator_id
             )
     policies = {
-        kind: catalogue.save_policy(actor_id=operator_id, data=data).id
+        kind: catalogue.save_policy(actor_id=operator_id, data=data)
         for kind, data in POLICIES.items()
     }
     retail = _retail_prices()
@@ -251,7 +251,7 @@ def seed_catalogue(operator_id: int, supplier_ids: list[int]) -> None:
                 continue
             price = retail.get(item.name, item.supply_price_minor * 6 // 5)
             care = price * 9 // 10 if item.category == "饮用水" else None
-            bundle = catalogue.create_bundle(
+            bundle_id = catalogue.create_bundle(
                 actor_id=operator_id,
                 data={
                     "title": item.name,
@@ -276,7 +276,7 @@ def seed_catalogue(operator_id: int, supplier_ids: list[int]) -> None:
                     ],
                 },
             )
-            catalogue.publish_bundle(bundle_id=bundle.id, actor_id=operator_id)
+            catalogue.publish_bundle(bundle_id=bundle_id, actor_id=operator_id)
     catalogue.replace_synonyms(actor_id=operator_id, groups=[list(g) for g in SYNONYMS])
     catalogue.set_segment_open(segment="care", is_open=True, actor_id=operator_id)
 
