@@ -342,7 +342,7 @@ def slot_remaining(*, item_id: int, starts_at: datetime) -> int:
     return _capacity.slot_remaining(item_id=item_id, starts_at=starts_at)
 
 
-def me_section(user_id: int) -> dict[str, Any] | None:
+def me_section(user_id: int) -> dict[str, object] | None:
     """What `GET /me` tells a supplier member: the supplier they act for (None for others)."""
     from suppliers.services import access
 

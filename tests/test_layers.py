@@ -65,3 +65,42 @@ def test_no_package_acts_on_an_error_code_string():
         if re.search(r"\bexc\w*\.code\s*(==|!=|in\b)", line)
     ]
     assert matches == []
+
+
+def test_every_api_answers_with_frozen_values_not_table_rows():
+    """The public functions of each package's api.py name no table model anywhere in their
+    signatures, and none answers with `Any`."""
+    import importlib
+    import inspect
+
+    from sqlmodel import SQLModel
+
+    import wsgi
+
+    wsgi.import_models()
+    tables = {m.class_.__name__ for m in SQLModel._sa_registry.mappers}
+    offenders = []
+    for package in PACKAGES:
+        try:
+            module = importlib.import_module(f"{package}.api")
+        except ModuleNotFoundError:
+            continue
+        for name, fn in vars(module).items():
+            if (
+                name.startswith("_")
+                or not inspect.isfunction(fn)
+                or fn.__module__ != module.__name__
+            ):
+                continue
+            for part, annotation in fn.__annotations__.items():
+                words = set(
+                    str(annotation)
+                    .replace("[", " ")
+                    .replace("]", " ")
+                    .replace(",", " ")
+                    .replace("|", " ")
+                    .split()
+                )
+                if words & tables or (part == "return" and "Any" in words):
+                    offenders.append(f"{module.__name__}.{name} ({part}: {annotation})")
+    assert offenders == []
