@@ -33,7 +33,7 @@ from shop.core import accounts, audit, db
 from shop.core.auth import role_required
 from shop.core.boundary import id_value, page_value
 from shop.core.errors import Invalid
-from shop.core.money import parse_major
+from shop.core.money import basis_points, parse_major
 from shop.core.schemas import CommunityInSchema
 from shop.core.web import check_csrf, form_action, load_form
 
@@ -208,16 +208,23 @@ def decide_withdrawal(withdrawal_id: int, decision: str) -> ResponseReturnValue:
 @bp.post("/commission-rules")
 @role_required("operator")
 def add_rule() -> ResponseReturnValue:
-    """Add a commission rule version (from now on)."""
+    """Add a commission rule version (from now on).
+
+    People type a fixed amount in yuan per piece, or a share of the margin in percent; the
+    role shares and the factor for a missed promise in percent. The rule keeps fen and basis
+    points.
+    """
     check_csrf()
     form = request.form
-    raw = {
+    basis = form.get("basis", "")
+    amount = form.get("amount", "").strip()
+    raw: dict[str, Any] = {
         "scope": form.get("scope", ""),
-        "basis": form.get("basis", ""),
-        "amount": form.get("amount", ""),
-        "missed_factor_bp": form.get("missed_factor_bp", "") or "10000",
+        "basis": basis,
+        "amount": parse_major(amount) if basis == "fixed" else basis_points(amount),
+        "missed_factor_bp": basis_points(form.get("missed_factor", "").strip() or "100"),
         "split_bp": {
-            role: form.get(f"split_{role}", "")
+            role: basis_points(form.get(f"split_{role}", "").strip())
             for role in ("deliverer", "performer", "referrer")
             if form.get(f"split_{role}", "").strip()
         },

@@ -87,3 +87,8 @@ def minor_from_yuan(form: dict[str, object], names: object) -> dict[str, str]:
         else:
             form[f"{name}{MINOR_SUFFIX}"] = amount
     return wrong
+
+
+def basis_points(text: str) -> int | None:
+    """A share typed in percent ("80", "12.5") as basis points (8000, 1250); None if not one."""
+    return parse_major(text)  # a percent has two decimals as a yuan has: 12.5 % is 1250 bp

@@ -92,7 +92,7 @@ def _open_the_compound(page, base, tmp_path):
 
 def _commission_and_catalogue_rules(page, base):
     page.goto(f"{base}/console/staff-money")
-    page.get_by_label("金额").fill("300")  # ¥3 a piece, the default split
+    page.get_by_label("金额：每件的元数，或毛利的百分比").fill("3")  # ¥3 a piece
     page.get_by_role("button", name="添加规则").click()
     _saved(page)
     page.goto(f"{base}/console/catalogue/categories")

@@ -118,9 +118,9 @@ def test_the_operator_approves_a_withdrawal_and_adds_a_rule_on_the_console(
             "csrf_token": token,
             "scope": "default",
             "basis": "margin_bp",
-            "amount": "1000",
-            "split_deliverer": "10000",
-            "missed_factor_bp": "5000",
+            "amount": "10",  # percent of the margin
+            "split_deliverer": "100",
+            "missed_factor": "50",
         },
     )
     assert "毛利的 10.0%" in client.get("/console/staff-money").get_data(as_text=True)
