@@ -192,15 +192,8 @@ def _place(req: ServiceRequest) -> str:
     return point.label if point else ""
 
 
-def open_request(*, code: str, data: dict[str, Any], resident_id: int | None) -> ServiceRequest:
-    """Open a report or booking from a scanned code, with its promises, and offer it.
-
-    `data`: kind, text, wanted_at (bookings), contact_name and contact_phone (required when
-    nobody is logged in; a resident's own account fills them).
-    """
-    point = active_touchpoint(code)
-    cfg = current_app.config
-    now = db.utcnow()
+def _contact(data: dict[str, Any], resident_id: int | None) -> tuple[str, str]:
+    """Who to call back: as given, else the logged-in resident's name and phone (422 if none)."""
     contact_name, contact_phone = data.get("contact_name", ""), data.get("contact_phone", "")
     if resident_id is not None:
         user = db.session().get(User, resident_id)
@@ -214,22 +207,43 @@ def open_request(*, code: str, data: dict[str, Any], resident_id: int | None) ->
     }
     if missing:
         raise Invalid(_("Tell us who to call back."), fields=missing)
+    return contact_name, contact_phone
+
+
+def _promised_times(
+    kind: str, wanted: datetime | None, now: datetime
+) -> tuple[datetime | None, datetime, datetime]:
+    """(wanted, accept by, arrive by) of a new request.
+
+    A booking's run from the wanted time, which must lie between the time to accept and the
+    days ahead allowed (422 otherwise).
+    """
+    cfg = current_app.config
     accept_by = now + timedelta(minutes=int(cfg["REQUEST_ACCEPT_MINUTES"]))
-    wanted = data.get("wanted_at")
-    if data["kind"] == "booking":
-        wanted = db.aware(wanted) if wanted else None
-        latest = now + timedelta(days=int(cfg["REQUEST_BOOKING_DAYS_AHEAD"]))
-        if wanted is None or not accept_by <= wanted <= latest:
-            message = _(
-                "Pick a time from %(minutes)d minutes to %(days)d days from now.",
-                minutes=int(cfg["REQUEST_ACCEPT_MINUTES"]),
-                days=int(cfg["REQUEST_BOOKING_DAYS_AHEAD"]),
-            )
-            raise Invalid(message, fields={"wanted_at": [message]})
-        arrive_by = wanted + timedelta(minutes=int(cfg["REQUEST_BOOKING_GRACE_MINUTES"]))
-    else:
-        wanted = None
-        arrive_by = now + timedelta(minutes=int(cfg["REQUEST_ARRIVE_MINUTES"]))
+    if kind != "booking":
+        return None, accept_by, now + timedelta(minutes=int(cfg["REQUEST_ARRIVE_MINUTES"]))
+    wanted = db.aware(wanted) if wanted else None
+    latest = now + timedelta(days=int(cfg["REQUEST_BOOKING_DAYS_AHEAD"]))
+    if wanted is None or not accept_by <= wanted <= latest:
+        message = _(
+            "Pick a time from %(minutes)d minutes to %(days)d days from now.",
+            minutes=int(cfg["REQUEST_ACCEPT_MINUTES"]),
+            days=int(cfg["REQUEST_BOOKING_DAYS_AHEAD"]),
+        )
+        raise Invalid(message, fields={"wanted_at": [message]})
+    return wanted, accept_by, wanted + timedelta(minutes=int(cfg["REQUEST_BOOKING_GRACE_MINUTES"]))
+
+
+def open_request(*, code: str, data: dict[str, Any], resident_id: int | None) -> ServiceRequest:
+    """Open a report or booking from a scanned code, with its promises, and offer it.
+
+    `data`: kind, text, wanted_at (bookings), contact_name and contact_phone (required when
+    nobody is logged in; a resident's own account fills them).
+    """
+    point = active_touchpoint(code)
+    now = db.utcnow()
+    contact_name, contact_phone = _contact(data, resident_id)
+    wanted, accept_by, arrive_by = _promised_times(data["kind"], data.get("wanted_at"), now)
     grid_id = grid_of(point)
     req = ServiceRequest(
         touchpoint_id=point.id,
