@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from sqlmodel import select
 
 from fulfilment import ledger
 from fulfilment.models import Grid, GridBuilding, GridStaff, StaffMember, StaffRole
+from fulfilment.rules import Rule
 from fulfilment.schemas import HireSchema, RuleSchema
 from shop.core import db
 from shop.core.errors import Invalid, NotFound
@@ -131,35 +131,9 @@ def decide_withdrawal(*, withdrawal_id: int, actor_id: int, approve: bool, reaso
     )
 
 
-@dataclass(frozen=True)
-class RuleRef:
-    """One version of a commission rule."""
-
-    id: int
-    scope: str
-    scope_id: int | None
-    basis: str
-    amount: int
-    split_bp: Mapping[str, int]
-    missed_factor_bp: int
-    valid_from: datetime
-
-
-def commission_rules() -> list[RuleRef]:
-    """Every commission rule version, newest first."""
-    return [
-        RuleRef(
-            r.id,
-            r.scope,
-            r.scope_id,
-            r.basis,
-            r.amount,
-            MappingProxyType(dict(r.split_bp)),
-            r.missed_factor_bp,
-            db.aware(r.valid_from),
-        )
-        for r in ledger.list_rules()
-    ]
+def commission_rules() -> list[Rule]:
+    """Every commission rule version, newest first (frozen, as the arithmetic reads them)."""
+    return ledger.rules_in_force()
 
 
 def add_commission_rule(*, actor_id: int, data: dict[str, Any]) -> None:
@@ -296,24 +270,9 @@ class GridPeople:
 
 def people_of_managed_grids(manager_id: int) -> GridPeople:
     """The grids a manager runs, their buildings, and the staff and residents in them."""
-    from shop.core.models import ResidentProfile
+    from fulfilment import queries
 
-    s = db.session()
-    grids = set(s.exec(select(Grid.id).where(Grid.manager_id == manager_id)))
-    buildings = (
-        set(s.exec(select(GridBuilding.building_id).where(GridBuilding.grid_id.in_(grids))))
-        if grids
-        else set()
-    )
-    people = {manager_id}
-    if grids:
-        people |= set(s.exec(select(GridStaff.user_id).where(GridStaff.grid_id.in_(grids))))
-    if buildings:
-        people |= set(
-            s.exec(
-                select(ResidentProfile.user_id).where(ResidentProfile.building_id.in_(buildings))
-            )
-        )
+    people, grids, buildings = queries.people_of_managed_grids(manager_id)
     return GridPeople(frozenset(people), frozenset(grids), frozenset(buildings))
 
 

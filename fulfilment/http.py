@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from fulfilment import api, ledger, queries, schemas, services, touchpoints
+from shop.core import accounts
 from shop.core.auth import role_required
 from shop.core.boundary import id_value
 from shop.core.http import idempotency_key
@@ -323,11 +324,7 @@ def list_managers() -> Any:
 def appoint_manager(data: dict[str, Any]) -> Any:
     """Add a project manager with a login, in charge of the grids named (audited)."""
     user_id = services.appoint_manager(actor_id=current_user.id, **data)
-    return next(
-        queries.manager_view(user, grids)
-        for user, grids in services.list_managers()
-        if user.id == user_id
-    )
+    return queries.manager_view(accounts.get_user(user_id), sorted(set(data["grid_ids"])))
 
 
 @bp.get("/staff")

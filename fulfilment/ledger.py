@@ -131,6 +131,11 @@ def save_rule(*, actor_id: int, data: dict[str, Any]) -> CommissionRule:
     return row
 
 
+def rules_in_force() -> list[rules.Rule]:
+    """Every rule version as frozen values, newest first."""
+    return [_rule(row) for row in list_rules()]
+
+
 def list_rules() -> list[CommissionRule]:
     """Every rule version, newest first."""
     return list(

@@ -23,7 +23,7 @@ from fulfilment.models import (
 )
 from shop.core import accounts, db
 from shop.core.errors import NotFound
-from shop.core.models import Building, User
+from shop.core.models import Building, ResidentProfile, User
 
 
 @dataclass(frozen=True)
@@ -693,3 +693,19 @@ def household_buildings(user_id: int, *, is_operator: bool) -> list[int] | None:
     return list(
         db.session().exec(select(GridBuilding.building_id).where(GridBuilding.grid_id.in_(grids)))
     )
+
+
+def people_of_managed_grids(manager_id: int) -> tuple[set[int], set[int], set[int]]:
+    """(people, grids, buildings) of the grids a manager runs.
+
+    The people are the manager, their grids' staff and the residents of their buildings.
+    """
+    s = db.session()
+    grids = set(s.exec(select(Grid.id).where(Grid.manager_id == manager_id)))
+    buildings = set(s.exec(select(GridBuilding.building_id).where(GridBuilding.grid_id.in_(grids))))
+    people = {manager_id}
+    people |= set(s.exec(select(GridStaff.user_id).where(GridStaff.grid_id.in_(grids))))
+    people |= set(
+        s.exec(select(ResidentProfile.user_id).where(ResidentProfile.building_id.in_(buildings)))
+    )
+    return people, grids, buildings

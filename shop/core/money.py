@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 _SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€"}
@@ -72,13 +73,13 @@ def yuan_text(minor: object) -> str:
 MINOR_SUFFIX = "_minor"
 
 
-def minor_from_yuan(form: dict[str, object], names: object) -> dict[str, str]:
+def minor_from_yuan(form: dict[str, object], names: Container[str]) -> dict[str, str]:
     """Money typed in yuan, converted once; returns the fields that are not amounts.
 
     Each posted `<name>` whose `<name>_minor` is in `names` becomes that field in minor units.
     """
     wrong: dict[str, str] = {}
-    for name in [n for n in form if f"{n}{MINOR_SUFFIX}" in names]:  # type: ignore[operator]
+    for name in [n for n in form if f"{n}{MINOR_SUFFIX}" in names]:
         text = form.pop(name)
         amount = parse_major(text) if isinstance(text, str) else None
         if amount is None:
