@@ -11,15 +11,23 @@ from flask import Flask
 
 import fulfilment
 import orders
-import shop.catalogue
 import shop.console
 import shop.core
 import shop.storefront
 import suppliers
+import suppliers.catalogue
 
 ROOT = Path(__file__).resolve().parent
 #: Bottom layer first; each has init_app(app) and may have a models module.
-PACKAGES = (shop.core, suppliers, shop.catalogue, orders, fulfilment, shop.storefront, shop.console)
+PACKAGES = (
+    shop.core,
+    suppliers,
+    suppliers.catalogue,
+    orders,
+    fulfilment,
+    shop.storefront,
+    shop.console,
+)
 
 
 def import_models() -> None:

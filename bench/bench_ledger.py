@@ -2,8 +2,8 @@
 
 * statements: a fresh database, migrated; 10,000 staff users and 500,000 balanced postings
   (1,000,000 lines) spread over three months, written with generate_series; then
-  `fulfilment.ledger.statements_for_month` (every staff member's earnings and closing balance
-  for the middle month) is timed, median of 3. Goal: <= 10 s.
+  `fulfilment.services.ledger.statements_for_month` (every staff member's earnings and closing
+  balance for the middle month) is timed, median of 3. Goal: <= 10 s.
 * delivery to credit: the demo community on the same database, real Redis and one worker
   process (`flask worker default`); each round places and pays an order (a hand-signed
   webhook), the butler accepts and delivers with the resident's code, and the time from that
@@ -98,7 +98,7 @@ def fill_ledger(url: str, staff: int, lines: int) -> float:
 
 
 def time_statements(app, month: date) -> tuple[float, int]:
-    from fulfilment import ledger
+    from fulfilment.services import ledger
     from shop.core import db
 
     timings, rows = [], 0
@@ -121,10 +121,10 @@ def delivery_to_credit(app, rounds: int) -> list[float]:
     from sqlmodel import select
 
     import orders.api
-    from fulfilment import services
     from fulfilment.models import Credit, Task
-    from orders import payments
+    from fulfilment.services import tasks
     from orders.models import Order, Payment
+    from orders.services import payments
     from shop.core import accounts, db
 
     with app.app_context(), db.session_scope() as s:
@@ -173,9 +173,9 @@ def delivery_to_credit(app, rounds: int) -> list[float]:
             s.commit()
             task = s.exec(select(Task).where(Task.order_id == order_id)).one()
             code = s.get(Order, order_id).confirmation_code
-            services.act(task_id=task.id, staff_id=task.assignee_id, action="accept")
+            tasks.act(task_id=task.id, staff_id=task.assignee_id, action="accept")
             s.commit()
-            services.act(
+            tasks.act(
                 task_id=task.id,
                 staff_id=task.assignee_id,
                 action="deliver",

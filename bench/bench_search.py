@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 import wsgi  # noqa: E402
 from bench import search_judgements as judged  # noqa: E402
 from bench.vocabulary import BRANDS, SERVICE_WORDS, SPECS  # noqa: E402
-from shop.catalogue import search  # noqa: E402
+from suppliers.catalogue.services import search  # noqa: E402
 
 GOALS_MS = {10_000: 50.0, 100_000: 150.0}
 QUERIES = [

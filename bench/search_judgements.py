@@ -151,7 +151,7 @@ def summary(judged: Sequence[Judged]) -> dict[str, float]:
 
 def demo_documents() -> list:
     """The demo catalogue as index documents, with the demo's suppliers (whose names say 饮用水)."""
-    from shop.catalogue.search import BundleDoc
+    from suppliers.catalogue.services.search import BundleDoc
 
     suppliers = {"goods": "清泉饮用水配送有限公司", "service": "邻里家政服务有限公司"}
     return [

@@ -22,7 +22,8 @@ def init_app(app: Flask) -> None:
     """Pages, API, order receivers, timers, and whom to warn before an order's deadlines."""
     import orders.api
     import orders.signals
-    from fulfilment import cli, handlers, http, labels, ledger, queries, views
+    from fulfilment import cli, handlers, http, labels, queries, views
+    from fulfilment.services import ledger
     from shop.core import http as core_http
     from shop.core.jobs import register_periodic
     from shop.core.web import register_helpers, register_home, register_shortcut

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlmodel import select
 
-from fulfilment import ledger
 from fulfilment.models import Grid, GridBuilding, GridStaff, StaffMember, StaffRole
 from fulfilment.rules import Rule
 from fulfilment.schemas import HireSchema, RuleSchema
+from fulfilment.services import ledger
 from shop.core import db
 from shop.core.errors import Invalid, NotFound
 
@@ -155,7 +155,7 @@ def add_touchpoint(
     grid_id: int | None = None,
 ) -> str:
     """Hang up a QR touchpoint (the demo, imports); returns the code its QR opens (/t/<code>)."""
-    from fulfilment import touchpoints
+    from fulfilment.services import touchpoints
 
     return touchpoints.create_touchpoint(
         actor_id=actor_id,
@@ -175,10 +175,10 @@ def open_grid(
     building_ids: Sequence[int],
     manager_id: int | None = None,
 ) -> GridRef:
-    """Draw a grid over buildings (see fulfilment.services.open_grid)."""
-    from fulfilment import services
+    """Draw a grid over buildings (see fulfilment.services.tasks.open_grid)."""
+    from fulfilment.services import tasks
 
-    grid = services.open_grid(
+    grid = tasks.open_grid(
         actor_id=actor_id,
         community_id=community_id,
         name=name,
@@ -191,10 +191,10 @@ def open_grid(
 def move_buildings(
     *, actor_id: int, grid_id: int, building_ids: Sequence[int], confirm: bool = False
 ) -> dict[str, int]:
-    """Move buildings into a grid (see fulfilment.services.move_buildings)."""
-    from fulfilment import services
+    """Move buildings into a grid (see fulfilment.services.tasks.move_buildings)."""
+    from fulfilment.services import tasks
 
-    return services.move_buildings(
+    return tasks.move_buildings(
         actor_id=actor_id, grid_id=grid_id, building_ids=building_ids, confirm=confirm
     )
 
@@ -202,11 +202,11 @@ def move_buildings(
 def hire(*, actor_id: int, form: dict[str, Any]) -> int:
     """Add a staff member from a posted form (checked as the API checks it); their user id.
 
-    Raises Invalid naming each bad field (see fulfilment.services.hire for the rules).
+    Raises Invalid naming each bad field (see fulfilment.services.tasks.hire for the rules).
     """
-    from fulfilment import services
+    from fulfilment.services import tasks
 
-    return services.hire(actor_id=actor_id, **_load(HireSchema(), form))
+    return tasks.hire(actor_id=actor_id, **_load(HireSchema(), form))
 
 
 def _load(schema: Any, form: dict[str, Any]) -> dict[str, Any]:
@@ -235,27 +235,27 @@ class ManagerRef:
 
 def managers() -> list[ManagerRef]:
     """Every active project manager, by name."""
-    from fulfilment import services
+    from fulfilment.services import tasks
 
     return [
         ManagerRef(u.id, u.display_name, u.email, u.phone, tuple(grids))
-        for u, grids in services.list_managers()
+        for u, grids in tasks.list_managers()
     ]
 
 
 def appoint_manager(*, actor_id: int, form: dict[str, Any]) -> int:
     """Add a project manager from a posted form (checked as the API checks it); their user id."""
-    from fulfilment import services
     from fulfilment.schemas import ManagerInSchema
+    from fulfilment.services import tasks
 
-    return services.appoint_manager(actor_id=actor_id, **_load(ManagerInSchema(), form))
+    return tasks.appoint_manager(actor_id=actor_id, **_load(ManagerInSchema(), form))
 
 
 def set_grid_manager(*, actor_id: int, grid_id: int, manager_id: int | None) -> GridRef:
     """Put a project manager in charge of a grid, or none."""
-    from fulfilment import services
+    from fulfilment.services import tasks
 
-    grid = services.set_grid_manager(actor_id=actor_id, grid_id=grid_id, manager_id=manager_id)
+    grid = tasks.set_grid_manager(actor_id=actor_id, grid_id=grid_id, manager_id=manager_id)
     return _ref(grid)
 
 
@@ -277,10 +277,10 @@ def people_of_managed_grids(manager_id: int) -> GridPeople:
 
 
 def let_go(*, actor_id: int, user_id: int, reason: str) -> int:
-    """A staff member leaves (see fulfilment.services.let_go)."""
-    from fulfilment import services
+    """A staff member leaves (see fulfilment.services.tasks.let_go)."""
+    from fulfilment.services import tasks
 
-    return services.let_go(actor_id=actor_id, user_id=user_id, reason=reason)
+    return tasks.let_go(actor_id=actor_id, user_id=user_id, reason=reason)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import click
 from flask.cli import AppGroup
 from sqlmodel import func, select
 
-from fulfilment import ledger
 from fulfilment.models import Withdrawal
+from fulfilment.services import ledger
 from shop.core import db
 from shop.core.models import User
 

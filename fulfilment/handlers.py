@@ -6,14 +6,14 @@ from typing import Any
 
 from sqlmodel import select
 
-from fulfilment import services
 from fulfilment.models import Task
+from fulfilment.services import tasks
 from shop.core import db
 
 
 def open_task_for_paid_order(order_id: int, **_kwargs: Any) -> None:
     """order_paid: open the order's task and dispatch it."""
-    services.open_task(order_id)
+    tasks.open_task(order_id)
 
 
 def stop_task_of_order(order_id: int, **_kwargs: Any) -> None:
@@ -22,4 +22,4 @@ def stop_task_of_order(order_id: int, **_kwargs: Any) -> None:
         db.session().exec(select(Task).where(Task.order_id == order_id).with_for_update()).first()
     )
     if task is not None and task.status not in ("done", "cancelled"):
-        services.cancel_task(task)
+        tasks.cancel_task(task)

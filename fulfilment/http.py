@@ -8,7 +8,9 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from fulfilment import api, ledger, queries, schemas, services, touchpoints
+from fulfilment import api, queries, schemas
+from fulfilment.services import ledger, touchpoints
+from fulfilment.services import tasks as services
 from shop.core import accounts
 from shop.core.auth import role_required
 from shop.core.boundary import id_value

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fulfilment import ledger, services
+from fulfilment.services import ledger
+from fulfilment.services import tasks as services
 from shop.core.jobs import job
 
 
@@ -27,6 +28,6 @@ def sweep_uncredited() -> int:
 @job
 def judge_requests() -> int:
     """Every minute: service requests whose accept or arrive time ran out are marked missed."""
-    from fulfilment import touchpoints
+    from fulfilment.services import touchpoints
 
     return touchpoints.judge_overdue()

@@ -2,7 +2,7 @@
 
 Which action moves a task or a request from which status to which, who may take it, and the
 order milestone a task step reports (its effect `report:<milestone>`, carried out by
-`fulfilment.services.act`).
+`fulfilment.services.tasks.act`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from fulfilment.services import EVENT_ACTIONS
+from fulfilment.services.tasks import EVENT_ACTIONS
 from shop.core.i18n import N_
 from shop.core.schemas import ID_RANGE, WHOLE_RANGE
 

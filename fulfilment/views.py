@@ -23,7 +23,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fulfilment import labels, ledger, process, queries, schemas, services, sheet, touchpoints
+from fulfilment import labels, process, queries, schemas
+from fulfilment.services import ledger, sheet, touchpoints
+from fulfilment.services import tasks as services
 from shop.core import accounts, db
 from shop.core.auth import role_required
 from shop.core.boundary import id_value, page_value

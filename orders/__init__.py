@@ -22,7 +22,8 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     import suppliers.api
-    from orders import aftersale, figures, gateway, http, labels, payments, signals, views, windows
+    from orders import http, labels, signals, views
+    from orders.services import aftersale, figures, gateway, payments, windows
     from shop.core import http as core_http
     from shop.core import signals as core_signals
     from shop.core.jobs import register_periodic

@@ -10,22 +10,13 @@ from typing import Any
 
 from flask import Flask, current_app
 
-import shop.catalogue.api as catalogue
 import suppliers.api
-from orders import (
-    aftersale,
-    commitment_service,
-    credits,
-    gateway,
-    milestones,
-    models,
-    payments,
-    process,
-    services,
-    windows,
-)
+import suppliers.catalogue.api as catalogue
+from orders import models, process
 from orders.errors import WrongConfirmationCode as WrongConfirmationCode  # for fulfilment
 from orders.models import DeliveryWindow, Order
+from orders.services import aftersale, commitments, credits, gateway, milestones, payments, windows
+from orders.services import checkout as services
 from shop.core import accounts, db
 from shop.core.errors import DomainError, NotFound
 
@@ -91,7 +82,7 @@ class OrderView:
     expires_at: datetime
     lines: tuple[LineView, ...]
     events: tuple[EventView, ...]
-    promises: tuple[commitment_service.NodeView, ...] = ()
+    promises: tuple[commitments.NodeView, ...] = ()
     delivered_at: datetime | None = None
     #: Credit used at checkout, and credit given back (cancelled, expired, refunded).
     credit_minor: int = 0
@@ -134,7 +125,7 @@ class OrderView:
         return self.status == "pending_payment"
 
 
-def _early_open(order: Order, promises: Sequence[commitment_service.NodeView]) -> bool:
+def _early_open(order: Order, promises: Sequence[commitments.NodeView]) -> bool:
     """Before a pending window of a running order, with no agreement given yet."""
     now = db.utcnow()
     return (
@@ -154,7 +145,7 @@ def _early_open(order: Order, promises: Sequence[commitment_service.NodeView]) -
 def _view(order: Order) -> OrderView:
     window = db.session().get(DeliveryWindow, order.window_id) if order.window_id else None
     paid = payments.paid_payment(order.id)
-    promises = tuple(commitment_service.nodes_of(order))
+    promises = tuple(commitments.nodes_of(order))
     return OrderView(
         id=order.id,
         status=order.status,
@@ -252,7 +243,7 @@ def place_order(
     referral_code: str = "",
     use_credit: bool = False,
 ) -> int:
-    """Place an order (see orders.services.place_order); returns its id."""
+    """Place an order (see orders.services.checkout.place_order); returns its id."""
     return services.place_order(
         resident_id=resident_id,
         lines=lines,
@@ -326,7 +317,7 @@ def start_offline_stripe(webhook_url: str) -> subprocess.Popen[bytes] | None:
 
     Returns the process to stop later, or None when a real Stripe key is configured.
     """
-    from orders import offline_stripe
+    from orders.services import offline_stripe
 
     return offline_stripe.start_for(current_app.config, webhook_url)
 
@@ -347,7 +338,7 @@ def record_milestone(
     actor_id: int | None,
     evidence: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
-    """How fulfilment reports what happened (see orders.milestones.record_milestone)."""
+    """How fulfilment reports what happened (see orders.services.milestones.record_milestone)."""
     return milestones.record_milestone(order_id, kind, at, actor_id, evidence)
 
 
@@ -466,7 +457,7 @@ def order_brief(order_id: int) -> OrderBrief:
     window = db.session().get(DeliveryWindow, order.window_id) if order.window_id else None
     lines = services.lines_of(order.id)
     components = services.components_of(order.id)
-    promises = commitment_service.nodes_of(order)
+    promises = commitments.nodes_of(order)
     pending = sorted(
         (p for p in promises if p.status == "pending" and p.due_by is not None),
         key=lambda p: p.due_by,

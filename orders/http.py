@@ -10,18 +10,9 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 import suppliers.api
-from orders import (
-    api,
-    commitment_service,
-    credits,
-    gateway,
-    milestones,
-    payments,
-    queries,
-    schemas,
-    services,
-)
+from orders import api, queries, schemas
 from orders.models import Order, amount_due_minor
+from orders.services import checkout, commitments, credits, gateway, milestones, payments
 from shop.core import db
 from shop.core.auth import role_required
 from shop.core.errors import NotFound
@@ -45,7 +36,7 @@ def payload(order: Any) -> dict[str, Any]:
 
     return {
         **order.model_dump(),
-        "lines": services.lines_of(order.id),
+        "lines": checkout.lines_of(order.id),
         "total": money(order.total_minor),
         "paid": money(paid_minor),
         "credit": money(order.credit_minor),
@@ -89,7 +80,7 @@ def orders_to_prepare(args: dict[str, Any], supplier_id: int) -> dict[str, Any]:
 def place_order(data: dict[str, Any]) -> dict[str, Any]:
     """Place an order (`Idempotency-Key` header required: a retry returns the first order)."""
     key = idempotency_key()
-    order = services.place_order(resident_id=current_user.id, idempotency_key=key, **data)
+    order = checkout.place_order(resident_id=current_user.id, idempotency_key=key, **data)
     result = payload(order)  # read inside the order's transaction: no second one after commit
     return result
 
@@ -100,7 +91,7 @@ def place_order(data: dict[str, Any]) -> dict[str, Any]:
 @bp.response(200, OrderPage)
 def list_orders(args: dict[str, Any]) -> dict[str, Any]:
     """My orders, newest first."""
-    rows, total = services.list_orders(resident_id=current_user.id, **args)
+    rows, total = checkout.list_orders(resident_id=current_user.id, **args)
     return {"items": [payload(o) for o in rows], "total": total, **args}
 
 
@@ -109,7 +100,7 @@ def list_orders(args: dict[str, Any]) -> dict[str, Any]:
 @bp.response(200, schemas.OrderSchema)
 def get_order(order_id: int) -> dict[str, Any]:
     """One of my orders (404 for anyone else's)."""
-    return payload(services.get_order_for(order_id, current_user.id, current_user.roles))
+    return payload(checkout.get_order_for(order_id, current_user.id, current_user.roles))
 
 
 @bp.post("/orders/<int:order_id>/cancel")
@@ -118,7 +109,7 @@ def get_order(order_id: int) -> dict[str, Any]:
 @bp.response(200, schemas.OrderSchema)
 def cancel(data: dict[str, Any], order_id: int) -> dict[str, Any]:
     """Cancel before dispatch; stock and capacity go back."""
-    order = services.cancel_order(
+    order = checkout.cancel_order(
         order_id=order_id, actor_id=current_user.id, roles=current_user.roles, **data
     )
     return payload(order)
@@ -128,7 +119,7 @@ def _readable(order_id: int) -> Any:
     """The resident's own order, any for the operator, or one the staff member works on."""
     if current_user.roles & {"resident", "operator"}:
         try:
-            return services.get_order_for(order_id, current_user.id, current_user.roles)
+            return checkout.get_order_for(order_id, current_user.id, current_user.roles)
         except NotFound:
             if not current_user.roles & {"staff", "manager"}:
                 raise
@@ -143,7 +134,7 @@ def _readable(order_id: int) -> Any:
 @bp.response(200, schemas.OrderEventSchema(many=True))
 def order_events(order_id: int) -> Any:
     """The order's timeline, oldest first (its resident, the operator, its staff)."""
-    return services.events(_readable(order_id).id)
+    return checkout.events(_readable(order_id).id)
 
 
 @bp.get("/orders/<int:order_id>/commitment")
@@ -151,7 +142,7 @@ def order_events(order_id: int) -> Any:
 @bp.response(200, schemas.CommitmentNodeSchema(many=True))
 def commitment(order_id: int) -> Any:
     """The order's promises, promised beside actual (resident, operator, its staff)."""
-    return commitment_service.nodes_of(_readable(order_id))
+    return commitments.nodes_of(_readable(order_id))
 
 
 @bp.post("/orders/<int:order_id>/payments")
@@ -206,8 +197,8 @@ def refund(data: dict[str, Any], order_id: int) -> Any:
 def waive(data: dict[str, Any], order_id: int, node_id: int) -> Any:
     """Let a pending promise go, with a reason (409 once it is judged)."""
     api.waive_promise(order_id=order_id, node_id=node_id, actor_id=current_user.id, **data)
-    return commitment_service.nodes_of(
-        services.get_order_for(order_id, current_user.id, current_user.roles)
+    return commitments.nodes_of(
+        checkout.get_order_for(order_id, current_user.id, current_user.roles)
     )
 
 
@@ -217,7 +208,7 @@ def waive(data: dict[str, Any], order_id: int, node_id: int) -> Any:
 def confirm_received(order_id: int) -> dict[str, Any]:
     """I have it and all is well: the order completes now."""
     api.confirm_received(order_id=order_id, resident_id=current_user.id)
-    return payload(services.get_order_for(order_id, current_user.id, current_user.roles))
+    return payload(checkout.get_order_for(order_id, current_user.id, current_user.roles))
 
 
 @bp.post("/orders/<int:order_id>/early-acceptance")
@@ -226,7 +217,7 @@ def confirm_received(order_id: int) -> dict[str, Any]:
 def accept_early(order_id: int) -> dict[str, Any]:
     """Staff may deliver or arrive before my chosen window (their early step is then kept)."""
     api.accept_early(order_id=order_id, resident_id=current_user.id)
-    return payload(services.get_order_for(order_id, current_user.id, current_user.roles))
+    return payload(checkout.get_order_for(order_id, current_user.id, current_user.roles))
 
 
 @bp.post("/orders/<int:order_id>/complaints")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orders import aftersale, figures, milestones, payments, services, windows
+from orders.services import aftersale, checkout, figures, milestones, payments, windows
 from shop.core import accounts
 from shop.core.jobs import job
 
@@ -10,13 +10,13 @@ from shop.core.jobs import job
 @job
 def expire_unpaid(order_id: int) -> bool:
     """Cancel the order if it is still unpaid at its deadline (idempotent)."""
-    return services.expire_unpaid(order_id)
+    return checkout.expire_unpaid(order_id)
 
 
 @job
 def sweep_unpaid() -> int:
     """Every minute: expire unpaid orders whose own timer was lost (Redis keeps nothing)."""
-    return services.sweep_unpaid()
+    return checkout.sweep_unpaid()
 
 
 @job

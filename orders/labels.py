@@ -23,7 +23,7 @@ NODE = {
     "arrive_window": _l("Arrive within"),
     "complete": _l("Finished by"),
     "standard": _l("Done to standard"),
-    "arrive": _l("On the spot by"),  # a service request's (fulfilment.touchpoints)
+    "arrive": _l("On the spot by"),  # a service request's (fulfilment.services.touchpoints)
 }
 VERDICT = {
     "pending": _l("Pending"),

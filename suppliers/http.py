@@ -15,8 +15,8 @@ from flask_smorest import Blueprint
 from shop.core.auth import role_required
 from shop.core.errors import Invalid, NotFound
 from shop.core.schemas import page_schema
-from suppliers import documents, schemas
-from suppliers.services import access, items, phase, settlement, vetting
+from suppliers import schemas
+from suppliers.services import access, documents, items, phase, settlement, vetting
 
 bp = Blueprint(
     "suppliers_api",

@@ -9,19 +9,19 @@ from sqlmodel import select
 
 from shop.core import audit, db
 from shop.core.jobs import job
-from suppliers import scoring
+from suppliers import rules
 from suppliers.models import Scorecard, Supplier, SupplierStatus
 from suppliers.services import vetting
 
 
-def _card(supplier: Supplier, row: Scorecard | None) -> scoring.Card:
+def _card(supplier: Supplier, row: Scorecard | None) -> rules.Card:
     approved = supplier.approved_at
     if approved is not None and approved.tzinfo is None:
         approved = approved.replace(tzinfo=UTC)
     days = (db.utcnow() - approved).days if approved else 0
     if row is None:
-        return scoring.Card(0, 0, 0, 0, days)
-    return scoring.Card(
+        return rules.Card(0, 0, 0, 0, days)
+    return rules.Card(
         row.orders_count, row.met_rate_bp, row.on_time_rate_bp, row.refund_rate_bp, days
     )
 
@@ -33,8 +33,8 @@ def review_probation() -> dict[str, int]:
     Idempotent: running it twice changes nothing the second time.
     """
     config = current_app.config
-    rule = scoring.GraduationRule(**config["SUPPLIER_GRADUATION"])
-    floor = scoring.Floor(**config["SUPPLIER_FLOOR"])
+    rule = rules.GraduationRule(**config["SUPPLIER_GRADUATION"])
+    floor = rules.Floor(**config["SUPPLIER_FLOOR"])
     s = db.session()
     watched = (SupplierStatus.APPROVED_PROBATION.value, SupplierStatus.ACTIVE.value)
     graduated = flagged = 0
@@ -46,7 +46,7 @@ def review_probation() -> dict[str, int]:
     ).all()
     for supplier, row in rows:
         card = _card(supplier, row)
-        why = scoring.below_floor(card, floor)
+        why = rules.below_floor(card, floor)
         if why and supplier.flagged_at is None:
             supplier.flagged_at, supplier.flag_reason = db.utcnow(), why
             audit.record(
@@ -68,7 +68,7 @@ def review_probation() -> dict[str, int]:
         if (
             supplier.status == SupplierStatus.APPROVED_PROBATION
             and why is None
-            and scoring.graduates(card, rule)
+            and rules.graduates(card, rule)
         ):
             vetting.system_transition(
                 supplier_id=supplier.id,

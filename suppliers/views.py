@@ -17,9 +17,9 @@ from shop.core.auth import role_required
 from shop.core.boundary import page_value
 from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.web import check_csrf, form_action, load_form
-from suppliers import documents, process, schemas
+from suppliers import process, schemas
 from suppliers.http import send_document
-from suppliers.services import access, items, settlement, vetting
+from suppliers.services import access, documents, items, settlement, vetting
 
 public = Blueprint("suppliers_public", __name__, template_folder="templates")
 bp = Blueprint("suppliers", __name__, template_folder="templates", url_prefix="/supplier")

@@ -289,7 +289,7 @@ def localstripe_url():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "orders.offline_stripe", "--port", str(port)],
+        [sys.executable, "-m", "orders.services.offline_stripe", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 import suppliers.api
-from shop.catalogue import services
 from shop.core import accounts, db
+from suppliers.catalogue.services import bundles
 
 POLICY = {
     "name": "送货到家",
@@ -102,10 +102,10 @@ def make_catalogue(app: Any, make_user: Any) -> Catalogue:
         }
         categories = {}
         for name in ("饮用水", "粮油"):
-            c = services.create_category(name=name, actor_id=operator_id)
-            services.set_category_active(category_id=c.id, is_active=True, actor_id=operator_id)
+            c = bundles.create_category(name=name, actor_id=operator_id)
+            bundles.set_category_active(category_id=c.id, is_active=True, actor_id=operator_id)
             categories[name] = c.id
-        policy = services.save_policy(actor_id=operator_id, data=POLICY)
+        policy = bundles.save_policy(actor_id=operator_id, data=POLICY)
         s.commit()
         return Catalogue(
             operator_id, supplier.id, "member@catalogue.test", items, categories, policy.id
@@ -118,10 +118,10 @@ def publish(app, catalogue):
 
     def make(**changes: Any) -> int:
         with app.app_context(), db.session_scope() as s:
-            bundle = services.create_bundle(
+            bundle = bundles.create_bundle(
                 actor_id=catalogue.operator_id, data=bundle_data(catalogue, **changes)
             )
-            services.publish_bundle(bundle_id=bundle.id, actor_id=catalogue.operator_id)
+            bundles.publish_bundle(bundle_id=bundle.id, actor_id=catalogue.operator_id)
             s.commit()
             return bundle.id
 

@@ -13,8 +13,8 @@ import pytest
 from sqlmodel import func, select
 
 import orders.api
-from orders import windows
 from orders.models import CommitmentNode, DeliveryWindow, Order, Payment
+from orders.services import windows
 from shop.core import accounts, db
 from suppliers.models import Item
 
@@ -114,7 +114,7 @@ class FakeGateway:
         self.refunds: list[tuple[str, int, str]] = []
 
     def create_intent(self, *, order_id, attempt, amount_minor, currency):
-        from orders.gateway import Intent
+        from orders.services.gateway import Intent
 
         intent_id = f"pi_fake_{order_id}_{attempt}"
         return Intent(
@@ -122,7 +122,7 @@ class FakeGateway:
         )
 
     def refund(self, *, intent_id, amount_minor, idempotency_key):
-        from orders.gateway import RefundResult
+        from orders.services.gateway import RefundResult
 
         self.refunds.append((intent_id, amount_minor, idempotency_key))
         return RefundResult(f"re_{len(self.refunds)}", "succeeded", amount_minor)
@@ -131,7 +131,7 @@ class FakeGateway:
 @pytest.fixture
 def unpaid(app, client, shop):
     """An unpaid order of 2 bundles (¥72.00) with a recorded payment attempt."""
-    app.extensions["orders.gateway"] = FakeGateway()
+    app.extensions["orders.services.gateway"] = FakeGateway()
     order = post(client, shop, order_body(shop, 2)).get_json()
     with app.app_context(), db.session_scope() as s:
         s.add(
@@ -215,9 +215,9 @@ def stripe_shop(stripe_app, make_user):
 
     app = stripe_app
     cat = make_catalogue(app, make_user)
-    from orders import windows
-    from shop.catalogue import services as catalogue_services
+    from orders.services import windows
     from shop.core import accounts
+    from suppliers.catalogue.services import bundles as catalogue_services
 
     with app.app_context(), db.session_scope() as s:
         bundle = catalogue_services.create_bundle(actor_id=cat.operator_id, data=bundle_data(cat))

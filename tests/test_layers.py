@@ -10,9 +10,10 @@ import grimp
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Packages whose insides are private: others may import only their api and signals.
+#: suppliers.catalogue comes before suppliers: the first prefix that matches names the package.
 PACKAGES = (
+    "suppliers.catalogue",
     "suppliers",
-    "shop.catalogue",
     "orders",
     "fulfilment",
     "shop.storefront",

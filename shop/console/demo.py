@@ -13,8 +13,8 @@ from flask.cli import with_appcontext
 
 import fulfilment.api
 import orders.api
-import shop.catalogue.api as catalogue
 import suppliers.api
+import suppliers.catalogue.api as catalogue
 from shop.core import accounts, db
 
 PASSWORD = "demo1234"  # noqa: S105  (the documented demo password, API.md)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import session
 from flask_babel import gettext as _
 
-import shop.catalogue.api as catalogue
+import suppliers.catalogue.api as catalogue
 
 MAX_PER_LINE = 20
 _KEY = "basket"

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 import orders.api
-import shop.catalogue.api as catalogue
+import suppliers.catalogue.api as catalogue
 from shop.core.accounts import find_resident_address
 from shop.core.auth import role_required, viewer_segment
 from shop.core.boundary import id_value, page_value

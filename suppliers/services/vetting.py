@@ -13,7 +13,7 @@ from sqlmodel import select
 from shop.core import accounts, audit, db
 from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.process import Context
-from suppliers import documents, process, scoring
+from suppliers import process, rules
 from suppliers.models import (
     ChecklistEntry,
     Evaluation,
@@ -26,7 +26,7 @@ from suppliers.models import (
     SupplierMember,
     SupplierStatus,
 )
-from suppliers.services import access
+from suppliers.services import access, documents
 from suppliers.services.phase import current_phase
 
 #: The requirements a new deployment starts with (the first migration inserts the same rows).
@@ -274,16 +274,16 @@ def record_evaluation(
     supplier = _get(supplier_id)
     if supplier.status == SupplierStatus.REJECTED:
         raise DomainError(_("A rejected application cannot be evaluated."), code="not_in_review")
-    for criterion in scoring.CRITERIA:
+    for criterion in rules.CRITERIA:
         if not 1 <= int(scores[criterion]) <= 5:
             raise Invalid(_("Scores are 1 to 5."), fields={criterion: [_("Scores are 1 to 5.")]})
     weights = current_app.config["SUPPLIER_SCORE_WEIGHTS"]
     evaluation = Evaluation(
         supplier_id=supplier_id,
         evaluator_id=actor_id,
-        weighted_score=scoring.weighted_score(scores, weights),
+        weighted_score=rules.weighted_score(scores, weights),
         notes=notes.strip(),
-        **{c: int(scores[c]) for c in scoring.CRITERIA},
+        **{c: int(scores[c]) for c in rules.CRITERIA},
     )
     db.session().add(evaluation)
     if supplier.status == SupplierStatus.SUBMITTED:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from shop.catalogue.models import Bundle
 from shop.core import db
 from shop.core.models import AuditEntry
+from suppliers.catalogue.models import Bundle
 from tests.fixtures_catalogue import bundle_data
 
 

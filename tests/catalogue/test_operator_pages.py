@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from shop.catalogue.models import Bundle, CommitmentPolicy, SegmentSetting, SynonymGroup
 from shop.core import db
+from suppliers.catalogue.models import Bundle, CommitmentPolicy, SegmentSetting, SynonymGroup
 from tests.conftest import csrf_token, web_login
 
 EN = {"Accept-Language": "en"}

@@ -7,8 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from shop.catalogue import policies, pricing, segments
-from shop.catalogue.pricing import Line
+from suppliers.catalogue import rules as pricing
+from suppliers.catalogue import rules as segments
+from suppliers.catalogue.rules import Line
+from suppliers.catalogue.services import policies
 
 WATER = Line(quantity=2, settlement_price_minor=1500, list_price_minor=1900, stock=7)
 RICE = Line(quantity=1, settlement_price_minor=4000, list_price_minor=4500, stock=20)

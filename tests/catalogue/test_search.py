@@ -6,8 +6,8 @@ import fakeredis
 import pytest
 from rq import Queue
 
-from shop.catalogue import search
 from shop.core import db, jobs
+from suppliers.catalogue.services import search
 from tests.conftest import REDIS_URL
 
 
@@ -116,7 +116,7 @@ def test_a_published_bundle_becomes_searchable_when_the_worker_runs_the_job(
     app = rq_catalogue_app
     cat = make_catalogue(app, make_user)
     with app.app_context(), db.session_scope() as s:
-        from shop.catalogue import services
+        from suppliers.catalogue.services import bundles as services
 
         bundle = services.create_bundle(actor_id=cat.operator_id, data=bundle_data(cat))
         services.publish_bundle(bundle_id=bundle.id, actor_id=cat.operator_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench import search_judgements as judged
-from shop.catalogue import search
+from suppliers.catalogue.services import search
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import wsgi
-from fulfilment import ledger
+from fulfilment.services import ledger
 from shop.core import jobs
 
 

@@ -51,7 +51,7 @@ def test_an_order_through_a_referral_link_shares_with_the_referrer(
 ):
     from tests.fixtures_orders import FakeGateway
 
-    app.extensions["orders.gateway"] = FakeGateway()
+    app.extensions["orders.services.gateway"] = FakeGateway()
     web_login(client, shop["email"])
     assert client.get("/r/E001").status_code == 302
     basket = "/shop/basket"

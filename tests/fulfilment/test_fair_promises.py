@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlmodel import func, select
 
 from orders.models import CommitmentNode, Compensation, Order, OrderEvent
-from shop.catalogue import services as catalogue_services
 from shop.core import db
+from suppliers.catalogue.services import bundles as catalogue_services
 from tests.conftest import web_login
 from tests.fixtures_fulfilment import event, pay_order, task_of
 from tests.fixtures_orders import FakeGateway, post
@@ -145,7 +145,7 @@ def _standard_order(app, client, shop, catalogue, publish, headers, clock):
         s.commit()
         policy_id = policy.id
     bundle_id = publish(policy_id=policy_id, title="桶装水 按标准送达")
-    app.extensions["orders.gateway"] = FakeGateway()
+    app.extensions["orders.services.gateway"] = FakeGateway()
     body = {**goods_body(shop, 1), "lines": [{"bundle_id": bundle_id, "quantity": 1}]}
     order = post(client, shop, body).get_json()
     pay_order(app, client, order["id"], order["total"]["amount_minor"])

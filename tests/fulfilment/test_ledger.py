@@ -79,7 +79,7 @@ def test_a_missed_promise_halves_the_commission(app, client, crew, rule, paid, c
 
 
 def test_the_referring_butler_shares_the_commission(app, client, shop, crew, rule, clock, headers):
-    app.extensions["orders.gateway"] = FakeGateway()
+    app.extensions["orders.services.gateway"] = FakeGateway()
     body = {**order_body(shop, 1), "referral_code": "E001"}  # the free butler's number
     order_id = post(client, shop, body).get_json()["id"]
     pay_order(app, client, order_id, 3600)

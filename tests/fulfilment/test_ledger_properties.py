@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
-from fulfilment import ledger
 from fulfilment.models import Credit, LedgerEntry, Posting, StaffMember
+from fulfilment.services import ledger
 from orders import jobs as order_jobs
 from orders.models import DeliveryWindow, Order
 from shop.core import db
@@ -94,7 +94,9 @@ def check_invariants(app, staff_ids):
 def test_the_ledger_stays_true_whatever_happens(
     app, client, shop, crew, rule, clock, headers, steps
 ):
-    app.extensions.setdefault("orders.gateway", FakeGateway())  # one per app: unique refund ids
+    app.extensions.setdefault(
+        "orders.services.gateway", FakeGateway()
+    )  # one per app: unique refund ids
     app.config["FULFILMENT_MIN_WITHDRAWAL_MINOR"] = 1
     with app.app_context(), db.session_scope() as s:
         s.get(Item, shop["item_id"]).stock = 1_000_000

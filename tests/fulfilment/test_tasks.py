@@ -51,7 +51,7 @@ def test_nobody_accepting_in_time_opens_the_task_to_the_grid_and_one_claim_wins(
 
 
 def test_two_staff_claiming_at_once_exactly_one_wins(app, crew, paid, clock):
-    from fulfilment import services
+    from fulfilment.services import tasks as services
 
     clock.set(clock.now + timedelta(minutes=11))
     run(app, fulfilment_jobs.release_unaccepted)
@@ -185,7 +185,7 @@ def test_a_cancelled_order_stops_its_task(app, client, shop, crew, paid):
 
 
 def test_with_nobody_on_duty_the_grid_may_claim_at_once(app, client, shop, crew, headers):
-    from fulfilment import services
+    from fulfilment.services import tasks as services
 
     with app.app_context(), db.session_scope() as s:
         for staff_id in (crew.busy_butler, crew.free_butler):
@@ -239,8 +239,8 @@ def test_the_staff_on_an_order_and_their_manager_read_its_promises_nobody_else(
 def test_a_staff_step_and_a_cancellation_at_once_never_deadlock(app, client, shop, crew, paid):
     """Both lock the order's row first, then the task's: on PostgreSQL neither waits in a
     cycle; whichever comes first, the order and its task end cancelled."""
-    from fulfilment import services
-    from orders import services as order_services
+    from fulfilment.services import tasks as services
+    from orders.services import checkout as order_services
 
     for _round in range(6):
         order_id = pay_another(app, client, shop)

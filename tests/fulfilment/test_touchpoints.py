@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from fulfilment import touchpoints
 from fulfilment.models import RequestEvent, ServiceRequest
+from fulfilment.services import touchpoints
 from shop.core import accounts, db
 from shop.core.models import Notification, User
 from tests.conftest import csrf_token, web_login

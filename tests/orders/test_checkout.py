@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from orders import process, services
+from orders import process
 from orders.models import DeliveryWindow, Order
+from orders.services import checkout
 from shop.core import db
 from shop.core.errors import DomainError, Forbidden
 from shop.core.process import Process
@@ -174,11 +175,11 @@ def test_each_order_transition_is_allowed_only_for_its_actors(monkeypatch, step,
         lambda self, o, action, ctx, **kw: recorded.append((action, ctx.actor_role)),
     )
     if actor in step.actors:
-        services.apply_transition(order, step.action, actor, None)
+        checkout.apply_transition(order, step.action, actor, None)
         assert order.status == step.target and recorded == [(step.action, actor)]
     else:
         with pytest.raises(Forbidden):
-            services.apply_transition(order, step.action, actor, None)
+            checkout.apply_transition(order, step.action, actor, None)
         assert order.status == step.source and recorded == []
 
 
@@ -207,7 +208,7 @@ def test_order_steps_missing_from_the_table_are_refused(status, action):
         expires_at=db.utcnow(),
     )
     with pytest.raises(DomainError) as refused:
-        services.apply_transition(order, action, "operator", None)
+        checkout.apply_transition(order, action, "operator", None)
     assert refused.value.code == "transition_not_allowed"
 
 
@@ -219,7 +220,7 @@ def _race(app, shop, buyers: int, quantity: int = 1) -> list[str]:
         barrier.wait()
         with app.app_context(), db.session_scope() as s:
             try:
-                services.place_order(
+                checkout.place_order(
                     resident_id=shop["user_id"],
                     idempotency_key=f"race-{n}",
                     lines=[{"bundle_id": shop["bundle_id"], "quantity": quantity}],
@@ -277,8 +278,8 @@ def test_a_service_slot_ends_when_the_service_is_expected_to_be_done(
 ):
     from datetime import datetime
 
-    from shop.catalogue import services as catalogue_services
     from shop.console.demo import POLICIES
+    from suppliers.catalogue.services import bundles as catalogue_services
 
     member = headers(catalogue.member_email)
     item = client.post(
@@ -332,9 +333,9 @@ def test_a_service_slot_ends_when_the_service_is_expected_to_be_done(
 def test_a_service_is_sold_only_in_its_service_communities(
     app, client, shop, catalogue, publish, headers
 ):
-    from shop.catalogue import services as catalogue_services
     from shop.console.demo import POLICIES
     from shop.core import accounts
+    from suppliers.catalogue.services import bundles as catalogue_services
     from tests.conftest import web_login
 
     with app.app_context(), db.session_scope() as s:

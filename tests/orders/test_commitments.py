@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from orders.commitments import Promise, compensation_minor, judge, promises_for
+from orders.rules import Promise, compensation_minor, judge, promises_for
 
 SH = "Asia/Shanghai"
 ACCEPT = {

@@ -9,8 +9,9 @@ import uuid
 import pytest
 from sqlmodel import func, select
 
-from orders import credits, services
 from orders.models import CreditEntry, Order, Payment
+from orders.services import checkout as services
+from orders.services import credits
 from shop.core import db
 from shop.core.errors import DomainError
 from tests.conftest import csrf_token, web_login
@@ -35,7 +36,7 @@ def credited(app, shop):
             s.commit()
 
     give()
-    app.extensions["orders.gateway"] = FakeGateway()
+    app.extensions["orders.services.gateway"] = FakeGateway()
     return give
 
 
@@ -113,7 +114,7 @@ def test_a_full_refund_gives_back_card_and_credit(app, client, shop, credited, h
     assert balance(client, shop) == 5000
     refunded = client.get(f"/api/v1/orders/{order['id']}", headers=shop["headers"]).get_json()
     assert refunded["status"] == "refunded" and refunded["net"]["amount_minor"] == 0
-    assert app.extensions["orders.gateway"].refunds == []  # nothing went through the card
+    assert app.extensions["orders.services.gateway"].refunds == []  # nothing went through the card
 
 
 def test_two_checkouts_at_once_never_spend_the_same_credit(app, shop, credited):

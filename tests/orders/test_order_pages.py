@@ -67,7 +67,7 @@ def test_the_operator_refunds_part_and_waives_on_the_console(app, client, shop, 
         f"{console}/refund", data={"csrf_token": token, "amount": "abc"}, follow_redirects=True
     )
     assert "请输入以元为单位的金额" in bad.get_data(as_text=True)
-    assert app.extensions["orders.gateway"].refunds == []
+    assert app.extensions["orders.services.gateway"].refunds == []
     too_much = client.post(
         f"{console}/refund",
         data={"csrf_token": token, "amount": "9999.99", "reason": "测试"},
@@ -78,7 +78,7 @@ def test_the_operator_refunds_part_and_waives_on_the_console(app, client, shop, 
         f"{console}/refund",
         data={"csrf_token": token, "amount": "12.00", "reason": "少送一瓶"},  # typed in yuan
     )
-    assert app.extensions["orders.gateway"].refunds == [("pi_hand_1", 1200, "refund-1")]
+    assert app.extensions["orders.services.gateway"].refunds == [("pi_hand_1", 1200, "refund-1")]
     client.post(
         f"{console}/promises/{paid['accept'].id}/waive",
         data={"csrf_token": token, "reason": "住户改约"},

@@ -64,7 +64,7 @@ def test_a_wrong_signature_is_400_and_changes_nothing(app, client, unpaid):
 
 
 def test_a_wrong_amount_is_refused_and_logged(app, client, unpaid, caplog):
-    with caplog.at_level(logging.ERROR, logger="orders.payments"):
+    with caplog.at_level(logging.ERROR, logger="orders.services.payments"):
         outcome = deliver(client, app, intent_event("succeeded", "pi_hand_1", 100))
     assert outcome.get_json() == {"outcome": "amount_mismatch"}
     assert order_status(app, unpaid["id"]) == "pending_payment"
@@ -83,7 +83,7 @@ def test_money_arriving_after_the_timer_cancelled_the_order_goes_back(app, clien
         assert expire_unpaid(unpaid["id"])
     outcome = deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200))
     assert outcome.get_json() == {"outcome": "refund_after_cancel"}
-    assert app.extensions["orders.gateway"].refunds == [("pi_hand_1", 7200, "refund-1")]
+    assert app.extensions["orders.services.gateway"].refunds == [("pi_hand_1", 7200, "refund-1")]
 
 
 def test_a_paid_order_cancelled_before_dispatch_is_refunded_in_full(app, client, unpaid, shop):
@@ -94,7 +94,7 @@ def test_a_paid_order_cancelled_before_dispatch_is_refunded_in_full(app, client,
         json={"reason": "临时出差"},
     )
     assert cancelled.get_json()["status"] == "cancelled"
-    assert app.extensions["orders.gateway"].refunds == [("pi_hand_1", 7200, "refund-1")]
+    assert app.extensions["orders.services.gateway"].refunds == [("pi_hand_1", 7200, "refund-1")]
     assert stock(app, shop["item_id"]) == 50
 
 

@@ -81,7 +81,7 @@ def test_the_timer_marks_a_missed_promise_and_pays_once_however_often_it_runs(
     for _ in range(2):
         run(app, order_jobs.watch_commitments)
     run(app, order_jobs.miss_node, paid["window"].id)
-    assert app.extensions["orders.gateway"].refunds == [("pi_hand_1", 500, "refund-1")]
+    assert app.extensions["orders.services.gateway"].refunds == [("pi_hand_1", 500, "refund-1")]
     order = client.get(f"/api/v1/orders/{paid['id']}", headers=shop["headers"]).get_json()
     assert order["status"] == "paid"
     assert (order["paid"]["amount_minor"], order["refunded"]["amount_minor"]) == (7200, 500)

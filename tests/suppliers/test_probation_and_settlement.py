@@ -9,7 +9,7 @@ from sqlmodel import select
 
 import suppliers.api
 from shop.core import db, months
-from suppliers import scoring
+from suppliers import rules
 from suppliers.jobs import review_probation
 from suppliers.models import Supplier, SupplierEvent
 from tests.suppliers.conftest import service
@@ -110,7 +110,7 @@ def test_the_review_is_registered_as_a_periodic_job(app):
     ],
 )
 def test_the_weighted_score_in_hundredths(scores, weights, expected):
-    assert scoring.weighted_score(scores, weights) == expected
+    assert rules.weighted_score(scores, weights) == expected
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ class CommitmentPolicy(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, unique=True)
-    #: Validated by shop.catalogue.policies; orders snapshot them at payment.
+    #: Validated by suppliers.catalogue.services.policies; orders snapshot them at payment.
     nodes: list[dict[str, Any]] = _json()
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -73,7 +73,7 @@ class Bundle(SQLModel, table=True):
     care_price_minor: int | None = None
     reference_price_minor: int | None = None
     currency: str = Field(default="CNY", max_length=3)
-    #: Who may see it: any of mass, premium, care (see shop.catalogue.segments).
+    #: Who may see it: any of mass, premium, care (see suppliers.catalogue.rules).
     segments: list[str] = _json(["mass"])
     policy_id: int = Field(foreign_key="catalogue_policy.id")
     status: str = Field(default=BundleStatus.DRAFT.value, max_length=10, index=True)

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 from sqlmodel import func, select
 
 import suppliers.api
-from shop.catalogue import search
-from shop.catalogue.models import Bundle, BundleComponent, BundleStatus, Category
 from shop.core import db
 from shop.core.jobs import job
+from suppliers.catalogue.models import Bundle, BundleComponent, BundleStatus, Category
+from suppliers.catalogue.services import search
 
 
 def _doc(bundle: Bundle, category: Category | None) -> search.BundleDoc:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlmodel import select
 
-from orders import commitments
+from orders import rules
 from orders.models import (
     CommitmentNode,
     Compensation,
@@ -43,7 +43,7 @@ def snapshot(order: Order) -> list[CommitmentNode]:
         durations = s.exec(
             select(OrderComponent.duration_minutes).where(OrderComponent.line_id == line.id)
         ).all()
-        promises = commitments.promises_for(
+        promises = rules.promises_for(
             line.policy_nodes,
             paid_at=db.aware(order.paid_at or db.utcnow()),
             window=window,
@@ -110,7 +110,7 @@ def nodes_of(order: Order) -> list[NodeView]:
     for n in rows:
         status = n.status
         if status == "pending":
-            promise = commitments.Promise(
+            promise = rules.Promise(
                 n.kind,
                 n.due_from and db.aware(n.due_from),
                 n.due_by and db.aware(n.due_by),
@@ -118,7 +118,7 @@ def nodes_of(order: Order) -> list[NodeView]:
                 tuple(n.checklist),
                 n.requires_confirmation,
             )
-            status = commitments.judge(promise, actual_at=None, now=now)
+            status = rules.judge(promise, actual_at=None, now=now)
         comp = paid.get(n.id)
         views.append(
             NodeView(
@@ -128,7 +128,7 @@ def nodes_of(order: Order) -> list[NodeView]:
                 n.due_by and db.aware(n.due_by),
                 n.actual_at and db.aware(n.actual_at),
                 status,
-                commitments.compensation_minor(n.compensation, order.total_minor),
+                rules.compensation_minor(n.compensation, order.total_minor),
                 tuple(n.checklist),
                 comp.amount_minor if comp else 0,
                 comp.method if comp else "",

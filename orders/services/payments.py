@@ -9,8 +9,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import func, select
 
-from orders import credits, gateway, process, services, signals
+from orders import process, signals
 from orders.models import Order, Payment, Refund, WebhookEvent, amount_due_minor
+from orders.services import checkout, credits, gateway
 from shop.core import db, jobs
 from shop.core.errors import DomainError, Invalid, NotFound
 
@@ -25,7 +26,7 @@ def start_payment(*, order_id: int, resident_id: int) -> Payment:
     retry after a failed commit get the same intent back.
     """
     gateway.publishable_key()  # a card form that cannot start is refused before Stripe is called
-    order = services.get_order_for(order_id, resident_id, frozenset(), lock=True)
+    order = checkout.get_order_for(order_id, resident_id, frozenset(), lock=True)
     if order.status != "pending_payment":
         raise DomainError(_("This order is not waiting for payment."), code="not_payable")
     if db.aware(order.expires_at) <= db.utcnow():
@@ -66,7 +67,7 @@ def start_payment(*, order_id: int, resident_id: int) -> Payment:
 
 def confirm_payment(*, order_id: int, resident_id: int, payment_method: str) -> Payment:
     """Confirm the open attempt with the card the page collected (the webhook marks it paid)."""
-    order = services.get_order_for(order_id, resident_id, frozenset())
+    order = checkout.get_order_for(order_id, resident_id, frozenset())
     payment = (
         db.session()
         .exec(select(Payment).where(Payment.order_id == order.id).order_by(Payment.attempt.desc()))
@@ -134,7 +135,7 @@ def _succeeded(obj: dict[str, Any]) -> str:
         return "amount_mismatch"
     payment.status, payment.updated_at = "succeeded", db.utcnow()
     if order.status == "pending_payment":
-        services.mark_paid(order, {"intent": payment.intent_id})
+        checkout.mark_paid(order, {"intent": payment.intent_id})
         return "paid"
     if order.status == "cancelled":  # paid after the timer cancelled it: give it back
         request_refund(
@@ -236,9 +237,9 @@ def refund_order(*, order_id: int, actor_id: int, amount_minor: int | None, reas
     if order.status != "cancelled":
         action = "refund" if full else "refund_part"
         if full or process.ORDER.find(order.status, action) is not None:
-            services.apply_transition(order, action, "operator", actor_id, data)
+            checkout.apply_transition(order, action, "operator", actor_id, data)
         else:  # still being served: the money moves, the status stays
-            services.record(order, action, "operator", actor_id, data=data)
+            checkout.record(order, action, "operator", actor_id, data=data)
     if full:
         credits.give_back(order, "order refunded")
         signals.order_refunded.send(order.id)
@@ -257,7 +258,7 @@ def _refund_credit_only(
             code="credit_refund_in_full",
         )
     if order.status not in ("cancelled", "refunded"):
-        services.apply_transition(
+        checkout.apply_transition(
             order, "refund", "operator", actor_id, {"credit_minor": order.credit_minor}
         )
     if credits.give_back(order, reason or "order refunded"):

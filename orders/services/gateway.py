@@ -124,11 +124,11 @@ def verify_event(payload: bytes, signature: str | None, secret: str) -> dict[str
 def gateway() -> Gateway:
     """The app's gateway (real Stripe with a key, else the offline server)."""
     app = current_app
-    if "orders.gateway" not in app.extensions:
-        app.extensions["orders.gateway"] = Gateway(
+    if "orders.services.gateway" not in app.extensions:
+        app.extensions["orders.services.gateway"] = Gateway(
             app.config["STRIPE_SECRET_KEY"], app.config["STRIPE_API_BASE"]
         )
-    return app.extensions["orders.gateway"]
+    return app.extensions["orders.services.gateway"]
 
 
 def publishable_key() -> str:

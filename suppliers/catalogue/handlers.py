@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from shop.catalogue import services
 from suppliers import signals as supplier_signals
+from suppliers.catalogue.services import bundles
 
 
 def _supplier_suspended(supplier_id: int, **_kwargs: Any) -> None:
-    services.withdraw_bundles_of_supplier(supplier_id)
+    bundles.withdraw_bundles_of_supplier(supplier_id)
 
 
 def _item_changed(item_id: int, **_kwargs: Any) -> None:
-    services.reindex_bundles_with_item(item_id)
+    bundles.reindex_bundles_with_item(item_id)
 
 
 def _scorecard_changed(supplier_id: int, **_kwargs: Any) -> None:
-    services.rerank_bundles_of_supplier(supplier_id)
+    bundles.rerank_bundles_of_supplier(supplier_id)
 
 
 def connect() -> None:

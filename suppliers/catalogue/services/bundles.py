@@ -11,8 +11,11 @@ from sqlalchemy import delete
 from sqlmodel import func, select
 
 import suppliers.api
-from shop.catalogue import pricing, segments
-from shop.catalogue.models import (
+from shop.core import audit, db, jobs
+from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
+from suppliers.catalogue import rules as pricing
+from suppliers.catalogue import rules as segments
+from suppliers.catalogue.models import (
     Bundle,
     BundleComponent,
     BundleStatus,
@@ -21,11 +24,9 @@ from shop.catalogue.models import (
     SegmentSetting,
     SynonymGroup,
 )
-from shop.catalogue.policies import PolicySchema
-from shop.core import audit, db, jobs
-from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
+from suppliers.catalogue.services.policies import PolicySchema
 
-INDEX_JOB = "shop.catalogue.jobs.index_bundle"
+INDEX_JOB = "suppliers.catalogue.jobs.index_bundle"
 MAX_CHECKLIST_ITEMS = 12
 #: The bundle process: (status, action) -> new status, and who may take it.
 TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {

@@ -9,10 +9,12 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 import suppliers.api
-from shop.catalogue import api, policies, queries, schemas, services
 from shop.core.auth import role_required, viewer_segment
 from shop.core.errors import NotFound
 from shop.core.schemas import page_schema
+from suppliers.catalogue import api, queries, schemas
+from suppliers.catalogue.services import bundles as services
+from suppliers.catalogue.services import policies
 
 bp = Blueprint(
     "catalogue_api",

@@ -12,7 +12,6 @@ from flask_login import current_user
 from marshmallow import EXCLUDE, ValidationError
 
 import suppliers.api
-from shop.catalogue import policies, queries, schemas, services
 from shop.core import db
 from shop.core.auth import role_required
 from shop.core.boundary import id_value
@@ -20,6 +19,9 @@ from shop.core.errors import DomainError
 from shop.core.i18n import translate_errors
 from shop.core.money import parse_major
 from shop.core.web import check_csrf, form_action, load_form
+from suppliers.catalogue import queries, schemas
+from suppliers.catalogue.services import bundles as services
+from suppliers.catalogue.services import policies
 
 bp = Blueprint(
     "catalogue",

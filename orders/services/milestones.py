@@ -20,9 +20,10 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlmodel import func, select
 
-from orders import commitments, credits, labels, payments, process, services, signals
+from orders import labels, process, rules, signals
 from orders.errors import WrongConfirmationCode
 from orders.models import CommitmentNode, Compensation, Order
+from orders.services import checkout, credits, payments
 from shop.core import accounts, audit, db, jobs, notifications
 from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.money import Money
@@ -54,8 +55,8 @@ _ASSIGNEES = "orders.assignee_sources"
 AssigneeSource = Callable[[int, int], list[int]]
 
 
-def _promise(node: CommitmentNode) -> commitments.Promise:
-    return commitments.Promise(
+def _promise(node: CommitmentNode) -> rules.Promise:
+    return rules.Promise(
         node.kind,
         node.due_from and db.aware(node.due_from),
         node.due_by and db.aware(node.due_by),
@@ -104,10 +105,10 @@ def record_milestone(
     _check_fair(order, deciding, at, kept)  # refuses before anything changes
     for action in ORDER_STEPS[kind]:
         if process.ORDER.find(order.status, action) is not None:
-            services.apply_transition(order, action, "staff", actor_id, {"milestone": kind})
+            checkout.apply_transition(order, action, "staff", actor_id, {"milestone": kind})
     if kind in ("delivered", "done") and order.delivered_at is None:
         order.delivered_at = at
-    services.record(
+    checkout.record(
         order, f"milestone_{kind}", "staff", actor_id, data={"at": at.isoformat(), **kept}
     )
     verdicts = {}
@@ -115,7 +116,7 @@ def record_milestone(
     for node in deciding:
         node.actual_at, node.evidence = at, {"milestone": kind, "actor_id": actor_id, **kept}
         if node.status == "pending":
-            verdict = commitments.judge(
+            verdict = rules.judge(
                 _promise(node),
                 actual_at=at,
                 checked=kept.get("checklist", ()),
@@ -174,7 +175,7 @@ def _check_fair(
         if node.status != "pending":
             continue
         promise = _promise(node)
-        if node.kind in WINDOW_KINDS and commitments.is_early(promise, at):
+        if node.kind in WINDOW_KINDS and rules.is_early(promise, at):
             if order.early_accepted_at is not None:
                 kept["early_agreed"] = "app"
             elif kept.get("early_agreed") and kept.get("confirmed"):
@@ -191,7 +192,7 @@ def _check_fair(
                     code="outside_window",
                 )
         if node.kind == "standard":
-            missing = commitments.unanswered(
+            missing = rules.unanswered(
                 promise.checklist, kept.get("checklist", ()), kept.get("not_applicable", {})
             )
             if missing:
@@ -214,7 +215,7 @@ def accept_early(*, order_id: int, resident_id: int) -> Order:
         raise DomainError(_("This order is no longer being served."), code="order_not_running")
     if order.early_accepted_at is None:
         order.early_accepted_at = db.utcnow()
-        services.record(order, "early_accepted", "resident", resident_id)
+        checkout.record(order, "early_accepted", "resident", resident_id)
         for user_id in people_on(order):
             notifications.notify(
                 user_id,
@@ -236,7 +237,7 @@ def ask_early(*, order_id: int, actor_id: int) -> None:
         raise NotFound(_("No such order."))
     if order.status not in RUNNING or order.early_accepted_at is not None:
         return
-    services.record(order, "early_requested", "staff", actor_id)
+    checkout.record(order, "early_requested", "staff", actor_id)
     notifications.notify(
         order.resident_id,
         "early_requested",
@@ -253,7 +254,7 @@ def _miss(node: CommitmentNode, order: Order) -> None:
     """Mark the node missed, pay its compensation once, tell the resident and the layers above."""
     node.status, node.judged_at = "missed", db.utcnow()
     paid = _compensate(node, order)
-    services.record(
+    checkout.record(
         order,
         "promise_missed",
         "system",
@@ -276,7 +277,7 @@ def _miss(node: CommitmentNode, order: Order) -> None:
 
 def _compensate(node: CommitmentNode, order: Order) -> int:
     """Pay what the node's policy promises (refund or credit); 0 if it was already paid."""
-    amount = commitments.compensation_minor(node.compensation, order.total_minor)
+    amount = rules.compensation_minor(node.compensation, order.total_minor)
     s = db.session()
     method = "credit" if node.compensation.get("type") == "coupon" else "refund"
     payment = payments.paid_payment(order.id)
@@ -316,7 +317,7 @@ def miss_if_overdue(node_id: int) -> bool:
     node = s.get(CommitmentNode, node_id, with_for_update=True, populate_existing=True)
     if node.status != "pending" or node.actual_at is not None or order.status not in RUNNING:
         return False
-    if commitments.judge(_promise(node), actual_at=None, now=db.utcnow()) != "missed":
+    if rules.judge(_promise(node), actual_at=None, now=db.utcnow()) != "missed":
         return False
     _miss(node, order)
     return True
@@ -418,7 +419,7 @@ def waive(*, order_id: int, node_id: int, actor_id: int, reason: str) -> Commitm
     node.status, node.judged_at = "waived", db.utcnow()
     node.waived_reason, node.waived_by = reason.strip()[:200], actor_id
     order = s.get(Order, order_id)
-    services.record(order, "promise_waived", "operator", actor_id, data={"node": node.kind})
+    checkout.record(order, "promise_waived", "operator", actor_id, data={"node": node.kind})
     audit.record(
         actor_id=actor_id,
         action="promise.waive",

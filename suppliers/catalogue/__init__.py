@@ -7,10 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Settings, the API and operator pages, the supplier handlers and the search indexer."""
-    from shop.catalogue import handlers, http, jobs, labels, views
     from shop.core import http as core_http
     from shop.core.search import Indexer, register_indexer
     from shop.core.web import register_helpers
+    from suppliers.catalogue import handlers, http, jobs, labels, views
 
     app.config.setdefault("MAX_PHASE1_CATEGORIES", 5)
     core_http.register(app, http.bp)

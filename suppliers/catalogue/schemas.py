@@ -6,11 +6,11 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shop.catalogue.policies import NodeSchema
-from shop.catalogue.segments import SEGMENTS
 from shop.core.i18n import N_
 from shop.core.media import KEY as MEDIA_KEY
 from shop.core.schemas import ID_RANGE, PAGE_RANGE
+from suppliers.catalogue.rules import SEGMENTS
+from suppliers.catalogue.services.policies import NodeSchema
 
 _money = {"strict": True, "validate": validate.Range(min=0, max=100_000_000)}
 

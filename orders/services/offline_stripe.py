@@ -1,7 +1,8 @@
 """Run localstripe, the offline Stripe-compatible server, on 127.0.0.1 for test mode.
 
-`python -m orders.offline_stripe --port 8420`. Unlike localstripe's own command it listens on
-the loopback address only and keeps nothing on disk (its store would go to /tmp otherwise).
+`python -m orders.services.offline_stripe --port 8420`. Unlike localstripe's own command it
+listens on the loopback address only and keeps nothing on disk (its store would go to /tmp
+otherwise).
 """
 
 from __future__ import annotations
@@ -40,7 +41,13 @@ def start_for(cfg: Mapping[str, Any], webhook_url: str) -> subprocess.Popen[byte
     if not cfg.get("STRIPE_OFFLINE"):
         return None
     base = urllib.parse.urlsplit(cfg["STRIPE_API_BASE"])
-    command = [sys.executable, "-m", "orders.offline_stripe", "--port", str(base.port or 8420)]
+    command = [
+        sys.executable,
+        "-m",
+        "orders.services.offline_stripe",
+        "--port",
+        str(base.port or 8420),
+    ]
     proc = subprocess.Popen(command)  # noqa: S603  (our own module, fixed arguments)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -13,10 +13,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import func, select
 
-import shop.catalogue.api as catalogue
 import suppliers.api
-from orders import commitment_service, credits, process, signals, windows
+import suppliers.catalogue.api as catalogue
+from orders import process, signals
 from orders.models import Order, OrderComponent, OrderEvent, OrderLine, amount_due_minor
+from orders.services import commitments, credits, windows
 from shop.core import accounts, db, jobs
 from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.process import Context
@@ -131,7 +132,7 @@ def mark_paid(order: Order, data: Mapping[str, Any]) -> None:
     """The money is in: the order is paid, its promises are fixed, the layers above told."""
     order.paid_at = db.utcnow()
     apply_transition(order, "pay", "system", None, data)
-    commitment_service.snapshot(order)
+    commitments.snapshot(order)
     signals.order_paid.send(order.id)
 
 

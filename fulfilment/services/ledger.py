@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from sqlmodel import func, select
 
 import orders.api
-import shop.catalogue.api as catalogue
+import suppliers.catalogue.api as catalogue
 from fulfilment import rules
 from fulfilment.models import (
     CommissionRule,

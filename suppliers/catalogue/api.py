@@ -9,10 +9,12 @@ from typing import Any
 from sqlmodel import select
 
 import suppliers.api
-from shop.catalogue import queries, search, segments, services
-from shop.catalogue.models import Bundle, BundleStatus
-from shop.catalogue.queries import BundleCard, BundleView, CategoryView, ComponentView
 from shop.core import db
+from suppliers.catalogue import queries, rules
+from suppliers.catalogue.models import Bundle, BundleStatus
+from suppliers.catalogue.queries import BundleCard, BundleView, CategoryView, ComponentView
+from suppliers.catalogue.services import bundles as services
+from suppliers.catalogue.services import search
 
 __all__ = ["BundleCard", "BundleView", "CategoryView", "ComponentView", "SearchHit"]
 
@@ -79,7 +81,7 @@ def search_bundles(
     text: str, *, viewer: str | None, limit: int = 20
 ) -> tuple[list[SearchHit], bool]:
     """Bundles for the shopper's words, best first; (hits, whether the time box cut it short)."""
-    from shop.catalogue.segments import visible_segments
+    from suppliers.catalogue.rules import visible_segments
 
     opened = opened_segments()
     found, partial = search.search(
@@ -170,7 +172,7 @@ def bundle_for_checkout(bundle_id: int, *, viewer: str | None) -> CheckoutBundle
     if (
         b is None
         or b.status != BundleStatus.PUBLISHED
-        or not segments.is_visible(b.segments, viewer, opened_segments())
+        or not rules.is_visible(b.segments, viewer, opened_segments())
     ):
         return None
     rows = services.components_of(bundle_id)
@@ -180,7 +182,7 @@ def bundle_for_checkout(bundle_id: int, *, viewer: str | None) -> CheckoutBundle
     return CheckoutBundle(
         id=b.id,
         title=b.title,
-        unit_price_minor=segments.unit_price(
+        unit_price_minor=rules.unit_price(
             b.price_minor, b.care_price_minor, viewer, opened_segments()
         ),
         currency=b.currency,

@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 from sqlmodel import select
 
 import suppliers.api
-from orders import services, signals
+from orders import signals
 from orders.models import Complaint, Order, OrderComponent
+from orders.services import checkout
 from shop.core import accounts, audit, db, jobs, notifications
 from shop.core.errors import DomainError, Invalid, NotFound
 
@@ -50,7 +51,7 @@ def has_open_complaint(order_id: int) -> bool:
 
 def complete(order: Order, actor_role: str, actor_id: int | None) -> None:
     """Complete a delivered order: settle its suppliers and tell the layers above."""
-    services.apply_transition(order, "complete", actor_role, actor_id)
+    checkout.apply_transition(order, "complete", actor_role, actor_id)
     order.completed_at = db.utcnow()
     settle(order, sign=1)
     signals.order_completed.send(order.id)
@@ -58,7 +59,7 @@ def complete(order: Order, actor_role: str, actor_id: int | None) -> None:
 
 def confirm_received(*, order_id: int, resident_id: int) -> Order:
     """The resident says all is well: the order completes now (no complaint may be open)."""
-    order = services.get_order_for(order_id, resident_id, frozenset(), lock=True)
+    order = checkout.get_order_for(order_id, resident_id, frozenset(), lock=True)
     if order.status != "delivered":
         raise DomainError(_("Only a delivered order can be confirmed."), code="not_delivered")
     if has_open_complaint(order.id):
@@ -119,7 +120,7 @@ def unsettle_refunded(order_id: int, **_kwargs: object) -> None:
 
 def file_complaint(*, order_id: int, resident_id: int, text: str) -> Complaint:
     """The resident complains within the after-sale window; completion waits for the operator."""
-    order = services.get_order_for(order_id, resident_id, frozenset(), lock=True)
+    order = checkout.get_order_for(order_id, resident_id, frozenset(), lock=True)
     text = text.strip()
     if not 5 <= len(text) <= 2000:
         raise Invalid(
@@ -136,7 +137,7 @@ def file_complaint(*, order_id: int, resident_id: int, text: str) -> Complaint:
     complaint = Complaint(order_id=order.id, resident_id=resident_id, text=text)
     db.session().add(complaint)
     db.session().flush()
-    services.record(order, "complaint", "resident", resident_id, data={"complaint": complaint.id})
+    checkout.record(order, "complaint", "resident", resident_id, data={"complaint": complaint.id})
     for operator_id in accounts.user_ids_with_role("operator"):
         notifications.notify(
             operator_id,
@@ -159,7 +160,7 @@ def resolve_complaint(*, complaint_id: int, actor_id: int, resolution: str) -> C
     complaint.status, complaint.resolution = "resolved", resolution.strip()[:500]
     complaint.resolved_by, complaint.resolved_at = actor_id, db.utcnow()
     order = db.session().get(Order, complaint.order_id)
-    services.record(
+    checkout.record(
         order, "complaint_resolved", "operator", actor_id, data={"complaint": complaint.id}
     )
     audit.record(

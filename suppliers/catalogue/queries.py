@@ -10,8 +10,10 @@ from sqlalchemy import String, cast
 from sqlmodel import func, or_, select
 
 import suppliers.api
-from shop.catalogue import policies, pricing, segments
-from shop.catalogue.models import (
+from shop.core import db, media
+from suppliers.catalogue import rules
+from suppliers.catalogue import rules as pricing
+from suppliers.catalogue.models import (
     Bundle,
     BundleComponent,
     BundleStatus,
@@ -19,7 +21,7 @@ from shop.catalogue.models import (
     CommitmentPolicy,
     SynonymGroup,
 )
-from shop.core import db, media
+from suppliers.catalogue.services import policies
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ class BundleView(BundleCard):
 
 
 def _visible_clause(viewer: str | None, opened: Iterable[str]) -> object:
-    wanted = segments.visible_segments(viewer, opened)
+    wanted = rules.visible_segments(viewer, opened)
     return or_(*[cast(Bundle.segments, String).like(f'%"{s}"%') for s in sorted(wanted)])
 
 
@@ -137,7 +139,7 @@ def _cards(
     cards = []
     for b in bundles:
         lines = _lines(comps[b.id], items)
-        price = segments.unit_price(b.price_minor, b.care_price_minor, viewer, opened)
+        price = rules.unit_price(b.price_minor, b.care_price_minor, viewer, opened)
         cards.append(
             BundleCard(
                 id=b.id,
@@ -246,7 +248,7 @@ def bundle_view(
     if b is None:
         return None
     if not include_unpublished and (
-        b.status != BundleStatus.PUBLISHED or not segments.is_visible(b.segments, viewer, opened)
+        b.status != BundleStatus.PUBLISHED or not rules.is_visible(b.segments, viewer, opened)
     ):
         return None
     comps = _components([b.id])[b.id]

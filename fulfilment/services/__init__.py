@@ -1,0 +1,1 @@
+"""Write operations of fulfilment, one module per concern; the unit of work commits."""

@@ -1,0 +1,1 @@
+"""Write operations of the catalogue, one module per concern; the unit of work commits."""
