@@ -23,7 +23,6 @@ def init_app(app: Flask) -> None:
     import orders.api
     import orders.signals
     from fulfilment import cli, handlers, http, labels, queries, views
-    from fulfilment.services import ledger
     from shop.core import http as core_http
     from shop.core.jobs import register_periodic
     from shop.core.web import register_helpers, register_home, register_shortcut
@@ -36,11 +35,7 @@ def init_app(app: Flask) -> None:
     core_http.register(app, http.bp)
     orders.api.register_assignee_source(app, queries.people_to_warn)
     core_http.register_me_section(app, "staff", queries.me_section)
-    orders.signals.order_paid.connect(handlers.open_task_for_paid_order)
-    orders.signals.order_cancelled.connect(handlers.stop_task_of_order)
-    orders.signals.order_refunded.connect(handlers.stop_task_of_order)
-    orders.signals.order_refunded.connect(ledger.reverse_order)
-    orders.signals.order_completed.connect(ledger.release_order)
+    handlers.connect()
     register_periodic(app, "fulfilment.jobs.release_unaccepted", 60)
     register_periodic(app, "fulfilment.jobs.sweep_uncredited", 60)
     register_periodic(app, "fulfilment.jobs.judge_requests", 60)

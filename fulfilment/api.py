@@ -9,92 +9,35 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlmodel import select
 
-from fulfilment.models import Grid, GridBuilding, GridStaff, StaffMember, StaffRole
+from fulfilment import errors as errors  # the refusals other packages may catch
+from fulfilment import queries
 from fulfilment.rules import Rule
 from fulfilment.schemas import HireSchema, RuleSchema
-from fulfilment.services import ledger
+from fulfilment.services import grids, ledger, staff
 from shop.core import db
-from shop.core.errors import Invalid, NotFound
+from shop.core.errors import Invalid
 
-
-@dataclass(frozen=True)
-class GridRef:
-    """A grid with its buildings and staff."""
-
-    id: int
-    community_id: int
-    name: str
-    manager_id: int | None
-    building_ids: tuple[int, ...]
-    staff_ids: tuple[int, ...]
-
-
-def _ref(grid: Grid) -> GridRef:
-    s = db.session()
-    buildings = s.exec(select(GridBuilding.building_id).where(GridBuilding.grid_id == grid.id))
-    staff = s.exec(select(GridStaff.user_id).where(GridStaff.grid_id == grid.id))
-    return GridRef(
-        id=grid.id,
-        community_id=grid.community_id,
-        name=grid.name,
-        manager_id=grid.manager_id,
-        building_ids=tuple(sorted(buildings)),
-        staff_ids=tuple(sorted(staff)),
-    )
-
-
-def list_grids(community_id: int | None = None) -> list[GridRef]:
-    """All grids, or those of one community."""
-    stmt = select(Grid).order_by(Grid.id)
-    if community_id is not None:
-        stmt = stmt.where(Grid.community_id == community_id)
-    return [_ref(g) for g in db.session().exec(stmt)]
-
-
-def get_grid(grid_id: int) -> GridRef:
-    """The grid with this id. Raises NotFound."""
-    grid = db.session().get(Grid, grid_id)
-    if grid is None:
-        raise NotFound(_("No such grid."))
-    return _ref(grid)
+GridRef = queries.GridRef
+list_grids = queries.list_grids
+get_grid = queries.get_grid
 
 
 def create_grid(
     *, community_id: int, name: str, building_ids: Sequence[int], manager_id: int | None = None
 ) -> GridRef:
     """Create a grid over `building_ids` (each building may be in one grid only)."""
-    grid = Grid(community_id=community_id, name=name, manager_id=manager_id)
-    db.session().add(grid)
-    db.session().flush()
-    for building_id in building_ids:
-        db.session().add(GridBuilding(grid_id=grid.id, building_id=building_id))
-    db.session().flush()
-    return _ref(grid)
-
-
-def add_staff_member(
-    *,
-    user_id: int,
-    employee_no: str,
-    staff_role: str,
-    grid_ids: Sequence[int],
-    is_on_duty: bool = False,
-) -> None:
-    """Make a user a frontline staff member covering `grid_ids`."""
-    db.session().add(
-        StaffMember(
-            user_id=user_id,
-            employee_no=employee_no,
-            staff_role=StaffRole(staff_role).value,
-            is_on_duty=is_on_duty,
+    return queries.grid_ref(
+        grids.create_grid(
+            community_id=community_id,
+            name=name,
+            building_ids=building_ids,
+            manager_id=manager_id,
         )
     )
-    db.session().flush()
-    for grid_id in grid_ids:
-        db.session().add(GridStaff(grid_id=grid_id, user_id=user_id))
-    db.session().flush()
+
+
+add_staff_member = staff.add_staff_member
 
 
 # The staff ledger, for the operator's console.
@@ -175,26 +118,22 @@ def open_grid(
     building_ids: Sequence[int],
     manager_id: int | None = None,
 ) -> GridRef:
-    """Draw a grid over buildings (see fulfilment.services.tasks.open_grid)."""
-    from fulfilment.services import tasks
-
-    grid = tasks.open_grid(
+    """Draw a grid over buildings (see fulfilment.services.grids.open_grid)."""
+    grid = grids.open_grid(
         actor_id=actor_id,
         community_id=community_id,
         name=name,
         building_ids=building_ids,
         manager_id=manager_id,
     )
-    return _ref(grid)
+    return queries.grid_ref(grid)
 
 
 def move_buildings(
     *, actor_id: int, grid_id: int, building_ids: Sequence[int], confirm: bool = False
 ) -> dict[str, int]:
-    """Move buildings into a grid (see fulfilment.services.tasks.move_buildings)."""
-    from fulfilment.services import tasks
-
-    return tasks.move_buildings(
+    """Move buildings into a grid (see fulfilment.services.grids.move_buildings)."""
+    return grids.move_buildings(
         actor_id=actor_id, grid_id=grid_id, building_ids=building_ids, confirm=confirm
     )
 
@@ -202,11 +141,9 @@ def move_buildings(
 def hire(*, actor_id: int, form: dict[str, Any]) -> int:
     """Add a staff member from a posted form (checked as the API checks it); their user id.
 
-    Raises Invalid naming each bad field (see fulfilment.services.tasks.hire for the rules).
+    Raises Invalid naming each bad field (see fulfilment.services.staff.hire for the rules).
     """
-    from fulfilment.services import tasks
-
-    return tasks.hire(actor_id=actor_id, **_load(HireSchema(), form))
+    return staff.hire(actor_id=actor_id, **_load(HireSchema(), form))
 
 
 def _load(schema: Any, form: dict[str, Any]) -> dict[str, Any]:
@@ -235,28 +172,23 @@ class ManagerRef:
 
 def managers() -> list[ManagerRef]:
     """Every active project manager, by name."""
-    from fulfilment.services import tasks
-
     return [
         ManagerRef(u.id, u.display_name, u.email, u.phone, tuple(grids))
-        for u, grids in tasks.list_managers()
+        for u, grids in grids.list_managers()
     ]
 
 
 def appoint_manager(*, actor_id: int, form: dict[str, Any]) -> int:
     """Add a project manager from a posted form (checked as the API checks it); their user id."""
     from fulfilment.schemas import ManagerInSchema
-    from fulfilment.services import tasks
 
-    return tasks.appoint_manager(actor_id=actor_id, **_load(ManagerInSchema(), form))
+    return grids.appoint_manager(actor_id=actor_id, **_load(ManagerInSchema(), form))
 
 
 def set_grid_manager(*, actor_id: int, grid_id: int, manager_id: int | None) -> GridRef:
     """Put a project manager in charge of a grid, or none."""
-    from fulfilment.services import tasks
-
-    grid = tasks.set_grid_manager(actor_id=actor_id, grid_id=grid_id, manager_id=manager_id)
-    return _ref(grid)
+    grid = grids.set_grid_manager(actor_id=actor_id, grid_id=grid_id, manager_id=manager_id)
+    return queries.grid_ref(grid)
 
 
 @dataclass(frozen=True)
@@ -277,10 +209,8 @@ def people_of_managed_grids(manager_id: int) -> GridPeople:
 
 
 def let_go(*, actor_id: int, user_id: int, reason: str) -> int:
-    """A staff member leaves (see fulfilment.services.tasks.let_go)."""
-    from fulfilment.services import tasks
-
-    return tasks.let_go(actor_id=actor_id, user_id=user_id, reason=reason)
+    """A staff member leaves (see fulfilment.services.staff.let_go)."""
+    return staff.let_go(actor_id=actor_id, user_id=user_id, reason=reason)
 
 
 @dataclass(frozen=True)

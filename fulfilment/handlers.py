@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlmodel import select
 
+import orders.signals
 from fulfilment.models import Task
-from fulfilment.services import tasks
+from fulfilment.services import ledger, tasks
 from shop.core import db
 
 
@@ -23,3 +24,12 @@ def stop_task_of_order(order_id: int, **_kwargs: Any) -> None:
     )
     if task is not None and task.status not in ("done", "cancelled"):
         tasks.cancel_task(task)
+
+
+def connect() -> None:
+    """Connect once (blinker keeps weak references to module functions: they live on)."""
+    orders.signals.order_paid.connect(open_task_for_paid_order)
+    orders.signals.order_cancelled.connect(stop_task_of_order)
+    orders.signals.order_refunded.connect(stop_task_of_order)
+    orders.signals.order_refunded.connect(ledger.reverse_order)
+    orders.signals.order_completed.connect(ledger.release_order)

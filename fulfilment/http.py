@@ -9,8 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from fulfilment import api, queries, schemas
-from fulfilment.services import ledger, touchpoints
-from fulfilment.services import tasks as services
+from fulfilment.services import grids, households, ledger, staff, tasks, touchpoints
 from shop.core import accounts
 from shop.core.auth import role_required
 from shop.core.boundary import id_value
@@ -45,7 +44,7 @@ def get_task(task_id: int) -> Any:
 @bp.response(200, schemas.TaskSchema)
 def claim(task_id: int) -> Any:
     """Take a claimable task of my grid (409 `already_taken` if someone was faster)."""
-    services.claim(task_id=task_id, staff_id=current_user.id)
+    tasks.claim(task_id=task_id, staff_id=current_user.id)
     return queries.task_for_staff(task_id, current_user.id)
 
 
@@ -55,10 +54,10 @@ def claim(task_id: int) -> Any:
 @bp.response(200, schemas.TaskSchema)
 def task_event(data: dict[str, Any], task_id: int) -> Any:
     """Record a step of my task; the order's promises are judged from it."""
-    services.act(
+    tasks.act(
         task_id=task_id,
         staff_id=current_user.id,
-        action=services.EVENT_ACTIONS[data["event"]],
+        action=tasks.EVENT_ACTIONS[data["event"]],
         confirmation_code=data["confirmation_code"],
         checklist=data["checklist"],
         not_applicable=data["not_applicable"],
@@ -73,7 +72,7 @@ def task_event(data: dict[str, Any], task_id: int) -> Any:
 @bp.response(200, schemas.TaskSchema)
 def ask_early(task_id: int) -> Any:
     """Ask the resident, in the app, whether I may come before their window."""
-    services.ask_early(task_id=task_id, staff_id=current_user.id)
+    tasks.ask_early(task_id=task_id, staff_id=current_user.id)
     return queries.task_for_staff(task_id, current_user.id)
 
 
@@ -83,7 +82,7 @@ def ask_early(task_id: int) -> Any:
 @bp.response(200, schemas.TaskSchema)
 def reassign(data: dict[str, Any], task_id: int) -> Any:
     """Give a task of my grid to another staff member with its role."""
-    services.reassign(task_id=task_id, manager_id=current_user.id, **data)
+    tasks.reassign(task_id=task_id, manager_id=current_user.id, **data)
     return queries.task_for_manager(task_id, current_user.id)
 
 
@@ -92,7 +91,7 @@ def reassign(data: dict[str, Any], task_id: int) -> Any:
 @bp.response(200, schemas.TaskSchema)
 def unlock(task_id: int) -> Any:
     """Unlock a task locked by three wrong codes."""
-    services.unlock(task_id=task_id, manager_id=current_user.id)
+    tasks.unlock(task_id=task_id, manager_id=current_user.id)
     return queries.task_for_manager(task_id, current_user.id)
 
 
@@ -266,7 +265,7 @@ def move_segment(data: dict[str, Any], resident_id: int) -> Any:
 
     The operator, or a butler of the household's grid; anyone else gets 404.
     """
-    services.move_segment(actor_id=current_user.id, resident_id=resident_id, **data)
+    households.move_segment(actor_id=current_user.id, resident_id=resident_id, **data)
     return data
 
 
@@ -284,7 +283,7 @@ def list_grids() -> Any:
 @bp.response(201, schemas.GridOutSchema)
 def open_grid(data: dict[str, Any]) -> Any:
     """Draw a grid (409 `building_in_grid` for a building that has one: move it instead)."""
-    grid = services.open_grid(actor_id=current_user.id, **data)
+    grid = grids.open_grid(actor_id=current_user.id, **data)
     return api.get_grid(grid.id)
 
 
@@ -297,7 +296,7 @@ def move_buildings(data: dict[str, Any], grid_id: int) -> Any:
 
     When work would follow, 409 `confirm_move` (with the counts) until `confirm` is true.
     """
-    services.move_buildings(actor_id=current_user.id, grid_id=grid_id, **data)
+    grids.move_buildings(actor_id=current_user.id, grid_id=grid_id, **data)
     return api.get_grid(grid_id)
 
 
@@ -307,7 +306,7 @@ def move_buildings(data: dict[str, Any], grid_id: int) -> Any:
 @bp.response(200, schemas.GridOutSchema)
 def set_grid_manager(data: dict[str, Any], grid_id: int) -> Any:
     """Put a project manager in charge of the grid, or none (audited)."""
-    services.set_grid_manager(actor_id=current_user.id, grid_id=grid_id, **data)
+    grids.set_grid_manager(actor_id=current_user.id, grid_id=grid_id, **data)
     return api.get_grid(grid_id)
 
 
@@ -316,7 +315,7 @@ def set_grid_manager(data: dict[str, Any], grid_id: int) -> Any:
 @bp.response(200, schemas.ManagerOutSchema(many=True))
 def list_managers() -> Any:
     """Every active project manager and their grids."""
-    return [queries.manager_view(user, grids) for user, grids in services.list_managers()]
+    return [queries.manager_view(user, grids) for user, grids in grids.list_managers()]
 
 
 @bp.post("/managers")
@@ -325,7 +324,7 @@ def list_managers() -> Any:
 @bp.response(201, schemas.ManagerOutSchema)
 def appoint_manager(data: dict[str, Any]) -> Any:
     """Add a project manager with a login, in charge of the grids named (audited)."""
-    user_id = services.appoint_manager(actor_id=current_user.id, **data)
+    user_id = grids.appoint_manager(actor_id=current_user.id, **data)
     return queries.manager_view(accounts.get_user(user_id), sorted(set(data["grid_ids"])))
 
 
@@ -343,7 +342,7 @@ def list_staff() -> Any:
 @bp.response(201, schemas.StaffOutSchema)
 def hire(data: dict[str, Any]) -> Any:
     """Add a staff member with a login (a manager for their own grids only; audited)."""
-    user_id = services.hire(actor_id=current_user.id, **data)
+    user_id = staff.hire(actor_id=current_user.id, **data)
     return queries.staff_view(user_id)
 
 
@@ -354,11 +353,9 @@ def hire(data: dict[str, Any]) -> Any:
 def change_staff(data: dict[str, Any], user_id: int) -> Any:
     """Move a staff member between grids, or put them on or off duty."""
     if "grid_ids" in data:
-        services.assign_grids(actor_id=current_user.id, user_id=user_id, grid_ids=data["grid_ids"])
+        staff.assign_grids(actor_id=current_user.id, user_id=user_id, grid_ids=data["grid_ids"])
     if "is_on_duty" in data:
-        services.set_staff_duty(
-            actor_id=current_user.id, user_id=user_id, on_duty=data["is_on_duty"]
-        )
+        staff.set_staff_duty(actor_id=current_user.id, user_id=user_id, on_duty=data["is_on_duty"])
     return queries.staff_view(user_id)
 
 
@@ -371,7 +368,7 @@ def let_go(data: dict[str, Any], user_id: int) -> Any:
 
     Their ledger and statements stay.
     """
-    services.let_go(actor_id=current_user.id, user_id=user_id, **data)
+    staff.let_go(actor_id=current_user.id, user_id=user_id, **data)
     return queries.staff_view(user_id)
 
 
@@ -380,4 +377,4 @@ def let_go(data: dict[str, Any], user_id: int) -> Any:
 @bp.response(204)
 def approve_resident(resident_id: int) -> None:
     """Confirm a new resident's home (the operator, or a butler of its grid; audited)."""
-    services.approve_resident(actor_id=current_user.id, resident_id=resident_id)
+    households.approve_resident(actor_id=current_user.id, resident_id=resident_id)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from fulfilment.services import ledger
-from fulfilment.services import tasks as services
+from fulfilment.services import ledger, tasks
 from shop.core.jobs import job
 
 
 @job
 def release_unaccepted() -> int:
     """Every minute: assigned tasks not accepted in time become claimable by the grid."""
-    return services.release_unaccepted()
+    return tasks.release_unaccepted()
 
 
 @job

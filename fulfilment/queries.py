@@ -709,3 +709,64 @@ def people_of_managed_grids(manager_id: int) -> tuple[set[int], set[int], set[in
         s.exec(select(ResidentProfile.user_id).where(ResidentProfile.building_id.in_(buildings)))
     )
     return people, grids, buildings
+
+
+@dataclass(frozen=True)
+class GridRef:
+    """A grid with its buildings and staff."""
+
+    id: int
+    community_id: int
+    name: str
+    manager_id: int | None
+    building_ids: tuple[int, ...]
+    staff_ids: tuple[int, ...]
+
+
+def grid_ref(grid: Grid) -> GridRef:
+    """The frozen view of a grid row."""
+    s = db.session()
+    buildings = s.exec(select(GridBuilding.building_id).where(GridBuilding.grid_id == grid.id))
+    staff = s.exec(select(GridStaff.user_id).where(GridStaff.grid_id == grid.id))
+    return GridRef(
+        id=grid.id,
+        community_id=grid.community_id,
+        name=grid.name,
+        manager_id=grid.manager_id,
+        building_ids=tuple(sorted(buildings)),
+        staff_ids=tuple(sorted(staff)),
+    )
+
+
+def list_grids(community_id: int | None = None) -> list[GridRef]:
+    """All grids, or those of one community."""
+    stmt = select(Grid).order_by(Grid.id)
+    if community_id is not None:
+        stmt = stmt.where(Grid.community_id == community_id)
+    return [grid_ref(g) for g in db.session().exec(stmt)]
+
+
+def get_grid(grid_id: int) -> GridRef:
+    """The grid with this id. Raises NotFound."""
+    grid = db.session().get(Grid, grid_id)
+    if grid is None:
+        raise NotFound(_("No such grid."))
+    return grid_ref(grid)
+
+
+def grid_of_building(building_id: int) -> Grid | None:
+    """The grid a building is in, if any."""
+    return (
+        db.session()
+        .exec(
+            select(Grid)
+            .join(GridBuilding, GridBuilding.grid_id == Grid.id)
+            .where(GridBuilding.building_id == building_id)
+        )
+        .first()
+    )
+
+
+def works_in_grid(user_id: int, grid_id: int | None) -> bool:
+    """Whether a staff member covers this grid."""
+    return grid_id is not None and db.session().get(GridStaff, (grid_id, user_id)) is not None

@@ -24,8 +24,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from fulfilment import labels, process, queries, schemas
-from fulfilment.services import ledger, sheet, touchpoints
-from fulfilment.services import tasks as services
+from fulfilment.services import households as keeping
+from fulfilment.services import ledger, sheet, staff, tasks, touchpoints
 from shop.core import accounts, db
 from shop.core.auth import role_required
 from shop.core.boundary import id_value, page_value
@@ -58,7 +58,7 @@ def set_duty(state: str) -> ResponseReturnValue:
     """Go on or off duty."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.set_duty(user_id=current_user.id, on_duty=state == "on")
+    staff.set_duty(user_id=current_user.id, on_duty=state == "on")
     return redirect(url_for("fulfilment.staff_home"))
 
 
@@ -219,7 +219,7 @@ def approve_resident(resident_id: int) -> ResponseReturnValue:
     """Confirm a new resident's home (a butler of its grid)."""
     check_csrf()
     form_action(
-        lambda: services.approve_resident(actor_id=current_user.id, resident_id=resident_id),
+        lambda: keeping.approve_resident(actor_id=current_user.id, resident_id=resident_id),
         _("The resident's home is confirmed."),
     )
     return redirect(url_for("fulfilment.staff_home"), code=303)
@@ -266,7 +266,7 @@ def household_segment(resident_id: int) -> ResponseReturnValue:
     data, errors = load_form(schemas.SegmentMoveSchema())
     if not errors:
         try:
-            services.move_segment(actor_id=current_user.id, resident_id=resident_id, **data)
+            keeping.move_segment(actor_id=current_user.id, resident_id=resident_id, **data)
         except NotFound:
             raise
         except DomainError as exc:
@@ -387,7 +387,7 @@ def claim(task_id: int) -> ResponseReturnValue:
     """Take a claimable task."""
     check_csrf()
     form_action(
-        lambda: services.claim(task_id=task_id, staff_id=current_user.id),
+        lambda: tasks.claim(task_id=task_id, staff_id=current_user.id),
         _("The task is yours."),
     )
     return redirect(url_for("fulfilment.task_page", task_id=task_id), code=303)
@@ -399,7 +399,7 @@ def step(task_id: int, action: str) -> ResponseReturnValue:
     """Press the next step of my task."""
     check_csrf()
     try:
-        services.act(
+        tasks.act(
             task_id=task_id,
             staff_id=current_user.id,
             action=action,
@@ -434,7 +434,7 @@ def ask_early(task_id: int) -> ResponseReturnValue:
     """Ask the resident in the app whether I may come before their window."""
     check_csrf()
     form_action(
-        lambda: services.ask_early(task_id=task_id, staff_id=current_user.id),
+        lambda: tasks.ask_early(task_id=task_id, staff_id=current_user.id),
         _("The resident has been asked in the app."),
     )
     return redirect(url_for("fulfilment.task_page", task_id=task_id), code=303)
@@ -455,7 +455,7 @@ def reassign(task_id: int) -> ResponseReturnValue:
         flash(_("Pick someone of this grid."), "error")
     else:
         form_action(
-            lambda: services.reassign(
+            lambda: tasks.reassign(
                 task_id=task_id, manager_id=current_user.id, staff_id=int(staff_id)
             ),
             _("The task was reassigned."),
@@ -469,7 +469,7 @@ def unlock(task_id: int) -> ResponseReturnValue:
     """Unlock a task locked by wrong codes."""
     check_csrf()
     form_action(
-        lambda: services.unlock(task_id=task_id, manager_id=current_user.id),
+        lambda: tasks.unlock(task_id=task_id, manager_id=current_user.id),
         _("The task is unlocked."),
     )
     return redirect(url_for("fulfilment.manager_home"), code=303)

@@ -22,10 +22,9 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     import suppliers.api
-    from orders import http, labels, signals, views
-    from orders.services import aftersale, figures, gateway, payments, windows
+    from orders import handlers, http, labels, views
+    from orders.services import figures, gateway
     from shop.core import http as core_http
-    from shop.core import signals as core_signals
     from shop.core.jobs import register_periodic
     from shop.core.web import register_helpers, register_shortcut
 
@@ -43,9 +42,7 @@ def init_app(app: Flask) -> None:
     core_http.register(app, http.bp)
     app.register_blueprint(views.bp)
     register_shortcut(app, "supplier.portal", "orders.prepare", str(_l("Orders to prepare")))
-    signals.order_cancelled.connect(payments.refund_cancelled)
-    signals.order_refunded.connect(aftersale.unsettle_refunded)
-    core_signals.community_opened.connect(windows.open_for_new_community)
+    handlers.connect()
     suppliers.api.register_readiness_source(app, figures.readiness)
     register_periodic(app, "orders.jobs.open_delivery_windows", 3600)
     register_periodic(app, "orders.jobs.watch_commitments", 60)

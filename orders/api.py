@@ -12,13 +12,14 @@ from flask import Flask, current_app
 
 import suppliers.api
 import suppliers.catalogue.api as catalogue
-from orders import models, process
+from orders import errors as errors  # the refusals other packages may catch
+from orders import models, process, queries
 from orders.errors import WrongConfirmationCode as WrongConfirmationCode  # for fulfilment
-from orders.models import DeliveryWindow, Order
+from orders.models import Order
 from orders.services import aftersale, commitments, credits, gateway, milestones, payments, windows
 from orders.services import checkout as services
 from shop.core import accounts, db
-from shop.core.errors import DomainError, NotFound
+from shop.core.errors import DomainError
 
 Choice = windows.Choice
 #: Every order status, in the order of the process.
@@ -143,7 +144,7 @@ def _early_open(order: Order, promises: Sequence[commitments.NodeView]) -> bool:
 
 
 def _view(order: Order) -> OrderView:
-    window = db.session().get(DeliveryWindow, order.window_id) if order.window_id else None
+    window = queries.window_of(order)
     paid = payments.paid_payment(order.id)
     promises = tuple(commitments.nodes_of(order))
     return OrderView(
@@ -451,10 +452,8 @@ class OrderBrief:
 
 def order_brief(order_id: int) -> OrderBrief:
     """A paid order as the staff doing it see it. Raises NotFound."""
-    order = db.session().get(Order, order_id)
-    if order is None:
-        raise NotFound("No such order.")
-    window = db.session().get(DeliveryWindow, order.window_id) if order.window_id else None
+    order = queries.order_row(order_id)
+    window = queries.window_of(order)
     lines = services.lines_of(order.id)
     components = services.components_of(order.id)
     promises = commitments.nodes_of(order)

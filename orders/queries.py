@@ -8,10 +8,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlmodel import select
 
 from orders.models import DeliveryWindow, Order, OrderComponent
 from shop.core import db
+from shop.core.errors import NotFound
 from shop.core.models import Community
 
 #: Orders whose goods are still to be made ready: paid or accepted, not yet picked up.
@@ -100,3 +102,16 @@ def orders_to_prepare(supplier_id: int, *, start: date, days: int = 7) -> list[P
             )
         )
     return out
+
+
+def order_row(order_id: int) -> Order:
+    """The order with this id, for building a view. Raises NotFound."""
+    order = db.session().get(Order, order_id)
+    if order is None:
+        raise NotFound(_("No such order."))
+    return order
+
+
+def window_of(order: Order) -> DeliveryWindow | None:
+    """The delivery window an order chose, if it chose one."""
+    return db.session().get(DeliveryWindow, order.window_id) if order.window_id else None

@@ -1,0 +1,169 @@
+"""Reads of suppliers for other packages: frozen views of suppliers and their items."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlmodel import func, or_, select
+
+from shop.core import db
+from shop.core.errors import NotFound
+from suppliers import process
+from suppliers.models import Item, Scorecard, Supplier, SupplierStatus
+
+
+@dataclass(frozen=True)
+class SupplierRef:
+    """A supplier as other packages see it."""
+
+    id: int
+    name: str
+    kind: str
+    status: str
+
+    @property
+    def may_sell(self) -> bool:
+        """Approved (on probation) or active: its items may be sold."""
+        return self.status in process.SELLING
+
+
+def supplier_ref(row: Supplier) -> SupplierRef:
+    """The frozen view of a supplier row."""
+    return SupplierRef(id=row.id, name=row.name, kind=row.kind, status=row.status)
+
+
+def get_supplier(supplier_id: int) -> SupplierRef:
+    """The supplier with this id. Raises NotFound."""
+    row = db.session().get(Supplier, supplier_id)
+    if row is None:
+        raise NotFound(_("No such supplier."))
+    return supplier_ref(row)
+
+
+def count_by_status() -> dict[str, int]:
+    """How many suppliers are in each status."""
+    rows = db.session().exec(select(Supplier.status, func.count()).group_by(Supplier.status))
+    return {status: count for status, count in rows}
+
+
+def max_open_orders(supplier_id: int) -> int | None:
+    """How many open orders the supplier may carry (None: no limit; probation has one)."""
+    row = db.session().get(Supplier, supplier_id)
+    if row is not None and row.status == SupplierStatus.APPROVED_PROBATION:
+        return int(current_app.config["SUPPLIER_PROBATION_MAX_OPEN_ORDERS"])
+    return None
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """A supplier item as the catalogue sees it."""
+
+    id: int
+    supplier_id: int
+    supplier_name: str
+    supplier_status: str
+    kind: str
+    sku: str
+    name: str
+    category: str
+    unit: str
+    supply_price_minor: int
+    stock: int
+    staff_role: str
+    duration_minutes: int | None
+    slot_times: tuple[str, ...]
+    slot_capacity: int
+    is_active: bool
+    images: tuple[str, ...] = ()
+    service_community_ids: tuple[int, ...] = ()
+
+    @property
+    def may_sell(self) -> bool:
+        """The item is active and its supplier is approved or active."""
+        return self.is_active and self.supplier_status in process.SELLING
+
+    def serves(self, community_id: int) -> bool:
+        """Goods go everywhere; a service only to its service communities (none listed: all)."""
+        return (
+            self.kind != "service"
+            or not self.service_community_ids
+            or community_id in self.service_community_ids
+        )
+
+
+def _item_refs(stmt: Any) -> list[ItemRef]:
+    rows = db.session().exec(stmt)
+    return [
+        ItemRef(
+            id=item.id,
+            supplier_id=item.supplier_id,
+            supplier_name=supplier.name,
+            supplier_status=supplier.status,
+            kind=item.kind,
+            sku=item.sku,
+            name=item.name,
+            category=item.category,
+            unit=item.unit,
+            supply_price_minor=item.supply_price_minor,
+            stock=item.stock,
+            staff_role=item.staff_role,
+            duration_minutes=item.duration_minutes,
+            slot_times=tuple(item.slot_times),
+            slot_capacity=item.slot_capacity,
+            is_active=item.is_active,
+            images=tuple(item.images),
+            service_community_ids=tuple(item.service_community_ids),
+        )
+        for item, supplier in rows
+    ]
+
+
+def get_items(item_ids: Sequence[int]) -> dict[int, ItemRef]:
+    """The items with these ids (missing ids are simply absent)."""
+    if not item_ids:
+        return {}
+    stmt = (
+        select(Item, Supplier)
+        .join(Supplier, Supplier.id == Item.supplier_id)
+        .where(Item.id.in_(list(item_ids)))
+    )
+    return {ref.id: ref for ref in _item_refs(stmt)}
+
+
+def find_items(text: str, *, limit: int = 20, sellable_only: bool = True) -> list[ItemRef]:
+    """Items whose name, SKU or category contains `text` (for composing bundles)."""
+    pattern = f"%{text.strip()}%"
+    stmt = (
+        select(Item, Supplier)
+        .join(Supplier, Supplier.id == Item.supplier_id)
+        .where(or_(Item.name.ilike(pattern), Item.sku.ilike(pattern), Item.category.ilike(pattern)))
+    )
+    if sellable_only:
+        stmt = stmt.where(Item.is_active, Supplier.status.in_(tuple(process.SELLING)))
+    return _item_refs(stmt.order_by(Item.name).limit(limit))
+
+
+def supplier_scores(supplier_ids: Sequence[int]) -> dict[int, int]:
+    """A ranking figure per supplier from its scorecard; 0 if it has none.
+
+    The promises it keeps count most (the met rate in basis points, up to 10,000), then how
+    many compounds it serves (100 each, up to ten): a reliable supplier who serves widely
+    comes first among equally relevant bundles.
+    """
+    if not supplier_ids:
+        return {}
+    rows = db.session().exec(
+        select(Scorecard.supplier_id, Scorecard.met_rate_bp, Scorecard.communities_served).where(
+            Scorecard.supplier_id.in_(list(supplier_ids))
+        )
+    )
+    return {sid: met + 100 * min(served, 10) for sid, met, served in rows}
+
+
+def item_ids_of_supplier(supplier_id: int) -> list[int]:
+    """The ids of every item of one supplier."""
+    return list(db.session().exec(select(Item.id).where(Item.supplier_id == supplier_id)))

@@ -105,3 +105,89 @@ def test_every_api_answers_with_frozen_values_not_table_rows():
                 if words & tables or (part == "return" and "Any" in words):
                     offenders.append(f"{module.__name__}.{name} ({part}: {annotation})")
     assert offenders == []
+
+
+#: The domain packages and their one anatomy (docs/architecture.md, "One anatomy").
+DOMAIN_PACKAGES = ("suppliers", "suppliers/catalogue", "orders", "fulfilment")
+REQUIRED = {
+    "__init__.py",
+    "api.py",
+    "models.py",
+    "queries.py",
+    "services",
+    "schemas.py",
+    "http.py",
+    "views.py",
+    "jobs.py",
+    "errors.py",
+}
+OPTIONAL = {
+    "process.py",
+    "rules.py",
+    "labels.py",
+    "cli.py",
+    "handlers.py",
+    "signals.py",
+    "templates",
+    "static",
+    "__pycache__",
+}
+
+
+def _sources(package: str, name: str | None = None) -> list[Path]:
+    root = ROOT / package
+    paths = [p for p in root.rglob("*.py") if package != "suppliers" or "catalogue" not in p.parts]
+    return [p for p in paths if name is None or p.name == name]
+
+
+def test_every_domain_package_has_the_same_files():
+    """The same files in every package; nothing else at its top but the optional few."""
+    wrong = {}
+    for package in DOMAIN_PACKAGES:
+        names = {p.name for p in (ROOT / package).iterdir()} - {"catalogue"}
+        missing, extra = REQUIRED - names, names - REQUIRED - OPTIONAL
+        if missing or extra or not (ROOT / package / "services" / "__init__.py").exists():
+            wrong[package] = {"missing": sorted(missing), "extra": sorted(extra)}
+    assert wrong == {}
+
+
+def test_signals_are_declared_in_signals_and_received_in_handlers():
+    import re
+
+    misplaced = []
+    for package in DOMAIN_PACKAGES:
+        for path in _sources(package):
+            text = path.read_text(encoding="utf-8")
+            if path.name != "handlers.py" and re.search(r"\.\w+\.connect\(", text):
+                misplaced.append(f"{path.relative_to(ROOT)} connects a receiver")
+            if path.name != "signals.py" and "Namespace(" in text:
+                misplaced.append(f"{path.relative_to(ROOT)} declares signals")
+    assert misplaced == []
+
+
+def test_api_runs_no_sql_and_exports_its_errors():
+    """api.py delegates: reads to queries, writes to services; its refusals come with it."""
+    offenders = []
+    for package in DOMAIN_PACKAGES:
+        text = (ROOT / package / "api.py").read_text(encoding="utf-8")
+        if "select(" in text or "db.session()" in text:
+            offenders.append(f"{package}/api.py runs SQL")
+        dotted = package.replace("/", ".")
+        if f"from {dotted} import errors as errors" not in text:
+            offenders.append(f"{package}/api.py does not export its errors")
+    assert offenders == []
+
+
+def test_refusals_are_classes_in_errors_not_codes_at_the_raise():
+    """A domain package raises its own refusal classes; a code string lives in errors.py."""
+    import re
+
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for package in DOMAIN_PACKAGES
+        for path in _sources(package)
+        if path.name != "errors.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\bcode=\"", line)
+    ]
+    assert offenders == []

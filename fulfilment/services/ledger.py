@@ -27,6 +27,11 @@ from sqlmodel import func, select
 import orders.api
 import suppliers.catalogue.api as catalogue
 from fulfilment import rules
+from fulfilment.errors import (
+    AlreadyDecided,
+    InsufficientBalance,
+    WithdrawalPending,
+)
 from fulfilment.models import (
     CommissionRule,
     Credit,
@@ -38,7 +43,7 @@ from fulfilment.models import (
     Withdrawal,
 )
 from shop.core import audit, db, jobs, months, notifications
-from shop.core.errors import DomainError, Invalid, NotFound
+from shop.core.errors import IdempotencyMismatch, Invalid, NotFound
 from shop.core.money import Money
 
 CREDIT_JOB = "fulfilment.jobs.credit_task"
@@ -502,9 +507,8 @@ def request_withdrawal(*, staff_id: int, amount_minor: int, idempotency_key: str
     ).first()
     if existing is not None:
         if existing.amount_minor != amount_minor:
-            raise DomainError(
+            raise IdempotencyMismatch(
                 _("This Idempotency-Key was used for another withdrawal."),
-                code="idempotency_mismatch",
             )
         return existing
     if s.get(StaffMember, staff_id, with_for_update=True) is None:
@@ -520,11 +524,9 @@ def request_withdrawal(*, staff_id: int, amount_minor: int, idempotency_key: str
             Withdrawal.staff_id == staff_id, Withdrawal.status == "requested"
         )
     ).first():
-        raise DomainError(_("You already have a withdrawal waiting."), code="withdrawal_pending")
+        raise WithdrawalPending(_("You already have a withdrawal waiting."))
     if amount_minor > balances(staff_id).available:
-        raise DomainError(
-            _("That is more than your available balance."), code="insufficient_balance"
-        )
+        raise InsufficientBalance(_("That is more than your available balance."))
     row = Withdrawal(staff_id=staff_id, amount_minor=amount_minor, idempotency_key=idempotency_key)
     s.add(row)
     s.flush()
@@ -548,7 +550,7 @@ def decide_withdrawal(
     if row is None:
         raise NotFound(_("No such withdrawal."))
     if row.status != "requested":
-        raise DomainError(_("This withdrawal has been decided."), code="already_decided")
+        raise AlreadyDecided(_("This withdrawal has been decided."))
     if not approve and len(reason.strip()) < 2:
         raise Invalid(_("Say why."), fields={"reason": [_("Say why.")]})
     row.status = "approved" if approve else "rejected"

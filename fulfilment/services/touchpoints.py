@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlmodel import func, select
 
 from fulfilment import process
+from fulfilment.errors import RequestTaken, WrongStep
 from fulfilment.models import (
     Grid,
     GridBuilding,
@@ -27,7 +28,7 @@ from fulfilment.models import (
     Touchpoint,
 )
 from shop.core import accounts, audit, db, notifications
-from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
+from shop.core.errors import Forbidden, Invalid, NotFound
 from shop.core.models import Building, Community, User
 from shop.core.process import Context
 
@@ -291,10 +292,10 @@ def act(*, request_id: int, staff_id: int, action: str, note: str = "") -> Servi
     if req is None or not _in_grid(staff_id, req.grid_id):
         raise NotFound(_("No such request."))
     if action == "accept" and req.status != "open" and req.assignee_id != staff_id:
-        raise DomainError(_("A colleague has this request."), code="request_taken")
+        raise RequestTaken(_("A colleague has this request."))
     step = process.REQUEST.find(req.status, action)
     if step is None or "staff" not in step.actors:
-        raise DomainError(_("This request cannot be given that step now."), code="wrong_step")
+        raise WrongStep(_("This request cannot be given that step now."))
     now = db.utcnow()
     if action == "accept":
         if req.assignee_id not in (None, staff_id):
@@ -302,7 +303,7 @@ def act(*, request_id: int, staff_id: int, action: str, note: str = "") -> Servi
             # Offered to a colleague: theirs while they are on duty and the time to accept
             # lasts; after that anyone of the grid may take it.
             if offered is not None and offered.is_on_duty and now <= db.aware(req.accept_by):
-                raise DomainError(_("A colleague has this request."), code="request_taken")
+                raise RequestTaken(_("A colleague has this request."))
         req.assignee_id, req.accepted_at = staff_id, now
         req.accept_met = now <= db.aware(req.accept_by)
     elif req.assignee_id != staff_id:
@@ -328,7 +329,7 @@ def cancel(*, request_id: int, resident_id: int) -> ServiceRequest:
     if req is None or req.resident_id != resident_id:
         raise NotFound(_("No such request."))
     if process.REQUEST.find(req.status, "cancel") is None:
-        raise DomainError(_("Staff are already there; please tell them."), code="wrong_step")
+        raise WrongStep(_("Staff are already there; please tell them."))
     process.REQUEST.apply(req, "cancel", "resident", resident_id)
     s.flush()
     return req

@@ -16,10 +16,11 @@ from sqlmodel import select
 
 import suppliers.api
 from orders import signals
+from orders.errors import AlreadyResolved, ComplaintOpen, NotDelivered, OutsideAfterSaleWindow
 from orders.models import Complaint, Order, OrderComponent
 from orders.services import checkout
 from shop.core import accounts, audit, db, jobs, notifications
-from shop.core.errors import DomainError, Invalid, NotFound
+from shop.core.errors import Invalid, NotFound
 
 COMPLETE_JOB = "orders.jobs.complete_order"
 
@@ -61,9 +62,9 @@ def confirm_received(*, order_id: int, resident_id: int) -> Order:
     """The resident says all is well: the order completes now (no complaint may be open)."""
     order = checkout.get_order_for(order_id, resident_id, frozenset(), lock=True)
     if order.status != "delivered":
-        raise DomainError(_("Only a delivered order can be confirmed."), code="not_delivered")
+        raise NotDelivered(_("Only a delivered order can be confirmed."))
     if has_open_complaint(order.id):
-        raise DomainError(_("A complaint about this order is still open."), code="complaint_open")
+        raise ComplaintOpen(_("A complaint about this order is still open."))
     complete(order, "resident", resident_id)
     return order
 
@@ -128,12 +129,11 @@ def file_complaint(*, order_id: int, resident_id: int, text: str) -> Complaint:
             fields={"text": [_("Between 5 and 2000 characters.")]},
         )
     if not in_after_sale_window(order):
-        raise DomainError(
+        raise OutsideAfterSaleWindow(
             _("Complaints are taken from delivery until the after-sale window closes."),
-            code="outside_after_sale_window",
         )
     if has_open_complaint(order.id):
-        raise DomainError(_("A complaint about this order is already open."), code="complaint_open")
+        raise ComplaintOpen(_("A complaint about this order is already open."))
     complaint = Complaint(order_id=order.id, resident_id=resident_id, text=text)
     db.session().add(complaint)
     db.session().flush()
@@ -156,7 +156,7 @@ def resolve_complaint(*, complaint_id: int, actor_id: int, resolution: str) -> C
     if len(resolution.strip()) < 2:
         raise Invalid(_("Say what was done."), fields={"resolution": [_("Say what was done.")]})
     if complaint.status != "open":
-        raise DomainError(_("This complaint is already resolved."), code="already_resolved")
+        raise AlreadyResolved(_("This complaint is already resolved."))
     complaint.status, complaint.resolution = "resolved", resolution.strip()[:500]
     complaint.resolved_by, complaint.resolved_at = actor_id, db.utcnow()
     order = db.session().get(Order, complaint.order_id)

@@ -16,10 +16,22 @@ from sqlmodel import func, select
 import suppliers.api
 import suppliers.catalogue.api as catalogue
 from orders import process, signals
+from orders.errors import (
+    BundleUnavailable,
+    MixedOrder,
+    NoAddress,
+    NotCancellable,
+    NotVerified,
+    OutOfStock,
+    OutsideServiceArea,
+    SlotFull,
+    SupplierBusy,
+    WindowFull,
+)
 from orders.models import Order, OrderComponent, OrderEvent, OrderLine, amount_due_minor
 from orders.services import commitments, credits, windows
 from shop.core import accounts, db, jobs
-from shop.core.errors import DomainError, Invalid, NotFound
+from shop.core.errors import IdempotencyMismatch, Invalid, NotFound
 from shop.core.process import Context
 
 EXPIRE_JOB = "orders.jobs.expire_unpaid"
@@ -106,9 +118,7 @@ def _placed_before(resident_id: int, key: str, request_hash: str) -> Order | Non
         .first()
     )
     if existing is not None and existing.request_hash != request_hash:
-        raise DomainError(
-            _("This Idempotency-Key was used for another order."), code="idempotency_mismatch"
-        )
+        raise IdempotencyMismatch(_("This Idempotency-Key was used for another order."))
     return existing
 
 
@@ -116,14 +126,13 @@ def _verified_address(resident_id: int) -> accounts.ResidentAddress:
     """Where the resident lives, once the property has verified it (409 otherwise)."""
     address = accounts.find_resident_address(resident_id)
     if address is None:
-        raise DomainError(_("Your address is not registered yet."), code="no_address")
+        raise NoAddress(_("Your address is not registered yet."))
     if not address.verified:
-        raise DomainError(
+        raise NotVerified(
             _(
                 "Your home is not verified yet: enter the code from the property's notice, or "
                 "ask your butler."
             ),
-            code="not_verified",
         )
     return address
 
@@ -143,9 +152,8 @@ def _bundles(
     for line in lines:
         bundle = catalogue.bundle_for_checkout(line["bundle_id"], viewer=viewer)
         if bundle is None:
-            raise DomainError(
+            raise BundleUnavailable(
                 _("A bundle in your basket is no longer on sale."),
-                code="bundle_unavailable",
                 fields={"bundle_id": [line["bundle_id"]]},
             )
         found.append((bundle, line))
@@ -163,9 +171,8 @@ def check_service_area(bundles: Sequence[catalogue.CheckoutBundle], community_id
         )
     ]
     if outside:
-        raise DomainError(
+        raise OutsideServiceArea(
             _("This service is not offered in your community yet."),
-            code="outside_service_area",
             fields={"bundle_id": outside},
         )
 
@@ -173,7 +180,7 @@ def check_service_area(bundles: Sequence[catalogue.CheckoutBundle], community_id
 def _check_mode(mode: str, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any]]) -> None:
     services = {b.is_service for b, _line in bundles}
     if services == {True, False}:
-        raise DomainError(_("Order goods and services separately."), code="mixed_order")
+        raise MixedOrder(_("Order goods and services separately."))
     if (mode == "service") != (services == {True}):
         raise Invalid(
             _("Services are booked in a slot; goods go to a window or pickup."),
@@ -233,9 +240,7 @@ def _check_supplier_limits(order_id: int, supplier_ids: set[int]) -> None:
             )
         ).one()
         if open_orders >= limit:
-            raise DomainError(
-                _("This supplier is fully booked for now; please try later."), code="supplier_busy"
-            )
+            raise SupplierBusy(_("This supplier is fully booked for now; please try later."))
 
 
 def _take_capacity(
@@ -246,14 +251,13 @@ def _take_capacity(
         if c.kind == "goods" and not suppliers.api.take_stock(
             item_id=c.item_id, quantity=c.quantity, reference=f"order {order.id}"
         ):
-            raise DomainError(_("Not enough stock of %(name)s.", name=c.name), code="out_of_stock")
+            raise OutOfStock(_("Not enough stock of %(name)s.", name=c.name))
     window_id = delivery.get("window_id")
     if order.delivery_mode == "doorstep" and not (
         window_id and windows.take(window_id, order.community_id)
     ):
-        raise DomainError(
+        raise WindowFull(
             _("This delivery window is full or closed; please pick another."),
-            code="window_full",
         )
     if order.delivery_mode == "service":
         starts = delivery.get("slot_starts_at")
@@ -266,9 +270,7 @@ def _take_capacity(
             if c.kind == "service" and not suppliers.api.take_slot(
                 item_id=c.item_id, starts_at=starts, quantity=c.quantity
             ):
-                raise DomainError(
-                    _("This service time is fully booked; please pick another."), code="slot_full"
-                )
+                raise SlotFull(_("This service time is fully booked; please pick another."))
 
 
 def _release(order: Order) -> None:
@@ -330,9 +332,7 @@ def cancel_order(*, order_id: int, actor_id: int, roles: frozenset[str], reason:
     order = get_order_for(order_id, actor_id, roles, lock=True)
     actor = "resident" if order.resident_id == actor_id else "operator"
     if order.status not in process.CANCELLABLE:
-        raise DomainError(
-            _("The order is on its way and can no longer be cancelled."), code="not_cancellable"
-        )
+        raise NotCancellable(_("The order is on its way and can no longer be cancelled."))
     was_paid = order.status != "pending_payment"
     apply_transition(order, "cancel", actor, actor_id, {"reason": reason, "paid": was_paid})
     _release(order)

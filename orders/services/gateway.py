@@ -10,7 +10,7 @@ import stripe
 from flask import Flask, current_app
 from flask_babel import gettext as _
 
-from shop.core.errors import DomainError
+from orders.errors import PaymentsUnavailable
 
 #: The test-mode key used against the offline Stripe-compatible server (localstripe).
 OFFLINE_KEY = "sk_test_offline"
@@ -139,9 +139,8 @@ def publishable_key() -> str:
             "SHOP_STRIPE_PUBLISHABLE_KEY is not set (SHOP_STRIPE_SECRET_KEY is): "
             "card payments cannot start"
         )
-        raise DomainError(
+        raise PaymentsUnavailable(
             _("Card payment is not available right now. Please try again later."),
-            code="payments_unavailable",
         )
     return str(key)
 

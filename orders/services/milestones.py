@@ -21,11 +21,17 @@ from flask_babel import gettext as _
 from sqlmodel import func, select
 
 from orders import labels, process, rules, signals
-from orders.errors import WrongConfirmationCode
+from orders.errors import (
+    AlreadyJudged,
+    ChecklistIncomplete,
+    OrderNotRunning,
+    OutsideWindow,
+    WrongConfirmationCode,
+)
 from orders.models import CommitmentNode, Compensation, Order
 from orders.services import checkout, credits, payments
 from shop.core import accounts, audit, db, jobs, notifications
-from shop.core.errors import DomainError, Invalid, NotFound
+from shop.core.errors import Invalid, NotFound
 from shop.core.money import Money
 
 MILESTONES = ("accepted", "picked_up", "arrived", "delivered", "done", "failed")
@@ -94,7 +100,7 @@ def record_milestone(
     if order is None:
         raise NotFound(_("No such order."))
     if order.status not in RUNNING:
-        raise DomainError(_("This order is no longer being served."), code="order_not_running")
+        raise OrderNotRunning(_("This order is no longer being served."))
     kept = _check_evidence(order, dict(evidence or {}))
     at = db.aware(at)
     deciding = [
@@ -182,14 +188,13 @@ def _check_fair(
                 kept["early_agreed"] = "code"
             else:
                 tz = ZoneInfo(accounts.community_timezone(order.community_id))
-                raise DomainError(
+                raise OutsideWindow(
                     _(
                         "This is before the resident's window (from %(start)s). Ask the"
                         " resident to agree: their code with 'resident agrees', or their"
                         " acceptance in the app.",
                         start=promise.due_from.astimezone(tz).strftime("%H:%M"),
                     ),
-                    code="outside_window",
                 )
         if node.kind == "standard":
             missing = rules.unanswered(
@@ -201,7 +206,7 @@ def _check_fair(
                     " %(items)s",
                     items="、".join(missing),
                 )
-                raise Invalid(message, code="checklist_incomplete", fields={"checklist": [message]})
+                raise ChecklistIncomplete(message, fields={"checklist": [message]})
     if kept.get("early_agreed") is True:
         kept.pop("early_agreed")  # only consent that was needed and proven is kept
 
@@ -212,7 +217,7 @@ def accept_early(*, order_id: int, resident_id: int) -> Order:
     if order is None or order.resident_id != resident_id:
         raise NotFound(_("No such order."))
     if order.status not in RUNNING or order.delivered_at is not None:
-        raise DomainError(_("This order is no longer being served."), code="order_not_running")
+        raise OrderNotRunning(_("This order is no longer being served."))
     if order.early_accepted_at is None:
         order.early_accepted_at = db.utcnow()
         checkout.record(order, "early_accepted", "resident", resident_id)
@@ -412,9 +417,8 @@ def waive(*, order_id: int, node_id: int, actor_id: int, reason: str) -> Commitm
     if len(reason.strip()) < 2:
         raise Invalid(_("Say why."), fields={"reason": [_("Say why.")]})
     if node.status != "pending":
-        raise DomainError(
+        raise AlreadyJudged(
             _("This promise has already been judged: %(verdict)s.", verdict=node.status),
-            code="already_judged",
         )
     node.status, node.judged_at = "waived", db.utcnow()
     node.waived_reason, node.waived_by = reason.strip()[:200], actor_id

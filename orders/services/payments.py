@@ -10,10 +10,18 @@ from flask_babel import gettext as _
 from sqlmodel import func, select
 
 from orders import process, signals
+from orders.errors import (
+    CardDeclined,
+    CreditRefundInFull,
+    NotPaid,
+    NotPayable,
+    PaymentExpired,
+    PaymentLapsed,
+)
 from orders.models import Order, Payment, Refund, WebhookEvent, amount_due_minor
 from orders.services import checkout, credits, gateway
 from shop.core import db, jobs
-from shop.core.errors import DomainError, Invalid, NotFound
+from shop.core.errors import Invalid, NotFound
 
 log = logging.getLogger(__name__)
 REFUND_JOB = "orders.jobs.execute_refund"
@@ -28,11 +36,9 @@ def start_payment(*, order_id: int, resident_id: int) -> Payment:
     gateway.publishable_key()  # a card form that cannot start is refused before Stripe is called
     order = checkout.get_order_for(order_id, resident_id, frozenset(), lock=True)
     if order.status != "pending_payment":
-        raise DomainError(_("This order is not waiting for payment."), code="not_payable")
+        raise NotPayable(_("This order is not waiting for payment."))
     if db.aware(order.expires_at) <= db.utcnow():
-        raise DomainError(
-            _("The time to pay has run out; please order again."), code="payment_expired"
-        )
+        raise PaymentExpired(_("The time to pay has run out; please order again."))
     s = db.session()
     last = s.exec(
         select(Payment).where(Payment.order_id == order.id).order_by(Payment.attempt.desc())
@@ -78,21 +84,19 @@ def confirm_payment(*, order_id: int, resident_id: int, payment_method: str) -> 
         or payment is None
         or payment.status in {"succeeded", "failed", "canceled"}
     ):
-        raise DomainError(_("This order is not waiting for payment."), code="not_payable")
+        raise NotPayable(_("This order is not waiting for payment."))
     try:
         intent = gateway.gateway().confirm_intent(
             intent_id=payment.intent_id, payment_method=payment_method
         )
     except gateway.IntentMissing as exc:
         payment.status, payment.updated_at = "canceled", db.utcnow()
-        raise DomainError(  # the closed attempt is kept: pressing pay again starts afresh
-            _("This payment has lapsed; please press pay again."), code="payment_lapsed", keep=True
+        raise PaymentLapsed(  # the closed attempt is kept: pressing pay again starts afresh
+            _("This payment has lapsed; please press pay again."), keep=True
         ) from exc
     except gateway.CardDeclined as exc:
         payment.status, payment.updated_at = "failed", db.utcnow()
-        raise DomainError(
-            _("The card was declined: %(why)s", why=str(exc)), code="card_declined", keep=True
-        ) from exc
+        raise CardDeclined(_("The card was declined: %(why)s", why=str(exc)), keep=True) from exc
     if payment.status != "succeeded":
         payment.status, payment.updated_at = intent.status, db.utcnow()
     return payment
@@ -251,11 +255,10 @@ def _refund_credit_only(
 ) -> Refund | None:
     """An order paid with credit alone is refunded in full, back to the credit balance."""
     if order.credit_minor <= 0 or order.paid_at is None:
-        raise DomainError(_("This order has not been paid."), code="not_paid")
+        raise NotPaid(_("This order has not been paid."))
     if amount_minor not in (None, order.credit_minor):
-        raise DomainError(
+        raise CreditRefundInFull(
             _("An order paid with credit is refunded in full, to the credit."),
-            code="credit_refund_in_full",
         )
     if order.status not in ("cancelled", "refunded"):
         checkout.apply_transition(

@@ -41,6 +41,12 @@ class DomainError(Exception):
         self.keep = keep
 
 
+class IdempotencyMismatch(DomainError):
+    """An Idempotency-Key came back with a different request. HTTP 409."""
+
+    code = "idempotency_mismatch"
+
+
 class NotFound(DomainError):
     """Not there, or not yours to see. HTTP 404."""
 

@@ -6,12 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import select
-
 import suppliers.api
-from shop.core import db
+from suppliers.catalogue import errors as errors  # the refusals other packages may catch
 from suppliers.catalogue import queries, rules
-from suppliers.catalogue.models import Bundle, BundleStatus
+from suppliers.catalogue.models import BundleStatus
 from suppliers.catalogue.queries import BundleCard, BundleView, CategoryView, ComponentView
 from suppliers.catalogue.services import bundles as services
 from suppliers.catalogue.services import search
@@ -53,10 +51,7 @@ def list_bundles(
     )
 
 
-def categories_of(bundle_ids: list[int]) -> dict[int, int]:
-    """The category of each bundle, by bundle id."""
-    rows = db.session().exec(select(Bundle.id, Bundle.category_id).where(Bundle.id.in_(bundle_ids)))
-    return dict(rows.all())
+categories_of = queries.categories_of
 
 
 def get_bundle_view(bundle_id: int, *, viewer: str | None) -> BundleView | None:
@@ -168,7 +163,7 @@ def bundle_for_checkout(bundle_id: int, *, viewer: str | None) -> CheckoutBundle
     Lean on purpose (checkout is the hot path): one read each of the bundle, its components,
     their items and its policy.
     """
-    b = db.session().get(Bundle, bundle_id)
+    b = queries.bundle_row(bundle_id)
     if (
         b is None
         or b.status != BundleStatus.PUBLISHED

@@ -12,7 +12,6 @@ from sqlmodel import func, or_, select
 import suppliers.api
 from shop.core import db, media
 from suppliers.catalogue import rules
-from suppliers.catalogue import rules as pricing
 from suppliers.catalogue.models import (
     Bundle,
     BundleComponent,
@@ -106,9 +105,9 @@ def _components(bundle_ids: Sequence[int]) -> dict[int, list[BundleComponent]]:
 
 def _lines(
     components: Sequence[BundleComponent], items: dict[int, suppliers.api.ItemRef]
-) -> list[pricing.Line]:
+) -> list[rules.Line]:
     return [
-        pricing.Line(
+        rules.Line(
             c.quantity,
             c.settlement_price_minor,
             c.list_price_minor,
@@ -149,8 +148,8 @@ def _cards(
                 price_minor=price,
                 currency=b.currency,
                 is_care_price=price != b.price_minor,
-                saving_minor=pricing.saving_vs_components(price, lines),
-                available=pricing.available(lines),
+                saving_minor=rules.saving_vs_components(price, lines),
+                available=rules.available(lines),
                 status=b.status,
             )
         )
@@ -283,11 +282,11 @@ def bundle_view(
         base_price_minor=b.price_minor,
         care_price_minor=b.care_price_minor,
         reference_price_minor=b.reference_price_minor,
-        saving_vs_reference_minor=pricing.saving_vs_reference(
+        saving_vs_reference_minor=rules.saving_vs_reference(
             card.price_minor, b.reference_price_minor
         ),
-        settlement_minor=pricing.settlement_total(lines),
-        margin_minor=pricing.margin(card.price_minor, lines),
+        settlement_minor=rules.settlement_total(lines),
+        margin_minor=rules.margin(card.price_minor, lines),
         slot_times=tuple(slots),
         is_featured=b.is_featured,
         gallery=tuple(
@@ -335,3 +334,14 @@ def all_categories() -> list[Category]:
 def all_policies() -> list[CommitmentPolicy]:
     """Every commitment policy."""
     return list(db.session().exec(select(CommitmentPolicy).order_by(CommitmentPolicy.id)))
+
+
+def categories_of(bundle_ids: list[int]) -> dict[int, int]:
+    """The category of each bundle, by bundle id."""
+    rows = db.session().exec(select(Bundle.id, Bundle.category_id).where(Bundle.id.in_(bundle_ids)))
+    return dict(rows.all())
+
+
+def bundle_row(bundle_id: int) -> Bundle | None:
+    """The bundle with this id, for building a view (None when there is none)."""
+    return db.session().get(Bundle, bundle_id)

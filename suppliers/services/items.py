@@ -18,10 +18,17 @@ from sqlalchemy import update
 from sqlmodel import func, select
 
 from shop.core import db, media
-from shop.core.errors import DomainError, Invalid, NotFound
+from shop.core.errors import Invalid, NotFound
 from shop.core.i18n import translate_errors
 from shop.core.models import Community
 from suppliers import process, signals
+from suppliers.errors import (
+    ImportExpired,
+    NotGoods,
+    ProbationItemLimit,
+    StockNegative,
+    SupplierNotEditing,
+)
 from suppliers.models import Item, ItemChange, StockMovement, Supplier, SupplierStatus
 from suppliers.schemas import ItemSchema
 from suppliers.services import access
@@ -48,9 +55,8 @@ _INT_COLUMNS = ("supply_price_minor", "stock", "duration_minutes", "slot_capacit
 
 def _check_can_edit(supplier: Supplier) -> None:
     if supplier.status not in process.EDITING:
-        raise DomainError(
+        raise SupplierNotEditing(
             _("A %(status)s supplier cannot change its catalogue.", status=supplier.status),
-            code="supplier_not_editing",
         )
 
 
@@ -68,9 +74,8 @@ def _check_probation_limit(supplier: Supplier, extra_active: int) -> None:
         .one()
     )
     if active + extra_active > limit:
-        raise DomainError(
+        raise ProbationItemLimit(
             _("On probation a supplier may have at most %(limit)d active items.", limit=limit),
-            code="probation_item_limit",
         )
 
 
@@ -199,7 +204,7 @@ def adjust_stock(*, item_id: int, actor_id: int, delta: int, reason: str) -> Sto
     """Add or remove stock with a reason; stock never goes below zero (409 otherwise)."""
     item, _who = access.get_item_for(actor_id, item_id)
     if item.kind != "goods":
-        raise DomainError(_("Services have no stock."), code="not_goods")
+        raise NotGoods(_("Services have no stock."))
     if delta == 0:
         raise Invalid(_("The change cannot be zero."), fields={"delta": [_("Must not be 0.")]})
     s = db.session()
@@ -212,9 +217,7 @@ def adjust_stock(*, item_id: int, actor_id: int, delta: int, reason: str) -> Sto
     )
     row = result.first()
     if row is None:
-        raise DomainError(
-            _("Not enough stock: %(stock)d left.", stock=item.stock), code="stock_negative"
-        )
+        raise StockNegative(_("Not enough stock: %(stock)d left.", stock=item.stock))
     s.expire(item, ["stock", "updated_at"])
     movement = StockMovement(
         item_id=item_id, delta=delta, stock_after=row[0], reason=reason.strip(), actor_id=actor_id
@@ -417,9 +420,7 @@ def read_preview(*, owner_id: int, token: str) -> str:
         raise NotFound(_("No such preview."))
     path = _preview_dir() / f"{token}.csv"
     if not path.exists():
-        raise DomainError(
-            _("The preview has expired; upload the file again."), code="import_expired"
-        )
+        raise ImportExpired(_("The preview has expired; upload the file again."))
     return path.read_text(encoding="utf-8")
 
 

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from sqlmodel import func, select
 
 from shop.core import audit, db
-from shop.core.errors import DomainError, Invalid
+from shop.core.errors import Invalid
+from suppliers.errors import NotReady, PhaseOrder
 from suppliers.models import PhaseChange, Supplier, SupplierKind, SupplierStatus
 
 #: A source of readiness figures computed by another package: returns {key: value}.
@@ -86,27 +87,25 @@ def advance_phase(*, phase: int, actor_id: int, override_reason: str = "") -> Ph
     require_operator(actor_id)
     current = current_phase()
     if phase != current + 1:
-        raise DomainError(
+        raise PhaseOrder(
             _(
                 "The platform is in phase %(current)d; it can only advance to phase %(next)d.",
                 current=current,
                 next=current + 1,
             ),
-            code="phase_order",
         )
     figures = readiness(phase)
     unmet = [f for f in figures if not f.met]
     reason = override_reason.strip()
     if unmet and not reason:
         names = "、".join(f.label_zh for f in unmet)
-        raise DomainError(
+        raise NotReady(
             _(
                 "Not ready for phase %(phase)d: %(names)s. Write an override reason "
                 "to advance anyway.",
                 phase=phase,
                 names=names,
             ),
-            code="not_ready",
             fields={f.key: [f"{f.value} < {f.threshold}"] for f in unmet},
         )
     if reason and len(reason) < 10:

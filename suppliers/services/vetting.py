@@ -11,9 +11,17 @@ from flask_babel import gettext as _
 from sqlmodel import select
 
 from shop.core import accounts, audit, db
-from shop.core.errors import DomainError, Invalid, NotFound
+from shop.core.errors import Invalid, NotFound
 from shop.core.process import Context
 from suppliers import process, rules
+from suppliers.errors import (
+    ChecklistOpen,
+    DuplicateLicence,
+    NotEvaluated,
+    NotInReview,
+    PhaseTooEarly,
+    ScoreTooLow,
+)
 from suppliers.models import (
     ChecklistEntry,
     Evaluation,
@@ -72,9 +80,8 @@ def submit_application(
     s = db.session()
     licence_no = application.licence_no.strip().upper()
     if s.exec(select(Supplier.id).where(Supplier.licence_no == licence_no)).first():
-        raise DomainError(
+        raise DuplicateLicence(
             _("A supplier with this licence number has already applied."),
-            code="duplicate_licence",
             fields={"licence_no": [_("Already applied.")]},
         )
     checked = [(kind, documents.check(upload), upload) for kind, upload in uploads]
@@ -273,7 +280,7 @@ def record_evaluation(
     access.require_operator(actor_id)
     supplier = _get(supplier_id)
     if supplier.status == SupplierStatus.REJECTED:
-        raise DomainError(_("A rejected application cannot be evaluated."), code="not_in_review")
+        raise NotInReview(_("A rejected application cannot be evaluated."))
     for criterion in rules.CRITERIA:
         if not 1 <= int(scores[criterion]) <= 5:
             raise Invalid(_("Scores are 1 to 5."), fields={criterion: [_("Scores are 1 to 5.")]})
@@ -333,28 +340,24 @@ def system_transition(*, supplier_id: int, action: str, reason: str = "") -> Sup
 
 def _check_approvable(supplier: Supplier) -> None:
     if supplier.kind == SupplierKind.PRODUCER and current_phase() < 2:
-        raise DomainError(
+        raise PhaseTooEarly(
             _("Producers can be approved from phase 2 on; the platform is in phase 1."),
-            code="phase_too_early",
         )
     open_blocking = [line for line in checklist(supplier) if line.is_blocking and not line.is_done]
     if open_blocking:
         names = "、".join(line.name_zh for line in open_blocking)
-        raise DomainError(
-            _("Blocking requirements are still open: %(names)s", names=names), code="checklist_open"
-        )
+        raise ChecklistOpen(_("Blocking requirements are still open: %(names)s", names=names))
     evaluation = latest_evaluation(supplier.id)
     minimum = int(current_app.config["SUPPLIER_MIN_SCORE"])
     if evaluation is None:
-        raise DomainError(_("Evaluate the supplier before approving it."), code="not_evaluated")
+        raise NotEvaluated(_("Evaluate the supplier before approving it."))
     if evaluation.weighted_score < minimum:
-        raise DomainError(
+        raise ScoreTooLow(
             _(
                 "The weighted score %(score).2f is below the minimum %(minimum).2f.",
                 score=evaluation.weighted_score / 100,
                 minimum=minimum / 100,
             ),
-            code="score_too_low",
         )
 
 
@@ -426,3 +429,37 @@ def supplier_detail(supplier_id: int, actor_id: int) -> dict[str, Any]:
         "checklist": checklist(supplier),
         "scorecard": s.get(Scorecard, supplier_id),
     }
+
+
+def register_supplier(
+    *,
+    name: str,
+    kind: str,
+    licence_no: str,
+    member_user_id: int,
+    contact_name: str = "",
+    phone: str = "",
+    email: str = "",
+    categories: tuple[str, ...] = (),
+    status: str = SupplierStatus.SUBMITTED.value,
+) -> Supplier:
+    """Record a supplier company with its first member (the demo and data imports use this)."""
+    row = Supplier(
+        name=name,
+        kind=SupplierKind(kind).value,
+        licence_no=licence_no,
+        status=SupplierStatus(status).value,
+        contact_name=contact_name,
+        phone=phone,
+        email=email,
+        categories=list(categories),
+    )
+    if row.status in process.SELLING:
+        row.approved_at = db.utcnow()
+    if row.status == SupplierStatus.ACTIVE:
+        row.graduated_at = row.approved_at
+    db.session().add(row)
+    db.session().flush()
+    db.session().add(SupplierMember(supplier_id=row.id, user_id=member_user_id))
+    db.session().flush()
+    return row

@@ -7,8 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from suppliers.catalogue import rules as pricing
-from suppliers.catalogue import rules as segments
+from suppliers.catalogue import rules
 from suppliers.catalogue.rules import Line
 from suppliers.catalogue.services import policies
 
@@ -29,17 +28,17 @@ CLEAN = Line(quantity=1, settlement_price_minor=9000, list_price_minor=11900, st
     ],
 )
 def test_derived_figures(lines, price, settlement, margin, saving, available):
-    assert pricing.settlement_total(lines) == settlement
-    assert pricing.margin(price, lines) == margin
-    assert pricing.saving_vs_components(price, lines) == saving
-    assert pricing.available(lines) == available
+    assert rules.settlement_total(lines) == settlement
+    assert rules.margin(price, lines) == margin
+    assert rules.saving_vs_components(price, lines) == saving
+    assert rules.available(lines) == available
 
 
 @pytest.mark.parametrize(
     ("price", "reference", "saving"), [(3600, 3990, 390), (3600, None, None), (4000, 3900, -100)]
 )
 def test_saving_against_the_reference_price(price, reference, saving):
-    assert pricing.saving_vs_reference(price, reference) == saving
+    assert rules.saving_vs_reference(price, reference) == saving
 
 
 @given(
@@ -51,7 +50,7 @@ def test_saving_against_the_reference_price(price, reference, saving):
 )
 def test_available_bundles_never_need_more_stock_than_there_is(raw):
     lines = [Line(q, 1, 1, stock) for q, stock, _ in raw]
-    n = pricing.available(lines)
+    n = rules.available(lines)
     assert all(n * line.quantity <= line.stock for line in lines)
     assert any((n + 1) * line.quantity > line.stock for line in lines)
 
@@ -79,7 +78,7 @@ OPEN_ALL = {"premium", "care"}
     ],
 )
 def test_who_sees_which_bundle(bundle, viewer, opened, visible):
-    assert segments.is_visible(bundle, viewer, opened) is visible
+    assert rules.is_visible(bundle, viewer, opened) is visible
 
 
 @pytest.mark.parametrize(
@@ -93,8 +92,8 @@ def test_who_sees_which_bundle(bundle, viewer, opened, visible):
     ],
 )
 def test_care_residents_pay_the_care_price_once_care_is_open(viewer, opened, price):
-    assert segments.unit_price(3600, 3300, viewer, opened) == price
-    assert segments.unit_price(3600, None, viewer, opened) == 3600
+    assert rules.unit_price(3600, 3300, viewer, opened) == price
+    assert rules.unit_price(3600, None, viewer, opened) == 3600
 
 
 GOOD = {

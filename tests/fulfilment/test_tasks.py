@@ -51,7 +51,7 @@ def test_nobody_accepting_in_time_opens_the_task_to_the_grid_and_one_claim_wins(
 
 
 def test_two_staff_claiming_at_once_exactly_one_wins(app, crew, paid, clock):
-    from fulfilment.services import tasks as services
+    from fulfilment.services import tasks
 
     clock.set(clock.now + timedelta(minutes=11))
     run(app, fulfilment_jobs.release_unaccepted)
@@ -63,7 +63,7 @@ def test_two_staff_claiming_at_once_exactly_one_wins(app, crew, paid, clock):
         barrier.wait()
         with app.app_context(), db.session_scope() as s:
             try:
-                services.claim(task_id=task_id, staff_id=staff_id)
+                tasks.claim(task_id=task_id, staff_id=staff_id)
                 s.commit()
                 outcomes.append(("won", staff_id))
             except Exception as exc:
@@ -185,11 +185,11 @@ def test_a_cancelled_order_stops_its_task(app, client, shop, crew, paid):
 
 
 def test_with_nobody_on_duty_the_grid_may_claim_at_once(app, client, shop, crew, headers):
-    from fulfilment.services import tasks as services
+    from fulfilment.services import staff
 
     with app.app_context(), db.session_scope() as s:
         for staff_id in (crew.busy_butler, crew.free_butler):
-            services.set_duty(user_id=staff_id, on_duty=False)
+            staff.set_duty(user_id=staff_id, on_duty=False)
         s.commit()
     order_id = pay_another(app, client, shop)
     task = task_of(app, order_id)
@@ -239,7 +239,7 @@ def test_the_staff_on_an_order_and_their_manager_read_its_promises_nobody_else(
 def test_a_staff_step_and_a_cancellation_at_once_never_deadlock(app, client, shop, crew, paid):
     """Both lock the order's row first, then the task's: on PostgreSQL neither waits in a
     cycle; whichever comes first, the order and its task end cancelled."""
-    from fulfilment.services import tasks as services
+    from fulfilment.services import tasks
     from orders.services import checkout as order_services
 
     for _round in range(6):
@@ -251,7 +251,7 @@ def test_a_staff_step_and_a_cancellation_at_once_never_deadlock(app, client, sho
             barrier.wait()
             with app.app_context(), db.session_scope() as s:
                 try:
-                    services.act(task_id=task.id, staff_id=task.assignee_id, action="accept")
+                    tasks.act(task_id=task.id, staff_id=task.assignee_id, action="accept")
                     s.commit()
                 except DomainError:
                     s.rollback()

@@ -12,9 +12,17 @@ from sqlmodel import func, select
 
 import suppliers.api
 from shop.core import audit, db, jobs
-from shop.core.errors import DomainError, Forbidden, Invalid, NotFound
-from suppliers.catalogue import rules as pricing
-from suppliers.catalogue import rules as segments
+from shop.core.errors import Forbidden, Invalid, NotFound
+from suppliers.catalogue import rules
+from suppliers.catalogue.errors import (
+    CategoryInactive,
+    CategoryLimit,
+    MultiItemPhase1,
+    NoComponents,
+    PriceBelowSettlement,
+    SupplierNotApproved,
+    TransitionNotAllowed,
+)
 from suppliers.catalogue.models import (
     Bundle,
     BundleComponent,
@@ -87,9 +95,7 @@ def set_category_active(*, category_id: int, is_active: bool, actor_id: int) -> 
         limit = int(current_app.config["MAX_PHASE1_CATEGORIES"])
         active = s.exec(select(func.count()).select_from(Category).where(Category.is_active))
         if active.one() >= limit:
-            raise DomainError(
-                _("In phase 1 the store keeps to %(n)d categories.", n=limit), code="category_limit"
-            )
+            raise CategoryLimit(_("In phase 1 the store keeps to %(n)d categories.", n=limit))
     category.is_active = is_active
     audit.record(
         actor_id=actor_id,
@@ -132,9 +138,9 @@ def save_policy(
 
 def _lines(
     components: Sequence[Mapping[str, Any]], items: Mapping[int, suppliers.api.ItemRef]
-) -> list[pricing.Line]:
+) -> list[rules.Line]:
     return [
-        pricing.Line(
+        rules.Line(
             c["quantity"],
             c["settlement_price_minor"],
             c["list_price_minor"],
@@ -160,40 +166,35 @@ def _check_rules(data: Mapping[str, Any], *, publishing: bool) -> None:
     if s.get(CommitmentPolicy, data["policy_id"]) is None:
         raise Invalid(_("No such policy."), fields={"policy_id": [_("No such policy.")]})
     if len(components) > 1 and suppliers.api.current_phase() == 1:
-        raise DomainError(
-            _("In phase 1 a bundle holds a single item; set menus come in phase 2."),
-            code="multi_item_phase1",
+        raise MultiItemPhase1(
+            _("In phase 1 a bundle holds a single item; set menus come in phase 2.")
         )
-    settlements = pricing.settlement_total(_lines(components, items))
+    settlements = rules.settlement_total(_lines(components, items))
     for field in ("price_minor", "care_price_minor"):
         if data.get(field) is not None and data[field] < settlements:
-            raise DomainError(
+            raise PriceBelowSettlement(
                 _(
                     "The price %(price)s is below what the suppliers are paid (%(paid)s).",
                     price=f"{data[field] / 100:.2f}",
                     paid=f"{settlements / 100:.2f}",
                 ),
-                code="price_below_settlement",
                 fields={field: [_("Below what the suppliers are paid.")]},
             )
     if not publishing:
         return
     if not components:
-        raise DomainError(_("A bundle needs at least one item."), code="no_components")
+        raise NoComponents(_("A bundle needs at least one item."))
     if blocked := [items[c["item_id"]] for c in components if not items[c["item_id"]].may_sell]:
         names = "、".join(f"{i.name}（{i.supplier_name}）" for i in blocked)
-        raise DomainError(
+        raise SupplierNotApproved(
             _(
                 "These items cannot be sold: their supplier is not approved or the "
                 "item is inactive: %(names)s",
                 names=names,
             ),
-            code="supplier_not_approved",
         )
     if not category.is_active:
-        raise DomainError(
-            _("Open the category %(name)s first.", name=category.name), code="category_inactive"
-        )
+        raise CategoryInactive(_("Open the category %(name)s first.", name=category.name))
 
 
 def components_of(bundle_id: int) -> list[dict[str, Any]]:
@@ -268,13 +269,12 @@ def _transition(
 ) -> None:
     step = TRANSITIONS.get((bundle.status, action))
     if step is None:
-        raise DomainError(
+        raise TransitionNotAllowed(
             _(
                 "A %(status)s bundle cannot be given %(action)s.",
                 status=bundle.status,
                 action=action,
             ),
-            code="transition_not_allowed",
         )
     if actor not in step[1]:
         raise Forbidden(_("You may not do this to a bundle."))
@@ -428,5 +428,5 @@ def opened_segments() -> frozenset[str]:
     cache = db.session().info
     if "catalogue.opened_segments" not in cache:
         rows = db.session().exec(select(SegmentSetting.segment).where(SegmentSetting.is_open))
-        cache["catalogue.opened_segments"] = segments.open_segments(rows.all())
+        cache["catalogue.opened_segments"] = rules.open_segments(rows.all())
     return cache["catalogue.opened_segments"]
