@@ -2,7 +2,7 @@
 
 * statements: a fresh database, migrated; 10,000 staff users and 500,000 balanced postings
   (1,000,000 lines) spread over three months, written with generate_series; then
-  `fulfilment.services.ledger.statements_for_month` (every staff member's earnings and closing
+  `fulfilment.services.statements.statements_for_month` (every staff member's earnings and closing
   balance for the middle month) is timed, median of 3. Goal: <= 10 s.
 * delivery to credit: the demo community on the same database, real Redis and one worker
   process (`flask worker default`); each round places and pays an order (a hand-signed
@@ -98,14 +98,14 @@ def fill_ledger(url: str, staff: int, lines: int) -> float:
 
 
 def time_statements(app, month: date) -> tuple[float, int]:
-    from fulfilment.services import ledger
+    from fulfilment.services import statements
     from shop.core import db
 
     timings, rows = [], 0
     for _ in range(3):
         with app.app_context(), db.session_scope(write=False):
             started = time.perf_counter()
-            rows = len(ledger.statements_for_month(month))
+            rows = len(statements.statements_for_month(month))
             timings.append(time.perf_counter() - started)
     return statistics.median(timings), rows
 

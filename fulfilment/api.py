@@ -14,7 +14,7 @@ from fulfilment import errors as errors  # the refusals other packages may catch
 from fulfilment import queries
 from fulfilment.rules import Rule
 from fulfilment.schemas import HireSchema, RuleSchema
-from fulfilment.services import grids, ledger, staff
+from fulfilment.services import commissions, grids, ledger, payouts, staff
 from shop.core import db
 from shop.core.errors import Invalid
 
@@ -63,20 +63,20 @@ def waiting_withdrawals() -> list[WithdrawalRef]:
     """Withdrawals waiting for the operator, oldest first."""
     return [
         WithdrawalRef(w.id, w.staff_id, w.amount_minor, w.status, db.aware(w.created_at))
-        for w in ledger.list_withdrawals(status="requested")
+        for w in payouts.list_withdrawals(status="requested")
     ]
 
 
 def decide_withdrawal(*, withdrawal_id: int, actor_id: int, approve: bool, reason: str) -> None:
     """Approve (into the next payout batch) or reject (the money goes back)."""
-    ledger.decide_withdrawal(
+    payouts.decide_withdrawal(
         withdrawal_id=withdrawal_id, actor_id=actor_id, approve=approve, reason=reason
     )
 
 
 def commission_rules() -> list[Rule]:
     """Every commission rule version, newest first (frozen, as the arithmetic reads them)."""
-    return ledger.rules_in_force()
+    return commissions.rules_in_force()
 
 
 def add_commission_rule(*, actor_id: int, data: dict[str, Any]) -> None:
@@ -85,7 +85,7 @@ def add_commission_rule(*, actor_id: int, data: dict[str, Any]) -> None:
         loaded = RuleSchema().load(data)
     except ValidationError as exc:
         raise Invalid(_("Check the rule."), fields=exc.messages) from exc
-    ledger.save_rule(actor_id=actor_id, data=loaded)
+    commissions.save_rule(actor_id=actor_id, data=loaded)
 
 
 def add_touchpoint(

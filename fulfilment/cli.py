@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from sqlmodel import func, select
 
 from fulfilment.models import Withdrawal
-from fulfilment.services import ledger
+from fulfilment.services import payouts
 from shop.core import db
 from shop.core.models import User
 
@@ -37,7 +37,7 @@ def export_command(out: Path) -> None:
             click.echo("No approved withdrawals to pay.")
             return
         with click.progressbar(length=waiting, label=f"posting {waiting} payouts") as bar:
-            batch, rows = ledger.export_payouts(actor_id=None, progress=bar.update)
+            batch, rows = payouts.export_payouts(actor_id=None, progress=bar.update)
         names = {
             u.id: u.display_name
             for u in s.exec(select(User).where(User.id.in_([w.staff_id for w, _m in rows])))

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 import orders.signals
 from fulfilment.models import Task
-from fulfilment.services import ledger, tasks
+from fulfilment.services import credits, tasks
 from shop.core import db
 
 
@@ -31,5 +31,5 @@ def connect() -> None:
     orders.signals.order_paid.connect(open_task_for_paid_order)
     orders.signals.order_cancelled.connect(stop_task_of_order)
     orders.signals.order_refunded.connect(stop_task_of_order)
-    orders.signals.order_refunded.connect(ledger.reverse_order)
-    orders.signals.order_completed.connect(ledger.release_order)
+    orders.signals.order_refunded.connect(credits.reverse_order)
+    orders.signals.order_completed.connect(credits.release_order)

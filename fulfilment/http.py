@@ -9,7 +9,17 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from fulfilment import api, queries, schemas
-from fulfilment.services import grids, households, ledger, staff, tasks, touchpoints
+from fulfilment.services import (
+    commissions,
+    grids,
+    households,
+    ledger,
+    payouts,
+    staff,
+    statements,
+    tasks,
+    touchpoints,
+)
 from shop.core import accounts
 from shop.core.auth import role_required
 from shop.core.boundary import id_value
@@ -100,12 +110,12 @@ def unlock(task_id: int) -> Any:
 @bp.response(200, schemas.WalletSchema)
 def wallet() -> dict[str, Any]:
     """My balances by status, recent movements with their orders and tasks, my withdrawals."""
-    balances = ledger.balances(current_user.id)
+    balances = statements.balances(current_user.id)
     return {
         "balances": {**balances.__dict__, "currency": current_app.config["CURRENCY"]},
-        "lines": ledger.wallet_lines(current_user.id),
-        "credits": ledger.credits_of_staff(current_user.id),
-        "withdrawals": ledger.list_withdrawals(staff_id=current_user.id),
+        "lines": statements.wallet_lines(current_user.id),
+        "credits": statements.credits_of_staff(current_user.id),
+        "withdrawals": payouts.list_withdrawals(staff_id=current_user.id),
     }
 
 
@@ -115,7 +125,7 @@ def wallet() -> dict[str, Any]:
 @bp.response(200, schemas.StaffStatementSchema)
 def my_statement(args: dict[str, Any]) -> Any:
     """My statement for a month: opening, every movement, closing."""
-    return ledger.statement(current_user.id, args["month"])
+    return statements.statement(current_user.id, args["month"])
 
 
 @bp.post("/staff/me/withdrawals")
@@ -124,7 +134,7 @@ def my_statement(args: dict[str, Any]) -> Any:
 @bp.response(201, schemas.WithdrawalSchema)
 def withdraw(data: dict[str, Any]) -> Any:
     """Ask to be paid from my available balance (`Idempotency-Key` required)."""
-    row = ledger.request_withdrawal(
+    row = payouts.request_withdrawal(
         staff_id=current_user.id,
         amount_minor=data["amount_minor"],
         idempotency_key=idempotency_key(),
@@ -137,7 +147,7 @@ def withdraw(data: dict[str, Any]) -> Any:
 @bp.response(200, schemas.WithdrawalSchema(many=True))
 def withdrawals() -> Any:
     """Withdrawals waiting for a decision, oldest first."""
-    return ledger.list_withdrawals(status=request.args.get("status") or "requested")
+    return payouts.list_withdrawals(status=request.args.get("status") or "requested")
 
 
 @bp.post("/withdrawals/<int:withdrawal_id>/decision")
@@ -146,7 +156,7 @@ def withdrawals() -> Any:
 @bp.response(200, schemas.WithdrawalSchema)
 def decide(data: dict[str, Any], withdrawal_id: int) -> Any:
     """Approve (paid in the next payout batch) or reject (the money goes back)."""
-    row = ledger.decide_withdrawal(
+    row = payouts.decide_withdrawal(
         withdrawal_id=withdrawal_id,
         actor_id=current_user.id,
         approve=data["decision"] == "approve",
@@ -172,7 +182,7 @@ def trial_balance() -> dict[str, Any]:
 @bp.response(200, schemas.RuleSchema(many=True))
 def commission_rules() -> Any:
     """Every rule version, newest first."""
-    return ledger.list_rules()
+    return commissions.list_rules()
 
 
 @bp.post("/commission-rules")
@@ -181,7 +191,7 @@ def commission_rules() -> Any:
 @bp.response(201, schemas.RuleSchema)
 def add_commission_rule(data: dict[str, Any]) -> Any:
     """Add a rule version: it applies to orders paid from its `valid_from` (default now)."""
-    row = ledger.save_rule(actor_id=current_user.id, data=data)
+    row = commissions.save_rule(actor_id=current_user.id, data=data)
     return row
 
 

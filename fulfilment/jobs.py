@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fulfilment.services import ledger, tasks
+from fulfilment.services import credits, tasks
 from shop.core.jobs import job
 
 
@@ -15,13 +15,13 @@ def release_unaccepted() -> int:
 @job
 def credit_task(task_id: int) -> int:
     """Post the commission of a verified task (idempotent: each credit key once)."""
-    return len(ledger.credit_task(task_id))
+    return len(credits.credit_task(task_id))
 
 
 @job
 def sweep_uncredited() -> int:
     """Every minute: send the credit job again for verified tasks still without it."""
-    return ledger.sweep_uncredited()
+    return credits.sweep_uncredited()
 
 
 @job

@@ -361,7 +361,7 @@ def badges_of(pieces: int, met: int, judged: int) -> tuple[str, ...]:
 def leaderboard(grid_id: int, month: date) -> list[LeaderRow]:
     """A grid's staff for a month: pieces done, promises kept, earnings; most pieces first."""
     from fulfilment.models import Credit
-    from fulfilment.services.ledger import month_bounds
+    from fulfilment.services.statements import month_bounds
 
     start, end = month_bounds(month)
     s = db.session()

@@ -25,7 +25,7 @@ from flask_login import current_user
 
 from fulfilment import labels, process, queries, schemas
 from fulfilment.services import households as keeping
-from fulfilment.services import ledger, sheet, staff, tasks, touchpoints
+from fulfilment.services import payouts, sheet, staff, statements, tasks, touchpoints
 from shop.core import accounts, db
 from shop.core.auth import role_required
 from shop.core.boundary import id_value, page_value
@@ -85,7 +85,7 @@ def wallet_page() -> ResponseReturnValue:
         check_csrf()
         amount = parse_major(request.form.get("amount_yuan", "")) or 0  # 0: "too little"
         form_action(
-            lambda: ledger.request_withdrawal(
+            lambda: payouts.request_withdrawal(
                 staff_id=current_user.id,
                 amount_minor=amount,
                 idempotency_key=request.form.get("key", "")[:80] or uuid.uuid4().hex,
@@ -93,13 +93,13 @@ def wallet_page() -> ResponseReturnValue:
             _("Your withdrawal request is with the operator."),
         )
         return redirect(url_for("fulfilment.wallet_page"), code=303)
-    month = ledger.month_of(request.args.get("month"))
+    month = statements.month_of(request.args.get("month"))
     return render_template(
         "fulfilment/wallet.html",
-        balances=ledger.balances(current_user.id),
-        statement=ledger.statement(current_user.id, month),
-        credits=ledger.credits_of_staff(current_user.id, limit=30),
-        withdrawals=ledger.list_withdrawals(staff_id=current_user.id),
+        balances=statements.balances(current_user.id),
+        statement=statements.statement(current_user.id, month),
+        credits=statements.credits_of_staff(current_user.id, limit=30),
+        withdrawals=payouts.list_withdrawals(staff_id=current_user.id),
         minimum=current_app.config["FULFILMENT_MIN_WITHDRAWAL_MINOR"],
         key=uuid.uuid4().hex,
     )
@@ -110,7 +110,7 @@ def wallet_page() -> ResponseReturnValue:
 def board_page(grid_id: int) -> ResponseReturnValue:
     """A grid's board for the month: pieces, promises kept, earnings, levels and badges."""
     queries.require_grid_member(grid_id, current_user.id, current_user.roles)
-    month = ledger.month_of(request.args.get("month"))
+    month = statements.month_of(request.args.get("month"))
     return render_template(
         "fulfilment/board.html",
         grid_id=grid_id,

@@ -80,28 +80,37 @@ def orders_to_prepare(supplier_id: int, *, start: date, days: int = 7) -> list[P
         windows[key][component.item_id][community] += component.quantity
         names[component.item_id] = (component.name, component.kind)
         orders[key].add(order.id)
-    out = []
-    for key in sorted(windows, key=lambda k: k[0]):
-        items = tuple(
-            PrepItem(
-                item_id=item_id,
-                name=names[item_id][0],
-                kind=names[item_id][1],
-                quantity=sum(per.values()),
-                by_community=tuple(sorted(per.items())),
-            )
-            for item_id, per in sorted(windows[key].items(), key=lambda kv: names[kv[0]][0])
+    return [
+        _prep_window(key, windows[key], names, len(orders[key]), tz)
+        for key in sorted(windows, key=lambda k: k[0])
+    ]
+
+
+def _prep_window(
+    key: tuple[datetime, datetime | None],
+    per_item: dict[int, dict[str, int]],
+    names: dict[int, tuple[str, str]],
+    order_count: int,
+    tz: ZoneInfo,
+) -> PrepWindow:
+    """One window of the preparation list: each item totalled and split per community."""
+    items = tuple(
+        PrepItem(
+            item_id=item_id,
+            name=names[item_id][0],
+            kind=names[item_id][1],
+            quantity=sum(per.values()),
+            by_community=tuple(sorted(per.items())),
         )
-        out.append(
-            PrepWindow(
-                day=key[0].astimezone(tz).date(),
-                starts_at=key[0].astimezone(tz),
-                ends_at=key[1].astimezone(tz) if key[1] else None,
-                orders=len(orders[key]),
-                items=items,
-            )
-        )
-    return out
+        for item_id, per in sorted(per_item.items(), key=lambda kv: names[kv[0]][0])
+    )
+    return PrepWindow(
+        day=key[0].astimezone(tz).date(),
+        starts_at=key[0].astimezone(tz),
+        ends_at=key[1].astimezone(tz) if key[1] else None,
+        orders=order_count,
+        items=items,
+    )
 
 
 def order_row(order_id: int) -> Order:

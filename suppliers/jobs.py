@@ -7,7 +7,7 @@ from datetime import UTC
 from flask import current_app
 from sqlmodel import select
 
-from shop.core import audit, db
+from shop.core import db
 from shop.core.jobs import job
 from suppliers import rules
 from suppliers.models import Scorecard, Supplier, SupplierStatus
@@ -47,24 +47,7 @@ def review_probation() -> dict[str, int]:
     for supplier, row in rows:
         card = _card(supplier, row)
         why = rules.below_floor(card, floor)
-        if why and supplier.flagged_at is None:
-            supplier.flagged_at, supplier.flag_reason = db.utcnow(), why
-            audit.record(
-                actor_id=None,
-                action="supplier.flagged",
-                subject_type="supplier",
-                subject_id=supplier.id,
-                data={"reason": why},
-            )
-            flagged += 1
-        elif not why and supplier.flagged_at is not None:
-            supplier.flagged_at, supplier.flag_reason = None, ""
-            audit.record(
-                actor_id=None,
-                action="supplier.unflagged",
-                subject_type="supplier",
-                subject_id=supplier.id,
-            )
+        flagged += vetting.mark_below_floor(supplier, why)
         if (
             supplier.status == SupplierStatus.APPROVED_PROBATION
             and why is None

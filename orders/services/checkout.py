@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -57,15 +57,11 @@ def place_order(
     paid at once (no card).
 
     The same key and body return the first order; the same key with another body is refused.
-    Raises DomainError: bundle_unavailable, out_of_stock, window_full, slot_full,
-    supplier_busy, no_address, idempotency_mismatch.
+    Raises (orders.errors) BundleUnavailable, OutOfStock, WindowFull, SlotFull, SupplierBusy,
+    NoAddress, and IdempotencyMismatch.
     """
-    body = {
-        "lines": list(lines),
-        "delivery": dict(delivery),
-        "referral_code": referral_code,
-        "note": note,
-    }
+    body = {"lines": list(lines), "delivery": dict(delivery), "referral_code": referral_code}
+    body["note"] = note
     if use_credit:
         body["use_credit"] = True
         credits.lock_resident(resident_id)  # before anything else of this checkout
@@ -80,23 +76,8 @@ def place_order(
     _check_mode(mode, bundles)
     check_service_area([b for b, _line in bundles], address.community_id)
     now = db.utcnow()
-    order = Order(
-        resident_id=resident_id,
-        community_id=address.community_id,
-        building_id=address.building_id,
-        address=f"{address.community} {address.building} {address.room}",
-        currency=current_app.config["CURRENCY"],
-        total_minor=sum(b.unit_price_minor * line["quantity"] for b, line in bundles),
-        delivery_mode=mode,
-        window_id=delivery.get("window_id"),
-        slot_starts_at=delivery.get("slot_starts_at"),
-        referral_code=referral_code,
-        note=note,
-        confirmation_code=f"{secrets.randbelow(10**6):06d}",
-        idempotency_key=idempotency_key,
-        request_hash=request_hash,
-        expires_at=now + timedelta(minutes=int(current_app.config["ORDER_UNPAID_MINUTES"])),
-    )
+    order = _new_order(resident_id, address, bundles, delivery, body, now)
+    order.idempotency_key, order.request_hash = idempotency_key, request_hash
     s.add(order)
     s.flush()
     components = _snapshot(order, bundles)
@@ -108,6 +89,32 @@ def place_order(
         return order
     jobs.enqueue_after_commit(EXPIRE_JOB, order.id, delay=(order.expires_at - now).total_seconds())
     return order
+
+
+def _new_order(
+    resident_id: int,
+    address: accounts.ResidentAddress,
+    bundles: Sequence[tuple[Any, Mapping[str, int]]],
+    delivery: Mapping[str, Any],
+    body: Mapping[str, Any],
+    now: datetime,
+) -> Order:
+    """The order row of a checkout: where it goes, what it costs, when it lapses unpaid."""
+    return Order(
+        resident_id=resident_id,
+        community_id=address.community_id,
+        building_id=address.building_id,
+        address=f"{address.community} {address.building} {address.room}",
+        currency=current_app.config["CURRENCY"],
+        total_minor=sum(b.unit_price_minor * line["quantity"] for b, line in bundles),
+        delivery_mode=delivery["mode"],
+        window_id=delivery.get("window_id"),
+        slot_starts_at=delivery.get("slot_starts_at"),
+        referral_code=body["referral_code"],
+        note=body["note"],
+        confirmation_code=f"{secrets.randbelow(10**6):06d}",
+        expires_at=now + timedelta(minutes=int(current_app.config["ORDER_UNPAID_MINUTES"])),
+    )
 
 
 def _placed_before(resident_id: int, key: str, request_hash: str) -> Order | None:

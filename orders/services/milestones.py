@@ -122,22 +122,29 @@ def record_milestone(
     for node in deciding:
         node.actual_at, node.evidence = at, {"milestone": kind, "actor_id": actor_id, **kept}
         if node.status == "pending":
-            verdict = rules.judge(
-                _promise(node),
-                actual_at=at,
-                checked=kept.get("checklist", ()),
-                not_applicable=kept.get("not_applicable", {}),
-                confirmed=bool(kept.get("confirmed")),
-                early_agreed=bool(kept.get("early_agreed")),
-                now=now,
-            )
-            if verdict == "met":
-                node.status, node.judged_at = "met", now
-            elif verdict == "missed":
-                _miss(node, order)
+            _judge(node, order, at, kept, now)
         verdicts[node.kind] = node.status
     db.session().flush()
     return verdicts
+
+
+def _judge(
+    node: CommitmentNode, order: Order, at: datetime, kept: Mapping[str, Any], now: datetime
+) -> None:
+    """Judge one pending promise by what was recorded: met, or missed (and compensated)."""
+    verdict = rules.judge(
+        _promise(node),
+        actual_at=at,
+        checked=kept.get("checklist", ()),
+        not_applicable=kept.get("not_applicable", {}),
+        confirmed=bool(kept.get("confirmed")),
+        early_agreed=bool(kept.get("early_agreed")),
+        now=now,
+    )
+    if verdict == "met":
+        node.status, node.judged_at = "met", now
+    elif verdict == "missed":
+        _miss(node, order)
 
 
 def _check_evidence(order: Order, evidence: dict[str, Any]) -> dict[str, Any]:

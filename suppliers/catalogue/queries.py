@@ -255,20 +255,7 @@ def bundle_view(
     lines = _lines(comps, items)
     [card] = _cards([b], viewer, opened)
     nodes = policy_nodes(b)
-    components = tuple(
-        ComponentView(
-            c.item_id,
-            items[c.item_id].name,
-            items[c.item_id].supplier_name,
-            items[c.item_id].kind,
-            c.quantity,
-            items[c.item_id].unit,
-            items[c.item_id].duration_minutes,
-            items[c.item_id].slot_times,
-        )
-        for c in comps
-        if c.item_id in items
-    )
+    components = _component_views(comps, items)
     slots = sorted({t for comp in components for t in comp.slot_times})
     return BundleView(
         **card.__dict__,
@@ -292,6 +279,26 @@ def bundle_view(
         gallery=tuple(
             url for k in image_keys(b, comps, items) if (url := media.image_url(k, "page"))
         ),
+    )
+
+
+def _component_views(
+    comps: Sequence[Any], items: dict[int, suppliers.api.ItemRef]
+) -> tuple[ComponentView, ...]:
+    """The bundle's components as a shopper sees them (an item gone from the supplier: left out)."""
+    return tuple(
+        ComponentView(
+            c.item_id,
+            items[c.item_id].name,
+            items[c.item_id].supplier_name,
+            items[c.item_id].kind,
+            c.quantity,
+            items[c.item_id].unit,
+            items[c.item_id].duration_minutes,
+            items[c.item_id].slot_times,
+        )
+        for c in comps
+        if c.item_id in items
     )
 
 

@@ -369,18 +369,7 @@ def import_items(*, supplier_id: int, actor_id: int, text: str, dry_run: bool) -
     created: list[Item] = []
     for row in report.rows:
         if row.action == "update":
-            item = existing[row.sku]
-            changes = {k: v for k, v in row.data.items() if k not in {"kind", "stock", "sku"}}
-            diff = _apply(item, changes)
-            if diff:
-                item.updated_at = db.utcnow()
-                s.add(
-                    ItemChange(
-                        item_id=item.id,
-                        actor_id=actor_id,
-                        changes={**diff, "source": ["", "csv import"]},
-                    )
-                )
+            _update_from_row(existing[row.sku], row.data, actor_id)
         else:
             created.append(_new_item(supplier_id, row.data))
     s.add_all(created)
@@ -399,6 +388,19 @@ def import_items(*, supplier_id: int, actor_id: int, text: str, dry_run: bool) -
     s.flush()
     report.saved = True
     return report
+
+
+def _update_from_row(item: Item, data: dict[str, Any], actor_id: int) -> None:
+    """Apply an import row to an existing item; kind, stock and SKU stay. Logged per change."""
+    changes = {k: v for k, v in data.items() if k not in {"kind", "stock", "sku"}}
+    diff = _apply(item, changes)
+    if diff:
+        item.updated_at = db.utcnow()
+        db.session().add(
+            ItemChange(
+                item_id=item.id, actor_id=actor_id, changes={**diff, "source": ["", "csv import"]}
+            )
+        )
 
 
 def _preview_dir() -> Path:

@@ -97,22 +97,7 @@ def advance_phase(*, phase: int, actor_id: int, override_reason: str = "") -> Ph
     figures = readiness(phase)
     unmet = [f for f in figures if not f.met]
     reason = override_reason.strip()
-    if unmet and not reason:
-        names = "、".join(f.label_zh for f in unmet)
-        raise NotReady(
-            _(
-                "Not ready for phase %(phase)d: %(names)s. Write an override reason "
-                "to advance anyway.",
-                phase=phase,
-                names=names,
-            ),
-            fields={f.key: [f"{f.value} < {f.threshold}"] for f in unmet},
-        )
-    if reason and len(reason) < 10:
-        raise Invalid(
-            _("Explain the override in at least 10 characters."),
-            fields={"override_reason": [_("At least 10 characters.")]},
-        )
+    _check_override(phase, unmet, reason)
     change = PhaseChange(
         phase=phase,
         actor_id=actor_id,
@@ -134,6 +119,26 @@ def advance_phase(*, phase: int, actor_id: int, override_reason: str = "") -> Ph
     )
     db.session().flush()
     return change
+
+
+def _check_override(phase: int, unmet: list[Figure], reason: str) -> None:
+    """Unmet figures need a written reason of at least 10 characters to be overridden."""
+    if unmet and not reason:
+        names = "、".join(f.label_zh for f in unmet)
+        raise NotReady(
+            _(
+                "Not ready for phase %(phase)d: %(names)s. Write an override reason "
+                "to advance anyway.",
+                phase=phase,
+                names=names,
+            ),
+            fields={f.key: [f"{f.value} < {f.threshold}"] for f in unmet},
+        )
+    if reason and len(reason) < 10:
+        raise Invalid(
+            _("Explain the override in at least 10 characters."),
+            fields={"override_reason": [_("At least 10 characters.")]},
+        )
 
 
 def history() -> list[PhaseChange]:

@@ -463,3 +463,29 @@ def register_supplier(
     db.session().add(SupplierMember(supplier_id=row.id, user_id=member_user_id))
     db.session().flush()
     return row
+
+
+def mark_below_floor(supplier: Supplier, why: str | None) -> bool:
+    """Flag a supplier under the floor, or clear a flag it no longer deserves; audited.
+
+    `why` names the figure under the floor (None: none is). True when newly flagged.
+    """
+    if why and supplier.flagged_at is None:
+        supplier.flagged_at, supplier.flag_reason = db.utcnow(), why
+        audit.record(
+            actor_id=None,
+            action="supplier.flagged",
+            subject_type="supplier",
+            subject_id=supplier.id,
+            data={"reason": why},
+        )
+        return True
+    if not why and supplier.flagged_at is not None:
+        supplier.flagged_at, supplier.flag_reason = None, ""
+        audit.record(
+            actor_id=None,
+            action="supplier.unflagged",
+            subject_type="supplier",
+            subject_id=supplier.id,
+        )
+    return False

@@ -8,13 +8,13 @@ import time
 from pathlib import Path
 
 import wsgi
-from fulfilment.services import ledger
+from fulfilment.services import credits
 from shop.core import jobs
 
 
 def main() -> None:
     ready = Path(sys.argv[1])
-    real = ledger.credit_task
+    real = credits.credit_task
 
     def credit_then_hang(task_id: int) -> list:
         made = real(task_id)
@@ -22,7 +22,7 @@ def main() -> None:
         time.sleep(300)
         return made
 
-    ledger.credit_task = credit_then_hang
+    credits.credit_task = credit_then_hang
     app = wsgi.create_app()
     jobs.run_worker(app, ["default"], burst=False)
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlmodel import func, select
 
 from fulfilment.models import Credit, LedgerEntry, Posting, StaffMember
-from fulfilment.services import ledger
+from fulfilment.services import ledger, payouts, statements
 from orders import jobs as order_jobs
 from orders.models import DeliveryWindow, Order
 from shop.core import db
@@ -48,8 +48,8 @@ def check_invariants(app, staff_ids):
         _accounts, total = ledger.trial_balance()
         assert total == 0
         for staff_id in staff_ids:
-            owed = ledger.balances(staff_id).owed
-            lines = ledger.wallet_lines(staff_id, limit=10_000)
+            owed = statements.balances(staff_id).owed
+            lines = statements.wallet_lines(staff_id, limit=10_000)
             assert sum(x.amount_minor for x in lines) == owed
             latest = s.exec(
                 select(func.max(LedgerEntry.created_at)).where(LedgerEntry.staff_id == staff_id)
@@ -57,7 +57,7 @@ def check_invariants(app, staff_ids):
             if latest is not None:  # the statement of the newest month closes at what is owed
                 local = db.aware(latest).astimezone(ZoneInfo(app.config["TIMEZONE"]))
                 month = local.date().replace(day=1)
-                assert ledger.statement(staff_id, month).closing_minor == owed
+                assert statements.statement(staff_id, month).closing_minor == owed
         credits = s.exec(select(Credit)).all()
         assert len({(c.task_id, c.role) for c in credits}) == len(credits)
         credit_postings = s.exec(
@@ -138,7 +138,7 @@ def test_the_ledger_stays_true_whatever_happens(
         elif kind == "withdraw":
             with app.app_context(), db.session_scope() as s:
                 try:
-                    ledger.request_withdrawal(
+                    payouts.request_withdrawal(
                         staff_id=butlers[step[1]],
                         amount_minor=step[2],
                         idempotency_key=uuid.uuid4().hex,
@@ -148,14 +148,14 @@ def test_the_ledger_stays_true_whatever_happens(
                     s.rollback()
         elif kind == "decide":
             with app.app_context(), db.session_scope() as s:
-                waiting = ledger.list_withdrawals(status="requested")
+                waiting = payouts.list_withdrawals(status="requested")
                 if waiting:
-                    ledger.decide_withdrawal(
+                    payouts.decide_withdrawal(
                         withdrawal_id=waiting[0].id, actor_id=None, approve=step[1], reason="随机"
                     )
                     s.commit()
         elif kind == "payout":
             with app.app_context(), db.session_scope() as s:
-                ledger.export_payouts(actor_id=None)
+                payouts.export_payouts(actor_id=None)
                 s.commit()
         check_invariants(app, butlers)

@@ -1,0 +1,152 @@
+"""Withdrawals and payouts: requested by staff, decided by the operator, paid in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlmodel import select
+
+from fulfilment.errors import (
+    AlreadyDecided,
+    InsufficientBalance,
+    WithdrawalPending,
+)
+from fulfilment.models import (
+    PayoutBatch,
+    StaffMember,
+    Withdrawal,
+)
+from fulfilment.services.ledger import post
+from fulfilment.services.statements import balances
+from shop.core import audit, db
+from shop.core.errors import IdempotencyMismatch, Invalid, NotFound
+from shop.core.money import Money
+
+
+def request_withdrawal(*, staff_id: int, amount_minor: int, idempotency_key: str) -> Withdrawal:
+    """Ask to be paid part of the available balance (one request at a time, a minimum)."""
+    s = db.session()
+    existing = s.exec(
+        select(Withdrawal).where(
+            Withdrawal.staff_id == staff_id, Withdrawal.idempotency_key == idempotency_key
+        )
+    ).first()
+    if existing is not None:
+        if existing.amount_minor != amount_minor:
+            raise IdempotencyMismatch(
+                _("This Idempotency-Key was used for another withdrawal."),
+            )
+        return existing
+    if s.get(StaffMember, staff_id, with_for_update=True) is None:
+        raise NotFound(_("You are not registered as staff."))
+    minimum = int(current_app.config["FULFILMENT_MIN_WITHDRAWAL_MINOR"])
+    if amount_minor < minimum:
+        raise Invalid(
+            _("The least you can withdraw is %(money)s.", money=Money(minimum, "CNY").format()),
+            fields={"amount_minor": [_("Too little.")]},
+        )
+    if s.exec(
+        select(Withdrawal.id).where(
+            Withdrawal.staff_id == staff_id, Withdrawal.status == "requested"
+        )
+    ).first():
+        raise WithdrawalPending(_("You already have a withdrawal waiting."))
+    if amount_minor > balances(staff_id).available:
+        raise InsufficientBalance(_("That is more than your available balance."))
+    row = Withdrawal(staff_id=staff_id, amount_minor=amount_minor, idempotency_key=idempotency_key)
+    s.add(row)
+    s.flush()
+    post(
+        f"withdraw:{row.id}",
+        "withdraw",
+        [
+            ("staff_available", staff_id, amount_minor),
+            ("withdrawal_in_transit", staff_id, -amount_minor),
+        ],
+        staff_id=staff_id,
+    )
+    return row
+
+
+def decide_withdrawal(
+    *, withdrawal_id: int, actor_id: int, approve: bool, reason: str = ""
+) -> Withdrawal:
+    """The operator approves (it goes into the next payout batch) or rejects (money back)."""
+    row = db.session().get(Withdrawal, withdrawal_id, with_for_update=True)
+    if row is None:
+        raise NotFound(_("No such withdrawal."))
+    if row.status != "requested":
+        raise AlreadyDecided(_("This withdrawal has been decided."))
+    if not approve and len(reason.strip()) < 2:
+        raise Invalid(_("Say why."), fields={"reason": [_("Say why.")]})
+    row.status = "approved" if approve else "rejected"
+    row.decided_by, row.decided_at, row.reason = actor_id, db.utcnow(), reason.strip()[:200]
+    if not approve:
+        post(
+            f"return:{row.id}",
+            "return",
+            [
+                ("withdrawal_in_transit", row.staff_id, row.amount_minor),
+                ("staff_available", row.staff_id, -row.amount_minor),
+            ],
+            staff_id=row.staff_id,
+            memo=row.reason,
+        )
+    audit.record(
+        actor_id=actor_id,
+        action="withdrawal.approve" if approve else "withdrawal.reject",
+        subject_type="withdrawal",
+        subject_id=row.id,
+        data={"reason": row.reason},
+    )
+    db.session().flush()
+    return row
+
+
+def list_withdrawals(*, status: str | None = None, staff_id: int | None = None) -> list[Withdrawal]:
+    """Withdrawals, oldest first, optionally of one status or one staff member."""
+    stmt = select(Withdrawal).order_by(Withdrawal.id)
+    if status:
+        stmt = stmt.where(Withdrawal.status == status)
+    if staff_id is not None:
+        stmt = stmt.where(Withdrawal.staff_id == staff_id)
+    return list(db.session().exec(stmt))
+
+
+def export_payouts(
+    *, actor_id: int | None, progress: Callable[[int], None] | None = None
+) -> tuple[PayoutBatch | None, list[tuple[Withdrawal, StaffMember]]]:
+    """Put every approved withdrawal into a new payout batch and post it as paid out."""
+    s = db.session()
+    rows = s.exec(
+        select(Withdrawal, StaffMember)
+        .join(StaffMember, StaffMember.user_id == Withdrawal.staff_id)
+        .where(Withdrawal.status == "approved", Withdrawal.batch_id.is_(None))
+        .order_by(Withdrawal.id)
+        .with_for_update(of=Withdrawal)
+    ).all()
+    if not rows:
+        return None, []
+    batch = PayoutBatch(created_by=actor_id)
+    s.add(batch)
+    s.flush()
+    for withdrawal, _member in rows:
+        post(
+            f"payout:{withdrawal.id}",
+            "payout",
+            [
+                ("withdrawal_in_transit", withdrawal.staff_id, withdrawal.amount_minor),
+                ("paid_out", withdrawal.staff_id, -withdrawal.amount_minor),
+            ],
+            staff_id=withdrawal.staff_id,
+            memo=f"batch {batch.id}",
+        )
+        withdrawal.status, withdrawal.batch_id = "paid", batch.id
+        batch.total_minor += withdrawal.amount_minor
+        batch.count += 1
+        if progress is not None:
+            progress(1)
+    s.flush()
+    return batch, [(w, m) for w, m in rows]
