@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from marshmallow import (
+    INCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from fulfilment.services.tasks import EVENT_ACTIONS
 from shop.core.i18n import N_
-from shop.core.schemas import ID_RANGE, WHOLE_RANGE
+from shop.core.schemas import ID_RANGE, WHOLE_RANGE, PageForm
 
 
 class TaskSchema(Schema):
@@ -406,3 +417,64 @@ class StaffOutSchema(Schema):
     is_on_duty = fields.Boolean()
     is_active = fields.Boolean()
     grid_ids = fields.List(fields.Integer())
+
+
+class WithdrawalForm(PageForm):
+    """A withdrawal typed in yuan; the key makes a double tap one request."""
+
+    amount_minor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000_000))
+    key = fields.String(load_default="", validate=validate.Length(max=80))
+
+
+class RequestForm(RequestInSchema, PageForm):
+    """The touchpoint's page form; a datetime-local time is the community's (`request_form`)."""
+
+
+def request_form(timezone: str) -> Schema:
+    """The touchpoint form for a community whose clock is `timezone`."""
+    wanted_at = fields.AwareDateTime(
+        load_default=None, allow_none=True, default_timezone=ZoneInfo(timezone)
+    )
+    return RequestForm.from_dict({"wanted_at": wanted_at}, name="RequestForm")()
+
+
+class NoteForm(PageForm):
+    """A step of a request, with what the staff member noted."""
+
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class StepForm(PageForm):
+    """A staff step on a task, with what it needs.
+
+    The resident's code, the checklist ticked, items not applicable (`na-<n>`: the reason for
+    the n-th item), the resident's consent to come early, the reason of a failure.
+    """
+
+    class Meta:
+        """The not-applicable reasons are numbered, so they are not declared one by one."""
+
+        unknown = INCLUDE
+
+    code = fields.String(load_default="", validate=validate.Length(max=12))
+    checklist = fields.List(fields.String(validate=validate.Length(max=200)), load_default=list)
+    early_agreed = fields.Boolean(load_default=False)
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+    @post_load
+    def _not_applicable(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
+        reasons = {
+            int(key.removeprefix("na-")): str(value).strip()[:200]
+            for key, value in data.items()
+            if key.startswith("na-") and key.removeprefix("na-").isdigit()
+        }
+        kept = {k: data[k] for k in ("code", "checklist", "early_agreed", "reason")}
+        return {**kept, "not_applicable_at": {n: why for n, why in reasons.items() if why}}
+
+
+class ReassignForm(PageForm):
+    """A task given to someone else of the grid."""
+
+    staff_id = fields.Integer(
+        required=True, validate=validate.Range(min=1, error=N_("Pick someone of this grid."))
+    )

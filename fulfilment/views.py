@@ -31,9 +31,8 @@ from shop.core.auth import role_required
 from shop.core.boundary import id_value, page_value
 from shop.core.errors import DomainError, NotFound
 from shop.core.forms import EmptyForm
-from shop.core.money import parse_major
 from shop.core.ratelimit import limiter
-from shop.core.web import check_csrf, form_action, load_form
+from shop.core.web import check_csrf, form_action, load_form, posted, typed_values
 
 bp = Blueprint("fulfilment", __name__, template_folder="templates")
 
@@ -77,19 +76,22 @@ def manager_home() -> ResponseReturnValue:
     )
 
 
+def _withdraw(form: dict[str, Any]) -> None:
+    """A withdrawal request (0: nothing typed, which the service calls too little)."""
+    payouts.request_withdrawal(
+        staff_id=current_user.id,
+        amount_minor=form["amount_minor"],
+        idempotency_key=form["key"] or uuid.uuid4().hex,
+    )
+
+
 @bp.route("/staff/wallet", methods=["GET", "POST"])
 @role_required("staff")
 def wallet_page() -> ResponseReturnValue:
     """My money: balances by status, the month's statement, and a withdrawal request."""
     if request.method == "POST":
-        check_csrf()
-        amount = parse_major(request.form.get("amount_yuan", "")) or 0  # 0: "too little"
         form_action(
-            lambda: payouts.request_withdrawal(
-                staff_id=current_user.id,
-                amount_minor=amount,
-                idempotency_key=request.form.get("key", "")[:80] or uuid.uuid4().hex,
-            ),
+            lambda: _withdraw(posted(schemas.WithdrawalForm())),
             _("Your withdrawal request is with the operator."),
         )
         return redirect(url_for("fulfilment.wallet_page"), code=303)
@@ -128,32 +130,6 @@ def my_butler() -> ResponseReturnValue:
     )
 
 
-def _request_form_data(tz: str) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """The posted request form, validated; a datetime-local time is the community's time."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from marshmallow import ValidationError
-
-    from shop.core.i18n import translate_errors
-
-    check_csrf()
-    raw = {k: request.form.get(k, "").strip() for k in schemas.RequestInSchema().fields}
-    raw = {k: v for k, v in raw.items() if v}
-    if raw.get("wanted_at"):
-        try:
-            local = datetime.fromisoformat(raw["wanted_at"])
-            if local.tzinfo is None:
-                local = local.replace(tzinfo=ZoneInfo(tz))
-            raw["wanted_at"] = local.isoformat()
-        except ValueError:
-            pass  # the schema says what is wrong with it
-    try:
-        return schemas.RequestInSchema().load(raw), {}
-    except ValidationError as exc:
-        return {}, translate_errors(exc.messages)
-
-
 @bp.route("/t/<string(maxlength=16):code>", methods=["GET", "POST"])
 @limiter.limit(
     lambda: str(current_app.config["REQUEST_LIMIT_PER_IP"]),
@@ -167,8 +143,9 @@ def touchpoint_form(code: str) -> ResponseReturnValue:
     values: dict[str, Any] = {"kind": request.args.get("kind", "report")}
     errors: dict[str, Any] = {}
     if request.method == "POST":
-        values = request.form.to_dict()
-        data, errors = _request_form_data(accounts.community_timezone(point.community_id))
+        values = typed_values()
+        timezone = accounts.community_timezone(point.community_id)
+        data, errors = load_form(schemas.request_form(timezone))
         if not errors:
             try:
                 req = touchpoints.open_request(
@@ -276,7 +253,7 @@ def household_segment(resident_id: int) -> ResponseReturnValue:
             flash(_("The household's segment is changed."), "info")
             return redirect(url_for("fulfilment.households", **request.args), code=303)
     flash(_("Check the marked fields."), "error")
-    return _households_page({"resident_id": resident_id, **request.form.to_dict()}, errors, 422)
+    return _households_page({"resident_id": resident_id, **typed_values()}, errors, 422)
 
 
 @bp.get("/staff/requests/<int:request_id>")
@@ -298,7 +275,7 @@ def request_step(request_id: int, action: str) -> ResponseReturnValue:
             request_id=request_id,
             staff_id=current_user.id,
             action=action,
-            note=request.form.get("note", ""),
+            **posted(schemas.NoteForm()),
         ),
         labels.action_label(action),
     )
@@ -331,7 +308,7 @@ def touchpoint_list() -> ResponseReturnValue:
         rows=queries.touchpoints(),
         buildings={c.id: accounts.list_buildings(c.id) for c in communities},
         grids=queries.grids_of_communities([c.id for c in communities]),
-        values=request.form.to_dict() if errors else {},
+        values=typed_values() if errors else {},
         errors=errors,
     ), 422 if errors else 200
 
@@ -397,17 +374,17 @@ def claim(task_id: int) -> ResponseReturnValue:
 @role_required("staff")
 def step(task_id: int, action: str) -> ResponseReturnValue:
     """Press the next step of my task."""
-    check_csrf()
     try:
+        form = posted(schemas.StepForm(), multi=("checklist",))
         tasks.act(
             task_id=task_id,
             staff_id=current_user.id,
             action=action,
-            confirmation_code=request.form.get("code", "").strip() or None,
-            checklist=request.form.getlist("checklist"),
-            not_applicable=_not_applicable(task_id),
-            early_agreed=request.form.get("early_agreed") == "1",
-            reason=request.form.get("reason", ""),
+            confirmation_code=form["code"] or None,
+            checklist=form["checklist"],
+            not_applicable=_not_applicable(task_id, form["not_applicable_at"]),
+            early_agreed=form["early_agreed"],
+            reason=form["reason"],
         )
     except NotFound:
         raise
@@ -421,11 +398,10 @@ def step(task_id: int, action: str) -> ResponseReturnValue:
     return redirect(url_for("fulfilment.task_page", task_id=task_id), code=303)
 
 
-def _not_applicable(task_id: int) -> dict[str, str]:
-    """The checklist items marked not applicable on the form, each with its reason."""
+def _not_applicable(task_id: int, reasons: dict[int, str]) -> dict[str, str]:
+    """The checklist items marked not applicable on the form (by position), with the reason."""
     items = queries.task_for_staff(task_id, current_user.id).checklist
-    reasons = {item: request.form.get(f"na-{n}", "").strip() for n, item in enumerate(items)}
-    return {item: why for item, why in reasons.items() if why}
+    return {item: reasons[n] for n, item in enumerate(items) if n in reasons}
 
 
 @bp.post("/staff/tasks/<int:task_id>/ask-early")
@@ -449,17 +425,12 @@ def _kind_status(task_id: int) -> tuple[str, str]:
 @role_required("manager")
 def reassign(task_id: int) -> ResponseReturnValue:
     """Give a task to someone else of the grid."""
-    check_csrf()
-    staff_id = request.form.get("staff_id", "")
-    if not staff_id.isdigit():
-        flash(_("Pick someone of this grid."), "error")
-    else:
-        form_action(
-            lambda: tasks.reassign(
-                task_id=task_id, manager_id=current_user.id, staff_id=int(staff_id)
-            ),
-            _("The task was reassigned."),
-        )
+    form_action(
+        lambda: tasks.reassign(
+            task_id=task_id, manager_id=current_user.id, **posted(schemas.ReassignForm())
+        ),
+        _("The task was reassigned."),
+    )
     return redirect(url_for("fulfilment.manager_home"), code=303)
 
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    INCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from shop.core.i18n import N_
 from shop.core.media import KEY as MEDIA_KEY
 from shop.core.media import image_url
-from shop.core.schemas import ID_RANGE, PAGE_RANGE, WHOLE_RANGE, MoneySchema
+from shop.core.schemas import ID_RANGE, PAGE_RANGE, WHOLE_RANGE, MoneySchema, PageForm
 from suppliers.models import DocumentKind, ItemKind, SupplierKind
 from suppliers.process import DECISIONS
 
@@ -378,3 +386,56 @@ class StatementLineSchema(Schema):
     description = fields.String()
     amount = fields.Nested(MoneySchema)
     at = fields.AwareDateTime()
+
+
+class ImportForm(PageForm):
+    """An item import: a file to preview, or the confirmation of a kept preview."""
+
+    confirm = fields.Boolean(load_default=False)
+    token = fields.String(load_default="", validate=validate.Length(max=64))
+
+
+class ChecklistForm(PageForm):
+    """The vetting checklist: the requirements ticked, and a note per requirement (`note-<id>`)."""
+
+    class Meta:
+        """The notes are named by requirement, so their fields are not declared one by one."""
+
+        unknown = INCLUDE
+
+    done = fields.List(fields.Integer(validate=ID_RANGE), load_default=list)
+
+    @post_load
+    def _notes(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
+        notes = {
+            int(key.removeprefix("note-")): str(value)[:500]
+            for key, value in data.items()
+            if key.startswith("note-") and key.removeprefix("note-").isdigit()
+        }
+        return {"done": set(data["done"]), "notes": notes}
+
+
+class RequirementForm(PageForm):
+    """An onboarding requirement: its code, names, whether it blocks, which categories."""
+
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9_]{1,40}$", error=N_("The code takes letters, digits and underscores.")
+        ),
+    )
+    name_zh = fields.String(load_default="", validate=validate.Length(max=100))
+    name_en = fields.String(load_default="", validate=validate.Length(max=100))
+    is_blocking = fields.Boolean(load_default=False)
+    is_active = fields.Boolean(load_default=True)
+    only_for_categories = fields.List(
+        fields.String(validate=validate.Length(max=40)), load_default=list
+    )
+
+    @post_load
+    def _names(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
+        return {
+            **data,
+            "name_zh": data["name_zh"] or data["code"],
+            "name_en": data["name_en"] or data["code"],
+        }

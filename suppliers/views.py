@@ -16,7 +16,7 @@ from shop.core.accounts import find_user_by_email
 from shop.core.auth import role_required
 from shop.core.boundary import page_value
 from shop.core.errors import DomainError, Invalid, NotFound
-from shop.core.web import check_csrf, form_action, load_form
+from shop.core.web import check_csrf, form_action, load_form, posted, typed_values
 from suppliers import process, schemas
 from suppliers.http import send_document
 from suppliers.services import access, documents, items, settlement, vetting
@@ -44,7 +44,7 @@ def apply() -> ResponseReturnValue:
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
-        values = request.form.to_dict()
+        values = typed_values()
         data, errors = load_form(schemas.ApplicationSchema(), lists=("categories",))
         status = 422 if errors else 200
         if not errors:
@@ -156,7 +156,7 @@ def item_new() -> ResponseReturnValue:
     values: dict[str, Any] = {"kind": request.args.get("kind", "goods")}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        values = request.form.to_dict()
+        values = typed_values()
         data, errors = load_form(
             schemas.ItemSchema(), lists=("slot_times", "service_community_ids")
         )
@@ -185,7 +185,7 @@ def item_detail(item_id: int) -> ResponseReturnValue:
     values = _item_form(item.model_dump())
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        values = {**values, **request.form.to_dict()}
+        values = {**values, **typed_values()}
         data, errors = load_form(
             schemas.ItemPatchSchema(partial=True),
             lists=("slot_times", "service_community_ids"),
@@ -257,12 +257,12 @@ def item_import() -> ResponseReturnValue:
     """Upload a CSV, see the preview with row errors, then import it all or nothing."""
     report, token = None, None
     if request.method == "POST":
-        check_csrf()
+        form = posted(schemas.ImportForm())
         supplier_id = _my_supplier_id()
-        confirm = request.form.get("confirm") == "1"
+        confirm = form["confirm"]
         try:
             if confirm:
-                token = request.form.get("token", "")
+                token = form["token"]
                 text = items.read_preview(owner_id=current_user.id, token=token)
             else:
                 uploads = _uploads("file")
@@ -374,16 +374,15 @@ def evaluate(supplier_id: int) -> ResponseReturnValue:
 @role_required("operator")
 def checklist(supplier_id: int) -> ResponseReturnValue:
     """Save the checklist: every applicable requirement ticked or not."""
-    check_csrf()
+    form = posted(schemas.ChecklistForm(), lists=("done",))
     detail = vetting.supplier_detail(supplier_id, current_user.id)
-    ticked = set(request.form.getlist("done"))
     for line in detail["checklist"]:
         vetting.set_checklist_entry(
             supplier_id=supplier_id,
             requirement_id=line.requirement_id,
-            is_done=str(line.requirement_id) in ticked,
+            is_done=line.requirement_id in form["done"],
             actor_id=current_user.id,
-            note=request.form.get(f"note-{line.requirement_id}", ""),
+            note=form["notes"].get(line.requirement_id, ""),
         )
     flash(_("Checklist saved."), "info")
     return redirect(url_for("suppliers_ops.detail", supplier_id=supplier_id))
@@ -419,25 +418,12 @@ def ops_document(supplier_id: int, document_id: int) -> ResponseReturnValue:
 def requirements() -> ResponseReturnValue:
     """The onboarding requirements: add one or change whether it blocks approval."""
     if request.method == "POST":
-        check_csrf()
-        code = request.form.get("code", "").strip()
-        if not code.replace("_", "").isalnum():
-            flash(_("The code takes letters, digits and underscores."), "error")
-        else:
-            vetting.save_requirement(
+        form_action(
+            lambda: vetting.save_requirement(
                 actor_id=current_user.id,
-                code=code,
-                name_zh=request.form.get("name_zh", "").strip() or code,
-                name_en=request.form.get("name_en", "").strip() or code,
-                is_blocking=request.form.get("is_blocking") == "1",
-                is_active=request.form.get("is_active", "1") == "1",
-                only_for_categories=[
-                    c.strip()
-                    for c in request.form.get("only_for_categories", "")
-                    .replace("，", ",")
-                    .split(",")
-                ],
-            )
-            flash(_("Requirement saved."), "info")
+                **posted(schemas.RequirementForm(), lists=("only_for_categories",)),
+            ),
+            _("Requirement saved."),
+        )
         return redirect(url_for("suppliers_ops.requirements"))
     return render_template("suppliers/ops_requirements.html", rows=vetting.list_requirements())

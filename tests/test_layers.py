@@ -191,3 +191,17 @@ def test_refusals_are_classes_in_errors_not_codes_at_the_raise():
         if re.search(r"\bcode=\"", line)
     ]
     assert offenders == []
+
+
+def test_pages_read_forms_only_through_schemas():
+    """Every posted form goes through a schema (`shop.core.web.posted` / `load_form`): no
+    page reads `request.form` itself, so money and percents are converted in one place."""
+    allowed = {"shop/core/web.py", "shop/core/boundary.py", "shop/core/ratelimit.py"}
+    readers = [
+        str(path.relative_to(ROOT))
+        for package in ("shop", "suppliers", "orders", "fulfilment")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "request.form" in path.read_text(encoding="utf-8")
+        and str(path.relative_to(ROOT)) not in allowed
+    ]
+    assert readers == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -29,13 +28,13 @@ from marshmallow import EXCLUDE
 import fulfilment.api
 import orders.api
 import suppliers.api
+from shop.console import forms
 from shop.core import accounts, audit, db
 from shop.core.auth import role_required
-from shop.core.boundary import id_value, page_value
+from shop.core.boundary import page_value
 from shop.core.errors import Invalid
-from shop.core.money import basis_points, parse_major
 from shop.core.schemas import CommunityInSchema
-from shop.core.web import check_csrf, form_action, load_form
+from shop.core.web import check_csrf, form_action, form_values, load_form, posted, submitted
 
 bp = Blueprint("console", __name__, template_folder="templates", url_prefix="/console")
 #: The operator's pages were once split between /ops and /console; old links still arrive.
@@ -75,7 +74,7 @@ def phase() -> ResponseReturnValue:
             lambda: suppliers.api.advance_phase(
                 phase=upcoming,
                 actor_id=current_user.id,
-                override_reason=request.form.get("override_reason", ""),
+                override_reason=posted(forms.PhaseForm())["override_reason"],
             ),
             _("The platform is now in phase %(phase)d.", phase=upcoming),
         )
@@ -123,18 +122,9 @@ def _back(order_id: int) -> ResponseReturnValue:
 @role_required("operator")
 def refund(order_id: int) -> ResponseReturnValue:
     """Refund all of the order (amount left empty) or part of it (typed in yuan)."""
-    check_csrf()
-    text = request.form.get("amount", "").strip()
-    amount = parse_major(text) if text else None
-    if text and not amount:
-        flash(_("Enter the amount in yuan, or leave it empty for everything left."), "error")
-        return _back(order_id)
     form_action(
         lambda: orders.api.refund_order(
-            order_id=order_id,
-            actor_id=current_user.id,
-            amount_minor=amount,
-            reason=request.form.get("reason", "").strip() or "operator refund",
+            order_id=order_id, actor_id=current_user.id, **posted(forms.RefundForm())
         ),
         _("The refund is on its way."),
     )
@@ -151,7 +141,7 @@ def waive(order_id: int, node_id: int) -> ResponseReturnValue:
             order_id=order_id,
             node_id=node_id,
             actor_id=current_user.id,
-            reason=request.form.get("reason", ""),
+            **posted(forms.ReasonForm()),
         ),
         _("The promise was waived."),
     )
@@ -167,7 +157,7 @@ def resolve(order_id: int, complaint_id: int) -> ResponseReturnValue:
         lambda: orders.api.resolve_complaint(
             complaint_id=complaint_id,
             actor_id=current_user.id,
-            resolution=request.form.get("resolution", ""),
+            **posted(forms.ResolutionForm()),
         ),
         _("The complaint was answered."),
     )
@@ -198,7 +188,7 @@ def decide_withdrawal(withdrawal_id: int, decision: str) -> ResponseReturnValue:
             withdrawal_id=withdrawal_id,
             actor_id=current_user.id,
             approve=decision == "approve",
-            reason=request.form.get("reason", ""),
+            **posted(forms.ReasonForm()),
         ),
         _("Decided."),
     )
@@ -214,25 +204,10 @@ def add_rule() -> ResponseReturnValue:
     role shares and the factor for a missed promise in percent. The rule keeps fen and basis
     points.
     """
-    check_csrf()
-    form = request.form
-    basis = form.get("basis", "")
-    amount = form.get("amount", "").strip()
-    raw: dict[str, Any] = {
-        "scope": form.get("scope", ""),
-        "basis": basis,
-        "amount": parse_major(amount) if basis == "fixed" else basis_points(amount),
-        "missed_factor_bp": basis_points(form.get("missed_factor", "").strip() or "100"),
-        "split_bp": {
-            role: basis_points(form.get(f"split_{role}", "").strip())
-            for role in ("deliverer", "performer", "referrer")
-            if form.get(f"split_{role}", "").strip()
-        },
-    }
-    if form.get("scope_id", "").strip():
-        raw["scope_id"] = form["scope_id"].strip()
     form_action(
-        lambda: fulfilment.api.add_commission_rule(actor_id=current_user.id, data=raw),
+        lambda: fulfilment.api.add_commission_rule(
+            actor_id=current_user.id, data=posted(forms.CommissionRuleForm())
+        ),
         _("The rule applies to orders paid from now on."),
     )
     return redirect(url_for("console.staff_money"), code=303)
@@ -315,16 +290,6 @@ def audit_csv() -> ResponseReturnValue:
     )
 
 
-def _posted(*, lists: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The posted form without its token and `do`, lists of ids where named."""
-    form: dict[str, Any] = {
-        k: v.strip() for k, v in request.form.items() if k not in ("csrf_token", "do")
-    }
-    for name in lists:
-        form[name] = [i for i in request.form.getlist(name, type=id_value) if i]
-    return form
-
-
 def _open_compound() -> None:
     data, errors = load_form(CommunityInSchema(unknown=EXCLUDE))  # "do" is the form's
     if errors:  # the page shows the message: name each field and what is wrong
@@ -334,60 +299,30 @@ def _open_compound() -> None:
 
 
 def _add_buildings() -> None:
-    names = [n.strip() for n in re.split(r"[,，、\s]+", request.form.get("names", "")) if n]
-    community_id = request.form.get("community_id", type=id_value)
-    if not names or community_id is None or any(len(n) > 50 for n in names):
-        message = _("Give building names, separated by commas.")
-        raise Invalid(message, fields={"names": [message]})
-    accounts.add_buildings(actor_id=current_user.id, community_id=community_id, names=names)
+    accounts.add_buildings(actor_id=current_user.id, **posted(forms.BuildingsForm()))
 
 
 def _draw_grid() -> None:
-    form = _posted(lists=("building_ids",))
-    if not form["building_ids"] or not 1 <= len(form.get("name", "")) <= 60:
-        message = _("Name the grid and tick its buildings.")
-        raise Invalid(message, fields={"building_ids": [message]})
-    fulfilment.api.open_grid(
-        actor_id=current_user.id,
-        community_id=request.form.get("community_id", type=id_value) or 0,
-        name=form["name"],
-        building_ids=form["building_ids"],
-        manager_id=request.form.get("manager_id", type=id_value),
-    )
+    form = posted(forms.GridForm(), lists=("building_ids",))
+    fulfilment.api.open_grid(actor_id=current_user.id, **form)
 
 
 def _move_building() -> None:
-    building_id = request.form.get("building_id", type=id_value)
-    grid_id = request.form.get("grid_id", type=id_value)
-    if building_id is None or grid_id is None:
-        message = _("Pick a building and the grid it moves to.")
-        raise Invalid(message, fields={"building_id": [message]})
+    form = posted(forms.MoveForm())
     fulfilment.api.move_buildings(
         actor_id=current_user.id,
-        grid_id=grid_id,
-        building_ids=[building_id],
-        confirm=request.form.get("confirm") == "1",
+        grid_id=form["grid_id"],
+        building_ids=[form["building_id"]],
+        confirm=form["confirm"],
     )
 
 
 def _set_grid_manager() -> None:
-    grid_id = request.form.get("grid_id", type=id_value)
-    if grid_id is None:
-        abort(400)
-    fulfilment.api.set_grid_manager(
-        actor_id=current_user.id,
-        grid_id=grid_id,
-        manager_id=request.form.get("manager_id", type=id_value),
-    )
+    fulfilment.api.set_grid_manager(actor_id=current_user.id, **posted(forms.GridManagerForm()))
 
 
 def _let_go() -> None:
-    user_id = request.form.get("user_id", type=id_value)
-    if user_id is None:
-        abort(400)
-    fulfilment.api.let_go(
-        actor_id=current_user.id, user_id=user_id, reason=request.form.get("reason", "")
-    )
+    fulfilment.api.let_go(actor_id=current_user.id, **posted(forms.LetGoForm()))
 
 
 #: The compounds page's forms, by their `do` field.
@@ -397,10 +332,10 @@ _COMPOUND_ACTIONS: dict[str, Callable[[], Any]] = {
     "grid": _draw_grid,
     "move": _move_building,
     "hire": lambda: fulfilment.api.hire(
-        actor_id=current_user.id, form=_posted(lists=("grid_ids",))
+        actor_id=current_user.id, form=form_values(lists=("grid_ids",))
     ),
     "manager": lambda: fulfilment.api.appoint_manager(
-        actor_id=current_user.id, form=_posted(lists=("grid_ids",))
+        actor_id=current_user.id, form=form_values(lists=("grid_ids",))
     ),
     "grid_manager": _set_grid_manager,
     "leave": _let_go,
@@ -409,7 +344,7 @@ _COMPOUND_ACTIONS: dict[str, Callable[[], Any]] = {
 
 def _compound_action() -> None:
     """One of the compounds page's forms, by its `do` field."""
-    action = _COMPOUND_ACTIONS.get(request.form.get("do", ""))
+    action = _COMPOUND_ACTIONS.get(submitted("do"))
     if action is None:
         abort(400)
     action()
@@ -461,7 +396,7 @@ def units_page(community_id: int) -> ResponseReturnValue:
             flash(_("Choose a UTF-8 CSV file.") if text is None else _("Choose a file."), "error")
             status = 422
         else:
-            dry_run = request.form.get("action") != "import"
+            dry_run = submitted("action") != "import"
             try:
                 preview, created = accounts.import_units(
                     actor_id=current_user.id, community_id=community_id, text=text, dry_run=dry_run

@@ -71,6 +71,8 @@ def yuan_text(minor: object) -> str:
 
 
 MINOR_SUFFIX = "_minor"
+#: A share in basis points is typed in percent under the name without this suffix.
+BP_SUFFIX = "_bp"
 
 
 def minor_from_yuan(form: dict[str, object], names: Container[str]) -> dict[str, str]:
@@ -87,6 +89,23 @@ def minor_from_yuan(form: dict[str, object], names: Container[str]) -> dict[str,
             form[f"{name}{MINOR_SUFFIX}"] = text
         else:
             form[f"{name}{MINOR_SUFFIX}"] = amount
+    return wrong
+
+
+def percent_to_bp(form: dict[str, object], names: Container[str]) -> dict[str, str]:
+    """Shares typed in percent, converted once; returns the fields that are not percents.
+
+    Each posted `<name>` whose `<name>_bp` is in `names` becomes that field in basis points.
+    """
+    wrong: dict[str, str] = {}
+    for name in [n for n in form if f"{n}{BP_SUFFIX}" in names]:
+        text = form.pop(name)
+        share = basis_points(text) if isinstance(text, str) else None
+        if share is None:
+            wrong[name] = str(text)
+            form[f"{name}{BP_SUFFIX}"] = text
+        else:
+            form[f"{name}{BP_SUFFIX}"] = share
     return wrong
 
 

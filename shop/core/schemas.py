@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from shop.core.boundary import INT_MAX, MAX_PAGE
 from shop.core.i18n import N_
@@ -287,3 +287,24 @@ class UnitImportSchema(Schema):
     rows = fields.List(fields.Nested(UnitImportRowSchema))
     created = fields.Integer()
     saved = fields.Boolean()
+
+
+class PageForm(Schema):
+    """A page form loaded by `shop.core.web.posted`: fields it does not name are ignored."""
+
+    class Meta:
+        """The token and the page's `do` belong to the page, not the form."""
+
+        unknown = EXCLUDE
+
+
+class ReasonForm(PageForm):
+    """A step with its reason (cancelling, waiving a promise, deciding a withdrawal)."""
+
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class VerifyForm(PageForm):
+    """The code on the property's notice that verifies a resident's home."""
+
+    code = fields.String(load_default="", validate=validate.Length(max=32))

@@ -78,13 +78,13 @@ def register() -> ResponseReturnValue:
     """A resident signs up: pick the compound, then the home, with phone and password."""
     from shop.core.i18n import translate_errors
     from shop.core.schemas import RegisterSchema
-    from shop.core.web import load_form
+    from shop.core.web import load_form, typed_values
 
     community_id = request.args.get("community_id", type=id_value)
     values: dict[str, Any] = {}
     errors: dict[str, Any] = {}
     if request.method == "POST":
-        values = request.form.to_dict()
+        values = typed_values()
         data, errors = load_form(RegisterSchema())  # CSRF, ints, messages in the reader's tongue
         if not errors:
             try:
@@ -112,15 +112,16 @@ def register() -> ResponseReturnValue:
 @limiter.limit("10 per hour", methods=["POST"], scope="verify-home")
 def verify_home() -> ResponseReturnValue:
     """Verify my home with the code on the property's notice (or wait for the butler)."""
-    from shop.core.web import check_csrf
+    from shop.core.schemas import VerifyForm
+    from shop.core.web import load_form
 
     address = accounts.find_resident_address(current_user.id)
     if address is None:
         abort(404)
     error = ""
     if request.method == "POST" and not address.verified:
-        check_csrf()
-        if accounts.verify_with_code(user_id=current_user.id, code=request.form.get("code", "")):
+        form, _errors = load_form(VerifyForm(), drop_empty=False)  # a bad code is just wrong
+        if accounts.verify_with_code(user_id=current_user.id, code=form.get("code", "")):
             flash(_("Your home is verified. You can order now."), "info")
             return redirect(url_for("core.index"))
         error = _("This is not your home's code.")

@@ -14,7 +14,14 @@ from wtforms.validators import ValidationError as ValidationErrorWTF
 
 from shop.core import notifications
 from shop.core.media import image_url
-from shop.core.money import MINOR_SUFFIX, Money, minor_from_yuan, yuan_text
+from shop.core.money import (
+    BP_SUFFIX,
+    MINOR_SUFFIX,
+    Money,
+    minor_from_yuan,
+    percent_to_bp,
+    yuan_text,
+)
 
 csrf = CSRFProtect()
 _HOMES = "shop.homes"
@@ -167,12 +174,17 @@ def check_csrf() -> None:
 
 
 def load_form(
-    schema: Any, *, lists: tuple[str, ...] = (), drop_empty: bool = True
+    schema: Any,
+    *,
+    lists: tuple[str, ...] = (),
+    multi: tuple[str, ...] = (),
+    drop_empty: bool = True,
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Validate the posted form with a marshmallow schema: (data, errors by field).
 
     The CSRF token is checked first (400 if missing or wrong). `lists` names fields posted
-    as several values or as one comma-separated value. Money is typed in yuan: a posted
+    as several values or as one comma-separated value; `multi` names fields posted as several
+    values, each kept whole (checklist items may hold commas). Money is typed in yuan: a posted
     `price` fills the schema's `price_minor` (converted once, here); its errors come back
     under `price`.
     """
@@ -185,7 +197,9 @@ def load_form(
     for key in request.form:
         if key == "csrf_token":
             continue
-        if key in lists:
+        if key in multi:
+            raw[key] = [v.strip() for v in request.form.getlist(key) if v.strip()]
+        elif key in lists:
             values = [
                 v for part in request.form.getlist(key) for v in part.replace("，", ",").split(",")
             ]
@@ -194,7 +208,8 @@ def load_form(
             raw[key] = request.form[key].strip()
     if drop_empty:
         raw = {k: v for k, v in raw.items() if v not in ("", [])}
-    not_amounts = minor_from_yuan(raw, schema.fields)
+    not_amounts = {n: MINOR_SUFFIX for n in minor_from_yuan(raw, schema.fields)}
+    not_amounts |= {n: BP_SUFFIX for n in percent_to_bp(raw, schema.fields)}
     raw = {k: _form_ints(schema.fields.get(k), v) for k, v in raw.items()}
     try:
         data = schema.load(raw)
@@ -204,12 +219,57 @@ def load_form(
         errors = {k: v if isinstance(v, list) else [str(v)] for k, v in messages.items()}
     else:
         errors = {}
-    for name in not_amounts:
-        errors.pop(f"{name}{MINOR_SUFFIX}", None)
-        errors[name] = [_("An amount in yuan, e.g. 39.90.")]
-    for key in [k for k in errors if k.endswith(MINOR_SUFFIX)]:
-        errors[key.removesuffix(MINOR_SUFFIX)] = errors.pop(key)
+    for name, suffix in not_amounts.items():
+        errors.pop(f"{name}{suffix}", None)
+        errors[name] = [
+            _("An amount in yuan, e.g. 39.90.")
+            if suffix == MINOR_SUFFIX
+            else _("A percent, e.g. 80.")
+        ]
+    for key in [k for k in errors if k.endswith((MINOR_SUFFIX, BP_SUFFIX))]:
+        errors[key.removesuffix(MINOR_SUFFIX).removesuffix(BP_SUFFIX)] = errors.pop(key)
     return ({}, errors) if errors else (data, {})
+
+
+def posted(
+    schema: Any, *, lists: tuple[str, ...] = (), multi: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The posted form loaded by `schema` (see `load_form`); field errors raise Invalid.
+
+    Called inside a `form_action`, the refusal is the page's message and changes nothing.
+    """
+    from shop.core.errors import Invalid
+
+    data, errors = load_form(schema, lists=lists, multi=multi)
+    if errors:
+        raise Invalid("；".join(dict.fromkeys(v[0] for v in errors.values())), fields=errors)
+    return data
+
+
+def form_values(*, lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The posted fields as text, for a form another package's api loads with its schema.
+
+    The token and the page's `do` are left out; `lists` name fields that are lists of ids.
+    """
+    from shop.core.boundary import id_value
+
+    check_csrf()
+    values: dict[str, Any] = {
+        k: v.strip() for k, v in request.form.items() if k not in ("csrf_token", "do")
+    }
+    for name in lists:
+        values[name] = [i for i in request.form.getlist(name, type=id_value) if i]
+    return values
+
+
+def typed_values() -> dict[str, str]:
+    """What was typed into the posted form, as text, to fill the form again beside its errors."""
+    return {k: v for k, v in request.form.items() if k != "csrf_token"}
+
+
+def submitted(name: str) -> str:
+    """Which of a page's forms or buttons was posted (the value of `name`, "" if none)."""
+    return request.form.get(name, "")
 
 
 def form_action(action: Any, success: str) -> bool:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
     render_template,
@@ -25,8 +23,8 @@ from shop.core.accounts import find_resident_address
 from shop.core.auth import role_required, viewer_segment
 from shop.core.boundary import page_value
 from shop.core.errors import DomainError, NotFound
-from shop.core.web import check_csrf, form_action
-from shop.storefront import basket
+from shop.core.web import check_csrf, form_action, posted
+from shop.storefront import basket, forms
 
 bp = Blueprint("storefront_orders", __name__, template_folder="templates", url_prefix="/shop")
 
@@ -56,29 +54,16 @@ def checkout() -> ResponseReturnValue:
         return redirect(url_for("storefront.basket_page"))
     if request.method == "GET":
         return _checkout_page(current)
-    check_csrf()
-    mode = request.form.get("mode", "doorstep")
-    delivery: dict[str, object] = {"mode": mode}
-    choice = request.form.get("choice", "")
-    if mode == "doorstep" and choice.isdigit():
-        delivery["window_id"] = int(choice)
-    elif mode == "service" and choice:
-        try:
-            delivery["slot_starts_at"] = datetime.fromisoformat(choice)
-        except ValueError:
-            abort(400)
-    if mode in {"doorstep", "service"} and len(delivery) == 1:
-        flash(_("Please pick a time."), "error")
-        return _checkout_page(current, 422)
     try:
+        form = posted(forms.CheckoutForm())
         order_id = orders.api.place_order(
             resident_id=current_user.id,
-            delivery=delivery,
+            delivery=form["delivery"],
             lines=[{"bundle_id": ln.card.id, "quantity": ln.quantity} for ln in current.lines],
-            idempotency_key=request.form.get("key", "")[:80] or uuid.uuid4().hex,
-            note=request.form.get("note", "")[:500],
+            idempotency_key=form["key"] or uuid.uuid4().hex,
+            note=form["note"],
             referral_code=session.get("referral_code", ""),
-            use_credit=request.form.get("use_credit") == "1",
+            use_credit=form["use_credit"],
         )
         card_due = orders.api.start_payment_if_due(order_id=order_id, resident_id=current_user.id)
     except NotFound:
@@ -155,7 +140,7 @@ def cancel(order_id: int) -> ResponseReturnValue:
             order_id=order_id,
             user_id=current_user.id,
             roles=frozenset(),
-            reason=request.form.get("reason", ""),
+            **posted(forms.ReasonForm()),
         ),
         _("The order was cancelled."),
     )
@@ -181,7 +166,7 @@ def complain(order_id: int) -> ResponseReturnValue:
     check_csrf()
     form_action(
         lambda: orders.api.file_complaint(
-            order_id=order_id, resident_id=current_user.id, text=request.form.get("text", "")
+            order_id=order_id, resident_id=current_user.id, **posted(forms.ComplaintForm())
         ),
         _("We have your complaint and will answer soon."),
     )

@@ -11,9 +11,9 @@ import orders.api
 import suppliers.catalogue.api as catalogue
 from shop.core.accounts import find_resident_address
 from shop.core.auth import role_required, viewer_segment
-from shop.core.boundary import id_value, page_value
-from shop.core.web import check_csrf, safe_next
-from shop.storefront import basket
+from shop.core.boundary import page_value
+from shop.core.web import load_form, safe_next
+from shop.storefront import basket, forms
 
 bp = Blueprint(
     "storefront",
@@ -111,13 +111,13 @@ def basket_page() -> ResponseReturnValue:
 @role_required("resident")
 def basket_update() -> ResponseReturnValue:
     """Add a bundle, change its quantity, or take it out."""
-    check_csrf()
-    bundle_id = request.form.get("bundle_id", type=id_value)
+    form, errors = load_form(forms.BasketForm(), drop_empty=False)
+    bundle_id = form.get("bundle_id")
     view = catalogue.get_bundle_view(bundle_id, viewer=viewer_segment()) if bundle_id else None
-    if view is None:
+    if errors or view is None:
         abort(404)
-    adding = request.form.get("add") == "1"
-    quantity, error = basket.parse_quantity(request.form.get("quantity", ""), adding=adding)
+    adding = form["add"]
+    quantity, error = basket.parse_quantity(form["quantity"], adding=adding)
     if error:  # the form again, the message beside the field, the basket as it was
         if adding:
             page = render_template(
@@ -132,5 +132,5 @@ def basket_update() -> ResponseReturnValue:
     basket.set_quantity(bundle_id, quantity, add=adding)
     if adding:
         flash(_("Added to your basket."), "info")
-        return redirect(safe_next(request.form.get("next")) or url_for("storefront.basket_page"))
+        return redirect(safe_next(form["next"]) or url_for("storefront.basket_page"))
     return redirect(url_for("storefront.basket_page"))

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    INCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from shop.core.i18n import N_
 from shop.core.media import KEY as MEDIA_KEY
-from shop.core.schemas import ID_RANGE, PAGE_RANGE
+from shop.core.money import basis_points, parse_major
+from shop.core.schemas import ID_RANGE, PAGE_RANGE, PageForm
 from suppliers.catalogue.rules import SEGMENTS
-from suppliers.catalogue.services.policies import NodeSchema
+from suppliers.catalogue.services.policies import NODE_KINDS, NodeSchema
 
 _money = {"strict": True, "validate": validate.Range(min=0, max=100_000_000)}
 
@@ -224,6 +234,12 @@ class SegmentSchema(Schema):
     is_open = fields.Boolean(required=True)
 
 
+class SegmentForm(SegmentSchema, PageForm):
+    """The segments page: which segment, open or closed."""
+
+    segment = fields.String(required=True, validate=validate.OneOf(SEGMENTS))
+
+
 class ItemSearchArgs(Schema):
     """Search supplier items when composing a bundle."""
 
@@ -240,3 +256,103 @@ class ItemChoiceSchema(Schema):
     unit = fields.String()
     supply_price_minor = fields.Integer()
     stock = fields.Integer()
+
+
+_COMPONENT = re.compile(r"^components-(\d+)-(item_id|quantity|settlement_price|list_price)$")
+
+
+class ComponentRowsForm(PageForm):
+    """The compose page's component rows (`components-<n>-<field>`), prices typed in yuan.
+
+    Loaded into the rows `BundleInSchema.components` reads; a price that is not an amount
+    stays text, for that schema to name.
+    """
+
+    class Meta:
+        """The rows are numbered, so their fields are not declared one by one."""
+
+        unknown = INCLUDE
+
+    @post_load
+    def _rows(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
+        rows: dict[int, dict[str, Any]] = {}
+        for key, value in data.items():
+            if match := _COMPONENT.match(key):
+                text = str(value).strip()
+                number: Any = int(text) if text.lstrip("-").isdigit() else text
+                rows.setdefault(int(match.group(1)), {})[match.group(2)] = number
+        for row in rows.values():
+            for name in ("settlement_price", "list_price"):
+                if name in row:
+                    text = str(row.pop(name))
+                    amount = parse_major(text)
+                    row[f"{name}_minor"] = amount if amount is not None else text
+        kept = [rows[n] for n in sorted(rows) if rows[n].get("item_id") not in (None, "")]
+        return {"components": kept}
+
+
+class CategoryForm(PageForm):
+    """The categories page: a new category, a category opened or closed, or its checklist."""
+
+    category_id = fields.Integer(load_default=None, validate=ID_RANGE)
+    name = fields.String(load_default="", validate=validate.Length(max=40))
+    name_en = fields.String(load_default="", validate=validate.Length(max=60))
+    is_active = fields.Boolean(load_default=False)
+    checklist = fields.String(load_default=None, validate=validate.Length(max=4000))
+
+
+class PolicyForm(PageForm):
+    """A commitment policy as typed, node by node (`<kind>-<field>`).
+
+    A refund amount or coupon is typed in yuan, a refund share in percent: loaded into the
+    shape `PolicySchema` reads (fen and basis points); a value that is not one stays text,
+    for that schema to name.
+    """
+
+    class Meta:
+        """The node fields are prefixed by their kind, so they are not declared one by one."""
+
+        unknown = INCLUDE
+
+    name = fields.String(load_default="", validate=validate.Length(max=80))
+
+    @post_load
+    def _nodes(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
+        def text(key: str) -> str:
+            return str(data.get(key, "")).strip()
+
+        nodes = []
+        for kind in NODE_KINDS:
+            if text(f"{kind}-on") != "1":
+                continue
+            node: dict[str, Any] = {"kind": kind}
+            for field in ("minutes", "service_start", "service_end"):
+                if value := text(f"{kind}-{field}"):
+                    node[field] = int(value) if value.isdigit() and field == "minutes" else value
+            if kind == "standard":
+                node["checklist"] = [
+                    ln.strip() for ln in text("standard-checklist").splitlines() if ln.strip()
+                ]
+                node["requires_confirmation"] = text("standard-confirm") == "1"
+            comp_type = text(f"{kind}-comp_type") or "refund_amount"
+            typed = text(f"{kind}-comp_value")
+            if comp_type == "refund_percent":
+                share = basis_points(typed)
+                value: Any = {"basis_points": share if share is not None else typed}
+            else:
+                amount = parse_major(typed)
+                value = {"amount_minor": amount if amount is not None else typed}
+            node["compensation"] = {"type": comp_type, **value}
+            nodes.append(node)
+        return {"name": data["name"], "nodes": nodes}
+
+
+class SynonymsForm(PageForm):
+    """The synonym list: one group a line, words separated by spaces or commas."""
+
+    groups = fields.String(load_default="", validate=validate.Length(max=20_000))
+
+    @post_load
+    def _groups(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
+        lines = [line.strip() for line in data["groups"].splitlines() if line.strip()]
+        return {"groups": [re.split(r"[\s,，、]+", line) for line in lines]}

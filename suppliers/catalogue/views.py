@@ -14,11 +14,10 @@ from marshmallow import EXCLUDE, ValidationError
 import suppliers.api
 from shop.core import db
 from shop.core.auth import role_required
-from shop.core.boundary import id_value
 from shop.core.errors import DomainError
 from shop.core.i18n import translate_errors
-from shop.core.money import parse_major
-from shop.core.web import check_csrf, form_action, load_form
+from shop.core.schemas import ReasonForm
+from shop.core.web import check_csrf, form_action, load_form, posted, typed_values
 from suppliers.catalogue import queries, schemas
 from suppliers.catalogue.services import bundles as services
 from suppliers.catalogue.services import policies
@@ -54,23 +53,6 @@ def _leaf_messages(tree: Any) -> list[str]:
     if isinstance(tree, list):
         return [m for value in tree for m in _leaf_messages(value)]
     return [str(tree)]
-
-
-def _posted_components() -> list[dict[str, Any]]:
-    """The component rows of the form; their prices are typed in yuan (kept as text if not)."""
-    rows: dict[int, dict[str, Any]] = {}
-    for key, value in request.form.items():
-        if match := _COMPONENT.match(key):
-            text = value.strip()
-            rows.setdefault(int(match.group(1)), {})[match.group(2)] = (
-                int(text) if text.lstrip("-").isdigit() else text
-            )
-    for row in rows.values():
-        for name in ("settlement_price", "list_price"):
-            if name in row:
-                text = str(row.pop(name))
-                row[f"{name}_minor"] = parse_major(text) if parse_major(text) is not None else text
-    return [rows[n] for n in sorted(rows) if rows[n].get("item_id") not in (None, "")]
 
 
 def _compose_page(
@@ -111,16 +93,12 @@ def compose(bundle_id: int | None = None) -> ResponseReturnValue:
         return _compose_page(
             bundle_id, {**bundle.model_dump(), "components": services.components_of(bundle_id)}, {}
         )
-    components = _posted_components()
+    components = load_form(schemas.ComponentRowsForm(), drop_empty=False)[0]["components"]
     data, errors = load_form(
         schemas.BundleInSchema(exclude=("components",), unknown=EXCLUDE),
         lists=("segments", "value_adds", "tags", "images"),
     )
-    values = {
-        **request.form.to_dict(),
-        "components": components,
-        "segments": request.form.getlist("segments"),
-    }
+    values = {**typed_values(), "components": components, "segments": data.get("segments", [])}
     if not errors:
         try:
             data["components"] = (
@@ -160,11 +138,29 @@ def withdraw(bundle_id: int) -> ResponseReturnValue:
     check_csrf()
     form_action(
         lambda: services.withdraw_bundle(
-            bundle_id=bundle_id, actor_id=current_user.id, reason=request.form.get("reason", "")
+            bundle_id=bundle_id, actor_id=current_user.id, **posted(ReasonForm())
         ),
         _("The bundle was withdrawn."),
     )
     return redirect(url_for("catalogue.compose", bundle_id=bundle_id))
+
+
+def _category_action(form: dict[str, Any]) -> None:
+    """The categories page's three forms: a checklist, opening or closing, or a new one."""
+    if form["category_id"] and form["checklist"] is not None:
+        services.set_category_checklist(
+            category_id=form["category_id"],
+            checklist=form["checklist"].splitlines(),
+            actor_id=current_user.id,
+        )
+    elif form["category_id"]:
+        services.set_category_active(
+            category_id=form["category_id"], is_active=form["is_active"], actor_id=current_user.id
+        )
+    else:
+        services.create_category(
+            actor_id=current_user.id, name=form["name"], name_en=form["name_en"]
+        )
 
 
 @bp.route("/categories", methods=["GET", "POST"])
@@ -172,63 +168,13 @@ def withdraw(bundle_id: int) -> ResponseReturnValue:
 def categories() -> ResponseReturnValue:
     """Add categories and open or close them."""
     if request.method == "POST":
-        check_csrf()
-        category_id = request.form.get("category_id", type=id_value)
-        if category_id and "checklist" in request.form:
-            form_action(
-                lambda: services.set_category_checklist(
-                    category_id=category_id,
-                    checklist=request.form["checklist"].splitlines(),
-                    actor_id=current_user.id,
-                ),
-                _("Saved."),
-            )
-        elif category_id:
-            is_active = request.form.get("is_active") == "1"
-            form_action(
-                lambda: services.set_category_active(
-                    category_id=category_id, is_active=is_active, actor_id=current_user.id
-                ),
-                _("Saved."),
-            )
-        else:
-            form_action(
-                lambda: services.create_category(
-                    actor_id=current_user.id,
-                    name=request.form.get("name", ""),
-                    name_en=request.form.get("name_en", ""),
-                ),
-                _("Saved."),
-            )
+        form_action(lambda: _category_action(posted(schemas.CategoryForm())), _("Saved."))
         return redirect(url_for("catalogue.categories"))
     return render_template(
         "catalogue/categories.html",
         rows=queries.all_categories(),
         phase=suppliers.api.current_phase(),
     )
-
-
-def _policy_form_nodes() -> list[dict[str, Any]]:
-    """The nodes ticked on the policy form, in the shape PolicySchema reads."""
-    nodes = []
-    for kind in policies.NODE_KINDS:
-        if request.form.get(f"{kind}-on") != "1":
-            continue
-        node: dict[str, Any] = {"kind": kind}
-        for field in ("minutes", "service_start", "service_end"):
-            if value := request.form.get(f"{kind}-{field}", "").strip():
-                node[field] = int(value) if value.isdigit() and field == "minutes" else value
-        if kind == "standard":
-            lines = request.form.get(f"{kind}-checklist", "").splitlines()
-            node["checklist"] = [ln.strip() for ln in lines if ln.strip()]
-            node["requires_confirmation"] = request.form.get(f"{kind}-confirm") == "1"
-        comp_type = request.form.get(f"{kind}-comp_type", "refund_amount")
-        amount = request.form.get(f"{kind}-comp_value", "").strip()
-        value = int(amount) if amount.isdigit() else amount
-        key = "basis_points" if comp_type == "refund_percent" else "amount_minor"
-        node["compensation"] = {"type": comp_type, key: value}
-        nodes.append(node)
-    return nodes
 
 
 @bp.route("/policies", methods=["GET", "POST"])
@@ -238,8 +184,7 @@ def policy_edit(policy_id: int | None = None) -> ResponseReturnValue:
     """Define or change a commitment policy, node by node."""
     errors: dict[str, Any] = {}
     if request.method == "POST":
-        check_csrf()
-        data = {"name": request.form.get("name", "").strip(), "nodes": _policy_form_nodes()}
+        data = load_form(schemas.PolicyForm(), drop_empty=False)[0]
         try:
             policy = services.save_policy(actor_id=current_user.id, data=data, policy_id=policy_id)
         except ValidationError as exc:
@@ -269,14 +214,10 @@ def policy_edit(policy_id: int | None = None) -> ResponseReturnValue:
 def synonyms() -> ResponseReturnValue:
     """Edit the synonym list: one group per line, words separated by spaces or commas."""
     if request.method == "POST":
-        check_csrf()
-        groups = [
-            re.split(r"[\s,，、]+", line.strip())
-            for line in request.form.get("groups", "").splitlines()
-            if line.strip()
-        ]
         form_action(
-            lambda: services.replace_synonyms(actor_id=current_user.id, groups=groups),
+            lambda: services.replace_synonyms(
+                actor_id=current_user.id, **posted(schemas.SynonymsForm())
+            ),
             _("Synonyms saved; searches use them at once."),
         )
         return redirect(url_for("catalogue.synonyms"))
@@ -288,14 +229,11 @@ def synonyms() -> ResponseReturnValue:
 def segment_settings() -> ResponseReturnValue:
     """Open or close the premium and care segments."""
     if request.method == "POST":
-        data, errors = load_form(schemas.SegmentSchema(unknown=EXCLUDE))
-        segment = request.form.get("segment", "")
-        if not errors:
-            form_action(
-                lambda: services.set_segment_open(
-                    segment=segment, is_open=data["is_open"], actor_id=current_user.id
-                ),
-                _("Saved."),
-            )
+        form_action(
+            lambda: services.set_segment_open(
+                actor_id=current_user.id, **posted(schemas.SegmentForm())
+            ),
+            _("Saved."),
+        )
         return redirect(url_for("catalogue.segment_settings"))
     return render_template("catalogue/segments.html", opened=services.opened_segments())

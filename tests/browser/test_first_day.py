@@ -109,7 +109,7 @@ def _commission_and_catalogue_rules(page, base):
     page.locator("textarea[name=standard-checklist]").fill("送到门口\n空桶回收")
     for kind in ("accept", "deliver_window", "standard"):
         page.locator(f"select[name={kind}-comp_type]").select_option("coupon")
-        page.locator(f"input[name={kind}-comp_value]").fill("500")
+        page.locator(f"input[name={kind}-comp_value]").fill("5")  # yuan
     page.get_by_role("button", name="保存").click()
     _saved(page)
     assert "送水到家" in page.content()

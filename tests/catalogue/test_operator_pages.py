@@ -88,12 +88,12 @@ def test_a_policy_is_defined_node_by_node(app, client, catalogue):
             "name": "保洁上门",
             "arrive_window-on": "1",
             "arrive_window-comp_type": "refund_amount",
-            "arrive_window-comp_value": "1000",
+            "arrive_window-comp_value": "10",  # yuan
             "standard-on": "1",
             "standard-checklist": "厨房清洁\n卫生间除垢",
             "standard-confirm": "1",
             "standard-comp_type": "refund_percent",
-            "standard-comp_value": "2000",
+            "standard-comp_value": "20",  # percent
         },
     )
     assert response.status_code == 302
@@ -101,6 +101,11 @@ def test_a_policy_is_defined_node_by_node(app, client, catalogue):
         policy = s.exec(select(CommitmentPolicy).where(CommitmentPolicy.name == "保洁上门")).one()
     assert [n["kind"] for n in policy.nodes] == ["arrive_window", "standard"]
     assert policy.nodes[1]["checklist"] == ["厨房清洁", "卫生间除垢"]
+    assert policy.nodes[0]["compensation"] == {"type": "refund_amount", "amount_minor": 1000}
+    assert policy.nodes[1]["compensation"] == {"type": "refund_percent", "basis_points": 2000}
+    shown = client.get(f"/console/catalogue/policies/{policy.id}").get_data(as_text=True)
+    assert 'name="arrive_window-comp_value" inputmode="decimal" value="10.00"' in shown
+    assert 'name="standard-comp_value" inputmode="decimal" value="20"' in shown
     bad = client.post(
         "/console/catalogue/policies",
         data={
@@ -108,7 +113,7 @@ def test_a_policy_is_defined_node_by_node(app, client, catalogue):
             "name": "坏的",
             "accept-on": "1",
             "accept-comp_type": "coupon",
-            "accept-comp_value": "300",
+            "accept-comp_value": "3",
         },
     )
     assert bad.status_code == 422

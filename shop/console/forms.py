@@ -1,0 +1,123 @@
+"""The console's forms as schemas: what an operator types, in yuan and percent, checked once."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import ValidationError, fields, post_load, validate
+
+from shop.core.i18n import N_
+from shop.core.money import basis_points, parse_major
+from shop.core.schemas import ID_RANGE, PageForm
+from shop.core.schemas import ReasonForm as ReasonForm
+
+REASON = validate.Length(max=500)
+
+
+class PhaseForm(PageForm):
+    """Advancing the platform phase; the reason is needed only to override unmet figures."""
+
+    override_reason = fields.String(load_default="", validate=REASON)
+
+
+class RefundForm(PageForm):
+    """A refund: all that is left (amount empty) or part of it, typed in yuan."""
+
+    amount_minor = fields.Integer(
+        load_default=None,
+        validate=validate.Range(
+            min=1, max=100_000_000, error=N_("Enter the amount in yuan, or leave it empty.")
+        ),
+    )
+    reason = fields.String(load_default="operator refund", validate=REASON)
+
+
+class ResolutionForm(PageForm):
+    """The answer to a complaint."""
+
+    resolution = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class CommissionRuleForm(PageForm):
+    """A commission rule as typed: yuan per piece or a percent of the margin, shares in percent.
+
+    Loaded into what `fulfilment.api.add_commission_rule` takes (fen and basis points).
+    """
+
+    scope = fields.String(required=True, validate=validate.OneOf(["bundle", "category", "default"]))
+    scope_id = fields.Integer(load_default=None, validate=ID_RANGE)
+    basis = fields.String(required=True, validate=validate.OneOf(["fixed", "margin_bp"]))
+    amount = fields.String(required=True, validate=validate.Length(max=20))
+    missed_factor_bp = fields.Integer(load_default=10_000, validate=validate.Range(0, 10_000))
+    split_deliverer_bp = fields.Integer(validate=validate.Range(0, 10_000))
+    split_performer_bp = fields.Integer(validate=validate.Range(0, 10_000))
+    split_referrer_bp = fields.Integer(validate=validate.Range(0, 10_000))
+
+    @post_load
+    def _rule(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
+        fixed, text = data["basis"] == "fixed", data.pop("amount")
+        amount = parse_major(text) if fixed else basis_points(text)
+        if amount is None:
+            raise ValidationError(
+                {
+                    "amount": [
+                        N_("An amount in yuan, e.g. 39.90.") if fixed else N_("A percent, e.g. 80.")
+                    ]
+                }
+            )
+        roles = ("deliverer", "performer", "referrer")
+        split = {r: data.pop(f"split_{r}_bp") for r in roles if f"split_{r}_bp" in data}
+        return {**data, "amount": amount, "split_bp": split}
+
+
+class BuildingsForm(PageForm):
+    """Buildings added to a compound: names separated by commas (each up to 50 characters)."""
+
+    community_id = fields.Integer(required=True, validate=ID_RANGE)
+    names = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+    @post_load
+    def _names(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
+        names = [n.strip() for n in re.split(r"[,，、\s]+", data["names"]) if n.strip()]
+        if not names or any(len(n) > 50 for n in names):
+            raise ValidationError({"names": [N_("Give building names, separated by commas.")]})
+        return {**data, "names": names}
+
+
+class GridForm(PageForm):
+    """A grid drawn over ticked buildings, with its manager if chosen."""
+
+    community_id = fields.Integer(required=True, validate=ID_RANGE)
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=60, error=N_("Name the grid and tick its buildings.")),
+    )
+    building_ids = fields.List(
+        fields.Integer(validate=ID_RANGE),
+        required=True,
+        validate=validate.Length(min=1, error=N_("Name the grid and tick its buildings.")),
+    )
+    manager_id = fields.Integer(load_default=None, validate=ID_RANGE)
+
+
+class MoveForm(PageForm):
+    """A building moved into another grid; `confirm` once its open work is shown."""
+
+    building_id = fields.Integer(required=True, validate=ID_RANGE)
+    grid_id = fields.Integer(required=True, validate=ID_RANGE)
+    confirm = fields.Boolean(load_default=False)
+
+
+class GridManagerForm(PageForm):
+    """A grid's manager chosen (none: the field left empty)."""
+
+    grid_id = fields.Integer(required=True, validate=ID_RANGE)
+    manager_id = fields.Integer(load_default=None, validate=ID_RANGE)
+
+
+class LetGoForm(PageForm):
+    """A staff member leaving, with the reason."""
+
+    user_id = fields.Integer(required=True, validate=ID_RANGE)
+    reason = fields.String(load_default="", validate=REASON)
