@@ -5,19 +5,11 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from marshmallow import (
-    INCLUDE,
-    Schema,
-    ValidationError,
-    fields,
-    post_load,
-    validate,
-    validates_schema,
-)
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from fulfilment.services.tasks import EVENT_ACTIONS
 from shop.core.i18n import N_
-from shop.core.schemas import ID_RANGE, WHOLE_RANGE, PageForm
+from shop.core.schemas import ID_RANGE, WHOLE_RANGE, OpenPageForm, PageForm
 
 
 class TaskSchema(Schema):
@@ -444,17 +436,12 @@ class NoteForm(PageForm):
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
 
-class StepForm(PageForm):
+class StepForm(OpenPageForm):
     """A staff step on a task, with what it needs.
 
     The resident's code, the checklist ticked, items not applicable (`na-<n>`: the reason for
     the n-th item), the resident's consent to come early, the reason of a failure.
     """
-
-    class Meta:
-        """The not-applicable reasons are numbered, so they are not declared one by one."""
-
-        unknown = INCLUDE
 
     code = fields.String(load_default="", validate=validate.Length(max=12))
     checklist = fields.List(fields.String(validate=validate.Length(max=200)), load_default=list)

@@ -5,20 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import (
-    INCLUDE,
-    Schema,
-    ValidationError,
-    fields,
-    post_load,
-    validate,
-    validates_schema,
-)
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from shop.core.i18n import N_
 from shop.core.media import KEY as MEDIA_KEY
 from shop.core.media import image_url
-from shop.core.schemas import ID_RANGE, PAGE_RANGE, WHOLE_RANGE, MoneySchema, PageForm
+from shop.core.schemas import ID_RANGE, PAGE_RANGE, WHOLE_RANGE, MoneySchema, OpenPageForm, PageForm
 from suppliers.models import DocumentKind, ItemKind, SupplierKind
 from suppliers.process import DECISIONS
 
@@ -395,13 +387,8 @@ class ImportForm(PageForm):
     token = fields.String(load_default="", validate=validate.Length(max=64))
 
 
-class ChecklistForm(PageForm):
+class ChecklistForm(OpenPageForm):
     """The vetting checklist: the requirements ticked, and a note per requirement (`note-<id>`)."""
-
-    class Meta:
-        """The notes are named by requirement, so their fields are not declared one by one."""
-
-        unknown = INCLUDE
 
     done = fields.List(fields.Integer(validate=ID_RANGE), load_default=list)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 
 _SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€"}
@@ -80,16 +80,7 @@ def minor_from_yuan(form: dict[str, object], names: Container[str]) -> dict[str,
 
     Each posted `<name>` whose `<name>_minor` is in `names` becomes that field in minor units.
     """
-    wrong: dict[str, str] = {}
-    for name in [n for n in form if f"{n}{MINOR_SUFFIX}" in names]:
-        text = form.pop(name)
-        amount = parse_major(text) if isinstance(text, str) else None
-        if amount is None:
-            wrong[name] = str(text)
-            form[f"{name}{MINOR_SUFFIX}"] = text
-        else:
-            form[f"{name}{MINOR_SUFFIX}"] = amount
-    return wrong
+    return _typed(form, names, MINOR_SUFFIX, parse_major)
 
 
 def percent_to_bp(form: dict[str, object], names: Container[str]) -> dict[str, str]:
@@ -97,15 +88,23 @@ def percent_to_bp(form: dict[str, object], names: Container[str]) -> dict[str, s
 
     Each posted `<name>` whose `<name>_bp` is in `names` becomes that field in basis points.
     """
+    return _typed(form, names, BP_SUFFIX, basis_points)
+
+
+def _typed(
+    form: dict[str, object],
+    names: Container[str],
+    suffix: str,
+    parse: Callable[[str], int | None],
+) -> dict[str, str]:
+    """Move each typed `<name>` to `<name><suffix>`, parsed; the text stays if it does not parse."""
     wrong: dict[str, str] = {}
-    for name in [n for n in form if f"{n}{BP_SUFFIX}" in names]:
+    for name in [n for n in form if f"{n}{suffix}" in names]:
         text = form.pop(name)
-        share = basis_points(text) if isinstance(text, str) else None
-        if share is None:
+        value = parse(text) if isinstance(text, str) else None
+        if value is None:
             wrong[name] = str(text)
-            form[f"{name}{BP_SUFFIX}"] = text
-        else:
-            form[f"{name}{BP_SUFFIX}"] = share
+        form[f"{name}{suffix}"] = text if value is None else value
     return wrong
 
 

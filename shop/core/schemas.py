@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, INCLUDE, Schema, fields, validate
 
 from shop.core.boundary import INT_MAX, MAX_PAGE
 from shop.core.i18n import N_
@@ -296,6 +296,18 @@ class PageForm(Schema):
         """The token and the page's `do` belong to the page, not the form."""
 
         unknown = EXCLUDE
+
+
+class OpenPageForm(Schema):
+    """A page form whose fields are numbered or prefixed (`note-<id>`, `<kind>-<field>`).
+
+    They are not declared one by one: all posted fields are kept for its `post_load`.
+    """
+
+    class Meta:
+        """Every posted field is kept."""
+
+        unknown = INCLUDE
 
 
 class ReasonForm(PageForm):

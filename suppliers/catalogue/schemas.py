@@ -5,20 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import (
-    INCLUDE,
-    Schema,
-    ValidationError,
-    fields,
-    post_load,
-    validate,
-    validates_schema,
-)
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from shop.core.i18n import N_
 from shop.core.media import KEY as MEDIA_KEY
 from shop.core.money import basis_points, parse_major
-from shop.core.schemas import ID_RANGE, PAGE_RANGE, PageForm
+from shop.core.schemas import ID_RANGE, PAGE_RANGE, OpenPageForm, PageForm
 from suppliers.catalogue.rules import SEGMENTS
 from suppliers.catalogue.services.policies import NODE_KINDS, NodeSchema
 
@@ -261,17 +253,12 @@ class ItemChoiceSchema(Schema):
 _COMPONENT = re.compile(r"^components-(\d+)-(item_id|quantity|settlement_price|list_price)$")
 
 
-class ComponentRowsForm(PageForm):
+class ComponentRowsForm(OpenPageForm):
     """The compose page's component rows (`components-<n>-<field>`), prices typed in yuan.
 
     Loaded into the rows `BundleInSchema.components` reads; a price that is not an amount
     stays text, for that schema to name.
     """
-
-    class Meta:
-        """The rows are numbered, so their fields are not declared one by one."""
-
-        unknown = INCLUDE
 
     @post_load
     def _rows(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
@@ -301,18 +288,13 @@ class CategoryForm(PageForm):
     checklist = fields.String(load_default=None, validate=validate.Length(max=4000))
 
 
-class PolicyForm(PageForm):
+class PolicyForm(OpenPageForm):
     """A commitment policy as typed, node by node (`<kind>-<field>`).
 
     A refund amount or coupon is typed in yuan, a refund share in percent: loaded into the
     shape `PolicySchema` reads (fen and basis points); a value that is not one stays text,
     for that schema to name.
     """
-
-    class Meta:
-        """The node fields are prefixed by their kind, so they are not declared one by one."""
-
-        unknown = INCLUDE
 
     name = fields.String(load_default="", validate=validate.Length(max=80))
 
