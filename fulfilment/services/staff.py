@@ -84,10 +84,12 @@ def hire(
         roles=["staff"],
         phone=phone,
     )
-    s.add(StaffMember(user_id=user.id, employee_no=employee_no, staff_role=staff_role))
-    s.flush()
-    for grid_id in sorted(set(grid_ids)):
-        s.add(GridStaff(grid_id=grid_id, user_id=user.id))
+    add_staff_member(
+        user_id=user.id,
+        employee_no=employee_no,
+        staff_role=staff_role,
+        grid_ids=sorted(set(grid_ids)),
+    )
     audit.record(
         actor_id=actor_id,
         action="staff.hired",
@@ -183,6 +185,5 @@ def add_staff_member(
         )
     )
     db.session().flush()
-    for grid_id in grid_ids:
-        db.session().add(GridStaff(grid_id=grid_id, user_id=user_id))
+    db.session().add_all(GridStaff(grid_id=g, user_id=user_id) for g in grid_ids)
     db.session().flush()

@@ -29,26 +29,12 @@ from fulfilment.models import (
 )
 from shop.core import accounts, audit, db, jobs, notifications
 from shop.core.errors import Invalid, NotFound
-from shop.core.process import Context, Transition
+from shop.core.process import Transition
 
 # Tasks: opened when an order is paid, dispatched, then moved by staff through the flow.
 
 ACCEPT_MINUTES_SETTING = "FULFILMENT_ACCEPT_MINUTES"
 MAX_CODE_ATTEMPTS = 3
-
-
-def _record(
-    task: Task,
-    action: str,
-    actor_role: str,
-    actor_id: int | None,
-    previous: str,
-    data: dict[str, Any] | None = None,
-) -> None:
-    """A task event that moves nothing (opened, a wrong code, unlocked), by the engine."""
-    process.TASK.record(
-        task, action, Context(actor_role, actor_id, data=data or {}), previous=previous
-    )
 
 
 def _move(
@@ -84,7 +70,7 @@ def open_task(order_id: int) -> Task | None:
     )
     s.add(task)
     s.flush()
-    _record(task, "open", "system", None, "")
+    process.TASK.note(task, "open", "system", None, previous="")
     dispatch(task)
     return task
 
@@ -212,7 +198,7 @@ def claim(*, task_id: int, staff_id: int) -> Task:
     if won != 1:
         raise AlreadyTaken(_("Someone else has taken this task."))
     s.refresh(task)
-    _record(task, "claim", "staff", staff_id, "open")
+    process.TASK.note(task, "claim", "staff", staff_id, previous="open")
     orders.api.record_milestone(task.order_id, "accepted", db.utcnow(), staff_id)
     s.flush()
     return task
@@ -332,7 +318,14 @@ def ask_early(*, task_id: int, staff_id: int) -> None:
 
 def _wrong_code(task: Task, staff_id: int) -> None:
     task.code_attempts += 1
-    _record(task, "wrong_code", "staff", staff_id, task.status, {"attempt": task.code_attempts})
+    process.TASK.note(
+        task,
+        "wrong_code",
+        "staff",
+        staff_id,
+        previous=task.status,
+        data={"attempt": task.code_attempts},
+    )
     if task.code_attempts >= MAX_CODE_ATTEMPTS:
         task.locked = True
         manager = db.session().get(Grid, task.grid_id).manager_id if task.grid_id else None
@@ -372,7 +365,7 @@ def unlock(*, task_id: int, manager_id: int) -> Task:
     if not task.locked:
         raise NotLocked(_("This task is not locked."))
     task.locked, task.code_attempts = False, 0
-    _record(task, "unlock", "manager", manager_id, task.status)
+    process.TASK.note(task, "unlock", "manager", manager_id, previous=task.status)
     audit.record(actor_id=manager_id, action="task.unlock", subject_type="task", subject_id=task.id)
     db.session().flush()
     return task

@@ -30,7 +30,6 @@ from fulfilment.models import (
 from shop.core import accounts, audit, db, notifications
 from shop.core.errors import Forbidden, Invalid, NotFound
 from shop.core.models import Building, Community, User
-from shop.core.process import Context
 
 ACTIVE = ("open", "accepted", "arrived")
 
@@ -101,20 +100,6 @@ def grid_of(point: Touchpoint) -> int | None:
         db.session()
         .exec(select(GridBuilding.grid_id).where(GridBuilding.building_id == point.building_id))
         .first()
-    )
-
-
-def _record(
-    req: ServiceRequest,
-    action: str,
-    actor_role: str,
-    actor_id: int | None,
-    previous: str,
-    data: dict[str, Any] | None = None,
-) -> None:
-    """A request event that moves nothing (opened, a promise missed), by the engine."""
-    process.REQUEST.record(
-        req, action, Context(actor_role, actor_id, data=data or {}), previous=previous
     )
 
 
@@ -266,7 +251,9 @@ def open_request(*, code: str, data: dict[str, Any], resident_id: int | None) ->
     s.flush()
     butler = _pick_butler(grid_id)
     req.assignee_id = butler
-    _record(req, "open", "resident", resident_id, "", {"offered_to": butler})
+    process.REQUEST.note(
+        req, "open", "resident", resident_id, previous="", data={"offered_to": butler}
+    )
     if butler is not None:
         _tell(butler, req, "request_assigned")
     else:
@@ -365,13 +352,13 @@ def judge_overdue(now: datetime | None = None) -> int:
     ).all()
     for req in late_accept:
         req.accept_met = False
-        _record(req, "missed_accept", "system", None, req.status)
+        process.REQUEST.note(req, "missed_accept", "system", None, previous=req.status)
         marked += 1
     for req in late_arrive:
         req.arrive_met = False
         if req.accept_met is None:
             req.accept_met = False
-        _record(req, "missed_arrive", "system", None, req.status)
+        process.REQUEST.note(req, "missed_arrive", "system", None, previous=req.status)
         marked += 1
     for req in {r.id: r for r in [*late_accept, *late_arrive]}.values():
         grid = s.get(Grid, req.grid_id) if req.grid_id else None

@@ -116,6 +116,20 @@ class Process:
         db.session().flush()
         return event
 
+    def note(
+        self,
+        subject: Any,
+        action: str,
+        actor_role: str,
+        actor_id: int | None,
+        *,
+        previous: str,
+        data: Mapping[str, Any] | None = None,
+    ) -> EventRow:
+        """Record an event that moves nothing (opened, a wrong code, a promise missed)."""
+        ctx = Context(actor_role, actor_id, data=dict(data or {}))
+        return self.record(subject, action, ctx, previous=previous)
+
     def apply(
         self,
         subject: Any,
