@@ -24,6 +24,7 @@ from fulfilment.models import (
 from shop.core import accounts, db
 from shop.core.errors import NotFound
 from shop.core.models import Building, ResidentProfile, User
+from shop.core.values import view_of
 
 
 @dataclass(frozen=True)
@@ -227,27 +228,14 @@ def _view(task: Task, viewer_id: int) -> TaskView:
         and brief.window_from is not None
         and db.utcnow() < brief.window_from
     )
-    return TaskView(
-        id=task.id,
-        order_id=task.order_id,
-        grid_id=task.grid_id,
-        kind=task.kind,
-        status=task.status,
-        staff_role=task.staff_role,
+    return view_of(
+        TaskView,
+        task,
+        brief,
         due_by=brief.next_due,
-        address=brief.address,
         phone=phone if doing else mask_phone(phone),
-        note=brief.note,
-        lines=brief.lines,
-        checklist=brief.checklist,
-        window_start=brief.window_start,
-        window_end=brief.window_end,
-        slot_starts_at=brief.slot_starts_at,
-        assignee_id=task.assignee_id,
         assignee_name=assignee.display_name if assignee else "",
         claimable=task.claimable and task.status == "open",
-        locked=task.locked,
-        code_attempts=task.code_attempts,
         next_action=action,
         due_kind=brief.next_due_kind,
         early_until=brief.window_from if early else None,
@@ -467,26 +455,19 @@ def _request_view(req: ServiceRequest, viewer_id: int | None) -> RequestView:
         due_kind, due_by = "accept", db.aware(req.accept_by)
     elif req.status == "accepted":
         due_kind, due_by = "arrive", db.aware(req.arrive_by)
-    return RequestView(
-        id=req.id,
-        kind=req.kind,
-        text=req.text,
+    return view_of(
+        RequestView,
+        req,
         place=point.label if point else "",
         building=building.name if building else None,
-        contact_name=req.contact_name,
         phone_masked=mask_phone(req.contact_phone),
-        status=req.status,
         wanted_at=db.aware(req.wanted_at) if req.wanted_at else None,
         accept_by=db.aware(req.accept_by),
         arrive_by=db.aware(req.arrive_by),
-        accept_met=req.accept_met,
-        arrive_met=req.arrive_met,
-        assignee_id=req.assignee_id,
         next_action=process.next_request_action(req.status) if mine else None,
         due_kind=due_kind,
         due_by=due_by,
         created_at=db.aware(req.created_at),
-        note=req.note,
     )
 
 
@@ -573,15 +554,11 @@ def touchpoints(community_id: int | None = None) -> list[TouchpointView]:
         )
         grid = s.get(Grid, grid_id) if grid_id else None
         out.append(
-            TouchpointView(
-                id=point.id,
-                community_id=point.community_id,
-                kind=point.kind,
-                label=point.label,
-                code=point.code,
+            view_of(
+                TouchpointView,
+                point,
                 building=building.name if building else None,
                 grid=grid.name if grid else None,
-                is_active=point.is_active,
             )
         )
     return out

@@ -20,6 +20,7 @@ from orders.services import aftersale, commitments, credits, gateway, milestones
 from orders.services import checkout as services
 from shop.core import accounts, db
 from shop.core.errors import DomainError
+from shop.core.values import view_of
 
 Choice = windows.Choice
 #: Every order status, in the order of the process.
@@ -147,22 +148,13 @@ def _view(order: Order) -> OrderView:
     window = queries.window_of(order)
     paid = payments.paid_payment(order.id)
     promises = tuple(commitments.nodes_of(order))
-    return OrderView(
-        id=order.id,
-        status=order.status,
-        currency=order.currency,
-        total_minor=order.total_minor,
+    return view_of(
+        OrderView,
+        order,
         paid_minor=paid.amount_minor if paid else 0,
         refunded_minor=payments.refunded_minor(order.id),
-        delivery_mode=order.delivery_mode,
         window_start=window.starts_at if window else None,
         window_end=window.ends_at if window else None,
-        slot_starts_at=order.slot_starts_at,
-        address=order.address,
-        note=order.note,
-        confirmation_code=order.confirmation_code,
-        created_at=order.created_at,
-        expires_at=order.expires_at,
         lines=tuple(
             LineView(ln.title, ln.quantity, ln.unit_price_minor, ln.line_total_minor)
             for ln in services.lines_of(order.id)
@@ -172,7 +164,6 @@ def _view(order: Order) -> OrderView:
         ),
         promises=promises,
         delivered_at=order.delivered_at and db.aware(order.delivered_at),
-        credit_minor=order.credit_minor,
         credit_back_minor=credits.given_back(order.id),
         after_sale_open=aftersale.in_after_sale_window(order),
         complaints=tuple(_complaint(c) for c in aftersale.complaints_of(order.id)),
@@ -466,15 +457,9 @@ def order_brief(order_id: int) -> OrderBrief:
         (p for p in promises if p.kind in milestones.WINDOW_KINDS and p.status == "pending"),
         None,
     )
-    return OrderBrief(
-        id=order.id,
-        status=order.status,
-        resident_id=order.resident_id,
-        community_id=order.community_id,
-        building_id=order.building_id,
-        address=order.address,
-        note=order.note,
-        delivery_mode=order.delivery_mode,
+    return view_of(
+        OrderBrief,
+        order,
         window_start=window and db.aware(window.starts_at),
         window_end=window and db.aware(window.ends_at),
         slot_starts_at=order.slot_starts_at and db.aware(order.slot_starts_at),
@@ -484,10 +469,8 @@ def order_brief(order_id: int) -> OrderBrief:
         next_due=pending[0].due_by if pending else None,
         checklist=tuple(checklist),
         bundle_ids=tuple(ln.bundle_id for ln in lines),
-        total_minor=order.total_minor,
         settlement_minor=sum(c.settlement_price_minor * c.quantity for c in components),
         paid_at=order.paid_at and db.aware(order.paid_at),
-        referral_code=order.referral_code,
         pieces=sum(ln.quantity for ln in lines),
         missed_promises=sum(1 for p in promises if p.status == "missed"),
         next_due_kind=pending[0].kind if pending else "",

@@ -12,6 +12,7 @@ from sqlmodel import func, or_, select
 
 from shop.core import db
 from shop.core.errors import NotFound
+from shop.core.values import view_of
 from suppliers import process
 from suppliers.models import Item, Scorecard, Supplier, SupplierStatus
 
@@ -98,25 +99,11 @@ class ItemRef:
 def _item_refs(stmt: Any) -> list[ItemRef]:
     rows = db.session().exec(stmt)
     return [
-        ItemRef(
-            id=item.id,
-            supplier_id=item.supplier_id,
+        view_of(
+            ItemRef,
+            item,
             supplier_name=supplier.name,
             supplier_status=supplier.status,
-            kind=item.kind,
-            sku=item.sku,
-            name=item.name,
-            category=item.category,
-            unit=item.unit,
-            supply_price_minor=item.supply_price_minor,
-            stock=item.stock,
-            staff_role=item.staff_role,
-            duration_minutes=item.duration_minutes,
-            slot_times=tuple(item.slot_times),
-            slot_capacity=item.slot_capacity,
-            is_active=item.is_active,
-            images=tuple(item.images),
-            service_community_ids=tuple(item.service_community_ids),
         )
         for item, supplier in rows
     ]

@@ -41,6 +41,20 @@ class DomainError(Exception):
         self.keep = keep
 
 
+def refusal(code: str, doc: str, *, base: type[DomainError] | None = None) -> type[DomainError]:
+    """A refusal class for `code` (its name is the code in CamelCase), explained by `doc`.
+
+    A package's errors.py declares one a line: `OutOfStock = refusal("out_of_stock", "…")`.
+    """
+    import sys
+
+    parent = base or DomainError
+    name = "".join(part.capitalize() for part in code.split("_"))
+    module = sys._getframe(1).f_globals.get("__name__", __name__)
+    status = f" HTTP {parent.status}."
+    return type(name, (parent,), {"code": code, "__doc__": doc + status, "__module__": module})
+
+
 class IdempotencyMismatch(DomainError):
     """An Idempotency-Key came back with a different request. HTTP 409."""
 

@@ -5,46 +5,21 @@ Another package catches the class, never a code string.
 
 from __future__ import annotations
 
-from shop.core.errors import DomainError
+from shop.core.errors import refusal
 
-
-class CategoryInactive(DomainError):
-    """The bundle's category is not open yet. HTTP 409."""
-
-    code = "category_inactive"
-
-
-class CategoryLimit(DomainError):
-    """In phase 1 the store keeps to a few categories. HTTP 409."""
-
-    code = "category_limit"
-
-
-class NoComponents(DomainError):
-    """A bundle needs at least one item. HTTP 409."""
-
-    code = "no_components"
-
-
-class PriceBelowSettlement(DomainError):
-    """The price is below what the suppliers are paid. HTTP 409."""
-
-    code = "price_below_settlement"
-
-
-class SupplierNotApproved(DomainError):
-    """An item cannot be sold: its supplier is not approved or it is inactive. HTTP 409."""
-
-    code = "supplier_not_approved"
-
-
-class TransitionNotAllowed(DomainError):
-    """The bundle's status does not allow this step. HTTP 409."""
-
-    code = "transition_not_allowed"
-
-
-class MultiItemPhase1(DomainError):
-    """In phase 1 a bundle holds a single item; set menus come in phase 2. HTTP 409."""
-
-    code = "multi_item_phase1"
+CategoryInactive = refusal("category_inactive", "The bundle's category is not open yet.")
+CategoryLimit = refusal("category_limit", "In phase 1 the store keeps to a few categories.")
+NoComponents = refusal("no_components", "A bundle needs at least one item.")
+PriceBelowSettlement = refusal(
+    "price_below_settlement", "The price is below what the suppliers are paid."
+)
+SupplierNotApproved = refusal(
+    "supplier_not_approved",
+    "An item cannot be sold: its supplier is not approved or it is inactive.",
+)
+TransitionNotAllowed = refusal(
+    "transition_not_allowed", "The bundle's status does not allow this step."
+)
+MultiItemPhase1 = refusal(
+    "multi_item_phase1", "In phase 1 a bundle holds a single item; set menus come in phase 2."
+)

@@ -11,6 +11,7 @@ from sqlmodel import func, or_, select
 
 import suppliers.api
 from shop.core import db, media
+from shop.core.values import view_of
 from suppliers.catalogue import rules
 from suppliers.catalogue.models import (
     Bundle,
@@ -140,17 +141,14 @@ def _cards(
         lines = _lines(comps[b.id], items)
         price = rules.unit_price(b.price_minor, b.care_price_minor, viewer, opened)
         cards.append(
-            BundleCard(
-                id=b.id,
-                title=b.title,
+            view_of(
+                BundleCard,
+                b,
                 image=next((media.image_url(k) for k in image_keys(b, comps[b.id], items)), None),
-                category_id=b.category_id,
                 price_minor=price,
-                currency=b.currency,
                 is_care_price=price != b.price_minor,
                 saving_minor=rules.saving_vs_components(price, lines),
                 available=rules.available(lines),
-                status=b.status,
             )
         )
     return cards
@@ -257,25 +255,19 @@ def bundle_view(
     nodes = policy_nodes(b)
     components = _component_views(comps, items)
     slots = sorted({t for comp in components for t in comp.slot_times})
-    return BundleView(
-        **card.__dict__,
-        description=b.description,
-        value_adds=tuple(b.value_adds),
-        tags=tuple(b.tags),
-        segments=tuple(b.segments),
+    return view_of(
+        BundleView,
+        card,
+        b,
         components=components,
         promises=tuple(policies.describe_all(nodes, b.currency)),
-        policy_id=b.policy_id,
         base_price_minor=b.price_minor,
-        care_price_minor=b.care_price_minor,
-        reference_price_minor=b.reference_price_minor,
         saving_vs_reference_minor=rules.saving_vs_reference(
             card.price_minor, b.reference_price_minor
         ),
         settlement_minor=rules.settlement_total(lines),
         margin_minor=rules.margin(card.price_minor, lines),
         slot_times=tuple(slots),
-        is_featured=b.is_featured,
         gallery=tuple(
             url for k in image_keys(b, comps, items) if (url := media.image_url(k, "page"))
         ),
