@@ -323,15 +323,8 @@ MILESTONES = milestones.MILESTONES
 AssigneeSource = milestones.AssigneeSource
 
 
-def record_milestone(
-    order_id: int,
-    kind: str,
-    at: datetime,
-    actor_id: int | None,
-    evidence: Mapping[str, Any] | None = None,
-) -> dict[str, str]:
-    """How fulfilment reports what happened (see orders.services.milestones.record_milestone)."""
-    return milestones.record_milestone(order_id, kind, at, actor_id, evidence)
+#: How fulfilment reports what happened to a paid order (returns each node's verdict).
+record_milestone = milestones.record_milestone
 
 
 def accept_early(*, order_id: int, resident_id: int) -> None:
