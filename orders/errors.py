@@ -52,3 +52,5 @@ ChecklistIncomplete = refusal(
     "An item of the standard is neither ticked nor marked not applicable.",
     base=Invalid,
 )
+PhaseClosed = refusal("phase_closed", "This part of the platform opens in a later phase.")
+DemandClosed = refusal("demand_closed", "The demand has been answered, declined or batched.")

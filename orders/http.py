@@ -10,11 +10,13 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 import suppliers.api
+import suppliers.catalogue.api as catalogue
 from orders import api, queries, schemas
 from orders.models import Order, amount_due_minor
-from orders.services import checkout, commitments, credits, gateway, milestones, payments
+from orders.services import checkout, commitments, credits, demand, gateway, milestones, payments
 from shop.core import db
-from shop.core.auth import role_required
+from shop.core.accounts import find_resident_address
+from shop.core.auth import role_required, viewer_segment
 from shop.core.errors import NotFound
 from shop.core.http import idempotency_key
 from shop.core.schemas import page_schema
@@ -277,3 +279,88 @@ def stripe_webhook() -> Any:
             }
         }, 400
     return {"outcome": outcome}
+
+
+# Demand requests (phase 3)
+
+
+def _matches(text: str) -> list[dict[str, Any]]:
+    """Bundles on sale the resident may have meant (the top three of a search)."""
+    hits, _partial = catalogue.search_bundles(text, viewer=viewer_segment(), limit=3)
+    return [{"id": h.card.id, "title": h.card.title} for h in hits]
+
+
+@bp.post("/demand-requests")
+@role_required("resident")
+@bp.arguments(schemas.DemandRequestInSchema)
+@bp.response(201, schemas.DemandRequestSchema)
+def create_demand_request(data: dict[str, Any]) -> dict[str, Any]:
+    """Ask for something not offered (here); it joins the matching demand of the compound.
+
+    Phase 3 only (409 `phase_closed` before). An `Idempotency-Key` header makes a retry
+    return the first request. The answer names bundles on sale the resident may have meant.
+    """
+    key = request.headers.get("Idempotency-Key", "").strip()[:80]
+    row = demand.register_request(
+        resident_id=current_user.id, data=data, source="api", idempotency_key=key
+    )
+    view = queries.request_view(row, current_user.id)
+    return {**view.__dict__, "matches": _matches(row.text)}
+
+
+@bp.get("/demand-requests")
+@role_required("resident")
+@bp.response(200, schemas.DemandRequestSchema(many=True))
+def my_demand_requests() -> Any:
+    """My requests, newest first, each with what became of its demand."""
+    demand.require_phase()
+    return queries.my_requests(current_user.id)
+
+
+@bp.get("/demands")
+@role_required("resident", "operator")
+@bp.arguments(schemas.DemandArgs, location="query")
+@bp.response(200, schemas.DemandSchema(many=True))
+def demands(args: dict[str, Any]) -> Any:
+    """The demand board: the operator's of any compound; a resident's own compound's only."""
+    demand.require_phase()
+    if current_user.has_role("operator"):
+        return queries.demand_board(**args)
+    home = find_resident_address(current_user.id)
+    if home is None:
+        return []
+    return queries.demand_board(
+        community_id=home.community_id,
+        category_id=args["category_id"],
+        status=args["status"],
+        viewer_id=current_user.id,
+    )
+
+
+@bp.post("/demands/<int:demand_id>/support")
+@role_required("resident")
+@bp.response(200, schemas.DemandSchema)
+def support_demand(demand_id: int) -> Any:
+    """+1: my household wants it too (once per household; another compound's is 404)."""
+    demand.support(demand_id=demand_id, resident_id=current_user.id)
+    return queries.demand_view(demand_id, current_user.id)
+
+
+@bp.post("/demands/<int:demand_id>/answer")
+@role_required("operator")
+@bp.arguments(schemas.DemandAnswerSchema)
+@bp.response(200, schemas.DemandSchema)
+def answer_demand(data: dict[str, Any], demand_id: int) -> Any:
+    """Answer a demand with a bundle on sale; the households are told."""
+    demand.answer(demand_id=demand_id, actor_id=current_user.id, **data)
+    return queries.demand_view(demand_id)
+
+
+@bp.post("/demands/<int:demand_id>/decline")
+@role_required("operator")
+@bp.arguments(schemas.DemandDeclineSchema)
+@bp.response(200, schemas.DemandSchema)
+def decline_demand(data: dict[str, Any], demand_id: int) -> Any:
+    """Decline a demand with the reason the households read."""
+    demand.decline(demand_id=demand_id, actor_id=current_user.id, **data)
+    return queries.demand_view(demand_id)

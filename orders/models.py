@@ -1,6 +1,6 @@
 """Tables of orders: delivery windows, orders, their lines and components, and their events."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint
@@ -263,3 +263,64 @@ class Complaint(SQLModel, table=True):
     resolution: str = Field(default="", max_length=500)
     resolved_by: int | None = Field(default=None, foreign_key="core_user.id")
     resolved_at: datetime | None = None
+
+
+class Demand(SQLModel, table=True):
+    """What residents of one compound asked for and is not offered: similar requests grouped.
+
+    The operator answers it (points to a bundle), declines it with a reason, or turns it into
+    a custom batch; `households` counts the homes that asked or said +1.
+    """
+
+    __tablename__ = "orders_demand"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('open', 'answered', 'declined', 'batched')", name="status_known"
+        ),
+        CheckConstraint("households >= 0", name="households_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="core_community.id", index=True)
+    category_id: int | None = Field(default=None, foreign_key="catalogue_category.id")
+    title: str = Field(max_length=200)
+    #: The words it is grouped by (segmented, lower-case), the first request's.
+    words: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    status: str = Field(default="open", max_length=10, index=True)
+    households: int = 0
+    quantity: int = 0
+    answer_bundle_id: int | None = Field(default=None, foreign_key="catalogue_bundle.id")
+    reason: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None
+
+
+class DemandRequest(SQLModel, table=True):
+    """One household's wish, or its +1 to a demand: once per household and demand."""
+
+    __tablename__ = "orders_demand_request"
+    __table_args__ = (
+        UniqueConstraint("demand_id", "resident_id"),  # a household counts once
+        CheckConstraint("frequency IN ('once', 'weekly', 'monthly')", name="frequency_known"),
+        CheckConstraint("quantity >= 1", name="quantity_positive"),
+        CheckConstraint("source IN ('storefront', 'touchpoint', 'api', 'support')", name="source"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    demand_id: int = Field(foreign_key="orders_demand.id", index=True)
+    resident_id: int = Field(foreign_key="core_user.id", index=True)
+    text: str = Field(max_length=200)
+    quantity: int = 1
+    frequency: str = Field(default="once", max_length=8)
+    wanted_by: date | None = None
+    source: str = Field(default="api", max_length=10)
+    idempotency_key: str = Field(default="", max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DemandEvent(EventRow, table=True):
+    """One step of a demand's process (answered, declined, batched). Append-only."""
+
+    __tablename__ = "orders_demand_event"
+
+    demand_id: int = Field(foreign_key="orders_demand.id", index=True)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from orders.models import OrderEvent
-from shop.core.process import Process, Transition, register, step
+from orders.models import DemandEvent, OrderEvent
+from shop.core.errors import Invalid
+from shop.core.process import Context, Process, Transition, register, step
 
 
 def _t(source: str, action: str, target: str, *actors: str) -> Transition:
@@ -55,5 +56,40 @@ ORDER = register(
             action=action,
         ),
         forbidden=lambda: _("You may not do this to an order."),
+    )
+)
+
+
+#: A demand (grouped requests of one compound): the operator answers, declines or batches it.
+DEMAND_TRANSITIONS: tuple[Transition, ...] = (
+    _t("", "open", "open", "resident"),
+    _t("open", "answer", "answered", "operator"),
+    step("open", "decline", "declined", "operator", guards=("reason_given",)),
+    _t("open", "batch", "batched", "operator"),
+)
+
+
+def _reason_given(_demand: object, ctx: Context) -> None:
+    if len(ctx.reason.strip()) < 2:
+        raise Invalid(
+            _("Say why the demand is declined."),
+            fields={"reason": [_("Say why the demand is declined.")]},
+        )
+
+
+DEMAND = register(
+    Process(
+        name="demand",
+        transitions=DEMAND_TRANSITIONS,
+        event=DemandEvent,
+        subject_column="demand_id",
+        refused_code="transition_not_allowed",
+        refused=lambda status, action: _(
+            "A demand in status %(status)s cannot be given %(action)s.",
+            status=status,
+            action=action,
+        ),
+        forbidden=lambda: _("You may not do this to a demand."),
+        guards={"reason_given": _reason_given},
     )
 )

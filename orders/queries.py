@@ -11,10 +11,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from orders.models import DeliveryWindow, Order, OrderComponent
+from orders.models import DeliveryWindow, Demand, DemandRequest, Order, OrderComponent
 from shop.core import db
 from shop.core.errors import NotFound
 from shop.core.models import Community
+from shop.core.values import view_of
 
 #: Orders whose goods are still to be made ready: paid or accepted, not yet picked up.
 TO_PREPARE = ("paid", "accepted")
@@ -124,3 +125,112 @@ def order_row(order_id: int) -> Order:
 def window_of(order: Order) -> DeliveryWindow | None:
     """The delivery window an order chose, if it chose one."""
     return db.session().get(DeliveryWindow, order.window_id) if order.window_id else None
+
+
+@dataclass(frozen=True)
+class DemandView:
+    """A demand as the board and the residents see it."""
+
+    id: int
+    community_id: int
+    category_id: int | None
+    title: str
+    status: str
+    households: int
+    quantity: int
+    answer_bundle_id: int | None
+    reason: str
+    created_at: datetime
+    decided_at: datetime | None
+    #: The viewer's household counts in it.
+    mine: bool = False
+
+
+@dataclass(frozen=True)
+class DemandRequestView:
+    """A household's request with its demand."""
+
+    id: int
+    text: str
+    quantity: int
+    frequency: str
+    wanted_by: date | None
+    source: str
+    created_at: datetime
+    demand: DemandView
+
+
+def _demand_view(demand: Demand, mine: bool = False) -> DemandView:
+    return view_of(
+        DemandView,
+        demand,
+        created_at=db.aware(demand.created_at),
+        decided_at=demand.decided_at and db.aware(demand.decided_at),
+        mine=mine,
+    )
+
+
+def demand_view(demand_id: int, viewer_id: int | None = None) -> DemandView:
+    """One demand (NotFound if there is none)."""
+    demand = db.session().get(Demand, demand_id)
+    if demand is None:
+        raise NotFound(_("No such demand."))
+    mine = viewer_id is not None and _counted(demand.id, viewer_id)
+    return _demand_view(demand, mine)
+
+
+def _counted(demand_id: int, resident_id: int) -> bool:
+    return (
+        db.session()
+        .exec(
+            select(DemandRequest.id).where(
+                DemandRequest.demand_id == demand_id, DemandRequest.resident_id == resident_id
+            )
+        )
+        .first()
+        is not None
+    )
+
+
+def demand_board(
+    *, community_id: int | None, category_id: int | None, status: str, viewer_id: int | None = None
+) -> list[DemandView]:
+    """Demands by households, most first: one compound's, or every compound's (the operator)."""
+    stmt = select(Demand).where(Demand.status == status)
+    if community_id is not None:
+        stmt = stmt.where(Demand.community_id == community_id)
+    if category_id is not None:
+        stmt = stmt.where(Demand.category_id == category_id)
+    rows = list(db.session().exec(stmt.order_by(Demand.households.desc(), Demand.id).limit(200)))
+    mine: set[int] = set()
+    if viewer_id is not None and rows:
+        mine = set(
+            db.session().exec(
+                select(DemandRequest.demand_id).where(
+                    DemandRequest.resident_id == viewer_id,
+                    DemandRequest.demand_id.in_([d.id for d in rows]),
+                )
+            )
+        )
+    return [_demand_view(d, d.id in mine) for d in rows]
+
+
+def request_view(request: DemandRequest, viewer_id: int) -> DemandRequestView:
+    """A request with its demand, as its household sees it."""
+    return view_of(
+        DemandRequestView,
+        request,
+        created_at=db.aware(request.created_at),
+        demand=demand_view(request.demand_id, viewer_id),
+    )
+
+
+def my_requests(resident_id: int) -> list[DemandRequestView]:
+    """The household's requests, newest first, each with what became of its demand."""
+    rows = db.session().exec(
+        select(DemandRequest)
+        .where(DemandRequest.resident_id == resident_id)
+        .order_by(DemandRequest.id.desc())
+        .limit(100)
+    )
+    return [request_view(r, resident_id) for r in rows]

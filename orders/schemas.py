@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from shop.core.i18n import N_
 from shop.core.schemas import ID_RANGE, PAGE_RANGE, WHOLE_RANGE, MoneySchema
@@ -263,3 +264,80 @@ class PrepareSchema(Schema):
     start = fields.Date(data_key="from")
     days = fields.Integer()
     windows = fields.List(fields.Nested(PrepWindowSchema))
+
+
+class DemandRequestInSchema(Schema):
+    """A wish for something not offered (here): what, how many, how often, by when."""
+
+    text = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    category_id = fields.Integer(load_default=None, allow_none=True, validate=ID_RANGE)
+    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=999))
+    frequency = fields.String(
+        load_default="once", validate=validate.OneOf(("once", "weekly", "monthly"))
+    )
+    wanted_by = fields.Date(load_default=None, allow_none=True)
+
+    @validates("wanted_by")
+    def _not_past(self, value: date | None, **_kwargs: object) -> None:
+        if value is not None and value < datetime.now(UTC).date() - timedelta(days=1):
+            raise ValidationError(N_("A date from today on."))
+
+
+class DemandSchema(Schema):
+    """A demand: similar requests of one compound, with the households that asked."""
+
+    id = fields.Integer()
+    community_id = fields.Integer()
+    category_id = fields.Integer(allow_none=True)
+    title = fields.String()
+    status = fields.String()
+    households = fields.Integer()
+    quantity = fields.Integer()
+    answer_bundle_id = fields.Integer(allow_none=True)
+    reason = fields.String()
+    created_at = fields.AwareDateTime()
+    decided_at = fields.AwareDateTime(allow_none=True)
+    mine = fields.Boolean()
+
+
+class BundleMatchSchema(Schema):
+    """A bundle on sale that may be what the resident meant."""
+
+    id = fields.Integer()
+    title = fields.String()
+
+
+class DemandRequestSchema(Schema):
+    """A household's request, the demand it counts in, and bundles it may have meant."""
+
+    id = fields.Integer()
+    text = fields.String()
+    quantity = fields.Integer()
+    frequency = fields.String()
+    wanted_by = fields.Date(allow_none=True)
+    source = fields.String()
+    created_at = fields.AwareDateTime()
+    demand = fields.Nested(DemandSchema)
+    matches = fields.List(fields.Nested(BundleMatchSchema))
+
+
+class DemandArgs(Schema):
+    """The demand board's filters (the operator's; a resident sees their compound's)."""
+
+    community_id = fields.Integer(load_default=None, validate=ID_RANGE)
+    category_id = fields.Integer(load_default=None, validate=ID_RANGE)
+    status = fields.String(
+        load_default="open", validate=validate.OneOf(("open", "answered", "declined", "batched"))
+    )
+
+
+class DemandAnswerSchema(Schema):
+    """The bundle that answers a demand."""
+
+    bundle_id = fields.Integer(required=True, validate=ID_RANGE)
+
+
+class DemandDeclineSchema(Schema):
+    """Why a demand is declined (the households read it)."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=500))
