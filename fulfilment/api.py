@@ -17,6 +17,7 @@ from fulfilment.schemas import HireSchema, RuleSchema
 from fulfilment.services import commissions, grids, ledger, payouts, staff
 from shop.core import db
 from shop.core.errors import Invalid
+from shop.core.schemas import load_or_refuse
 
 GridRef = queries.GridRef
 list_grids = queries.list_grids
@@ -143,20 +144,7 @@ def hire(*, actor_id: int, form: dict[str, Any]) -> int:
 
     Raises Invalid naming each bad field (see fulfilment.services.staff.hire for the rules).
     """
-    return staff.hire(actor_id=actor_id, **_load(HireSchema(), form))
-
-
-def _load(schema: Any, form: dict[str, Any]) -> dict[str, Any]:
-    """A posted form through its API schema (unknown fields dropped); Invalid naming each field."""
-    from marshmallow import EXCLUDE
-
-    from shop.core.i18n import translate_errors
-
-    try:
-        return schema.load(form, unknown=EXCLUDE)
-    except ValidationError as exc:
-        fields = translate_errors(exc.messages)
-        raise Invalid("; ".join(f"{k}: {v[0]}" for k, v in fields.items()), fields=fields) from exc
+    return staff.hire(actor_id=actor_id, **load_or_refuse(HireSchema(), form))
 
 
 @dataclass(frozen=True)
@@ -182,7 +170,7 @@ def appoint_manager(*, actor_id: int, form: dict[str, Any]) -> int:
     """Add a project manager from a posted form (checked as the API checks it); their user id."""
     from fulfilment.schemas import ManagerInSchema
 
-    return grids.appoint_manager(actor_id=actor_id, **_load(ManagerInSchema(), form))
+    return grids.appoint_manager(actor_id=actor_id, **load_or_refuse(ManagerInSchema(), form))
 
 
 def set_grid_manager(*, actor_id: int, grid_id: int, manager_id: int | None) -> GridRef:

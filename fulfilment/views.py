@@ -23,6 +23,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import orders.api
 from fulfilment import labels, process, queries, schemas
 from fulfilment.services import households as keeping
 from fulfilment.services import payouts, sheet, staff, statements, tasks, touchpoints
@@ -166,6 +167,7 @@ def touchpoint_form(code: str) -> ResponseReturnValue:
         values=values,
         errors=errors,
         resident=resident,
+        demand_open=resident and orders.api.demand_open(),
     ), 422 if errors else 200
 
 

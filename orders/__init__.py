@@ -38,6 +38,8 @@ def init_app(app: Flask) -> None:
         verdict_label=labels.verdict_label,
         event_label=labels.event_label,
         actor_label=labels.actor_label,
+        demand_status_label=labels.demand_status_label,
+        frequency_label=labels.frequency_label,
     )
     core_http.register(app, http.bp)
     app.register_blueprint(views.bp)

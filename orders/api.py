@@ -16,10 +16,20 @@ from orders import errors as errors  # the refusals other packages may catch
 from orders import models, process, queries
 from orders.errors import WrongConfirmationCode as WrongConfirmationCode  # for fulfilment
 from orders.models import Order
-from orders.services import aftersale, commitments, credits, gateway, milestones, payments, windows
+from orders.services import (
+    aftersale,
+    commitments,
+    credits,
+    demand,
+    gateway,
+    milestones,
+    payments,
+    windows,
+)
 from orders.services import checkout as services
 from shop.core import accounts, db
 from shop.core.errors import DomainError
+from shop.core.schemas import load_or_refuse
 from shop.core.values import view_of
 
 Choice = windows.Choice
@@ -486,3 +496,71 @@ def lock_order(order_id: int) -> None:
     a cycle.
     """
     services.lock_order(order_id)
+
+
+# Demand requests (phase 3): what residents ask for, and the operator's board.
+
+DemandView = queries.DemandView
+DemandRequestView = queries.DemandRequestView
+#: Where a request was made: the storefront's page, or a touchpoint's QR code.
+DEMAND_SOURCES = ("storefront", "touchpoint")
+
+
+def demand_open() -> bool:
+    """Whether demand requests are open (the platform is in phase 3)."""
+    return suppliers.api.current_phase() >= demand.PHASE
+
+
+def ask_for(
+    *, resident_id: int, form: Mapping[str, Any], source: str
+) -> tuple[DemandRequestView, list[tuple[int, str]]]:
+    """A household's request from a page, with the bundles on sale it may have meant.
+
+    The form is loaded as the API loads it (Invalid naming each field); the matches are
+    (id, title) pairs.
+    """
+    from orders.schemas import DemandRequestInSchema
+
+    typed = {k: v for k, v in form.items() if v not in ("", None)}  # left empty: not given
+    data = load_or_refuse(DemandRequestInSchema(), typed)
+    row = demand.register_request(
+        resident_id=resident_id,
+        data=data,
+        source=source if source in DEMAND_SOURCES else "storefront",
+    )
+    home = accounts.find_resident_address(resident_id)
+    hits, _partial = catalogue.search_bundles(
+        row.text, viewer=home.segment if home else None, limit=3
+    )
+    matches = [(h.card.id, h.card.title) for h in hits]
+    return queries.request_view(row, resident_id), matches
+
+
+def demands_near(resident_id: int) -> list[DemandView]:
+    """The open demands of the resident's compound, most households first."""
+    home = accounts.find_resident_address(resident_id)
+    if home is None:
+        return []
+    return queries.demand_board(
+        community_id=home.community_id, category_id=None, status="open", viewer_id=resident_id
+    )
+
+
+def support_demand(*, demand_id: int, resident_id: int) -> DemandView:
+    """+1 from a household of the demand's compound."""
+    demand.support(demand_id=demand_id, resident_id=resident_id)
+    return queries.demand_view(demand_id, resident_id)
+
+
+def answer_demand(*, demand_id: int, actor_id: int, bundle_id: int) -> None:
+    """The operator points a demand to a bundle on sale."""
+    demand.answer(demand_id=demand_id, actor_id=actor_id, bundle_id=bundle_id)
+
+
+def decline_demand(*, demand_id: int, actor_id: int, reason: str) -> None:
+    """The operator declines a demand with the reason the households read."""
+    demand.decline(demand_id=demand_id, actor_id=actor_id, reason=reason)
+
+
+my_demand_requests = queries.my_requests
+demand_board = queries.demand_board

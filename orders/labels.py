@@ -81,3 +81,22 @@ def verdict_label(status: str) -> str:
 def order_status_label(status: str) -> str:
     """The translated name of an order status."""
     return str(STATUS.get(status, status))
+
+
+DEMAND_STATUS = {
+    "open": _l("Waiting for an answer"),
+    "answered": _l("On sale now"),
+    "declined": _l("Not possible for now"),
+    "batched": _l("A custom batch is open"),
+}
+FREQUENCY = {"once": _l("Once"), "weekly": _l("Every week"), "monthly": _l("Every month")}
+
+
+def demand_status_label(status: str) -> str:
+    """What became of a demand, in the reader's language."""
+    return str(DEMAND_STATUS.get(status, status))
+
+
+def frequency_label(frequency: str) -> str:
+    """How often a household wants it."""
+    return str(FREQUENCY.get(frequency, frequency))

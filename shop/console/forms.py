@@ -121,3 +121,20 @@ class LetGoForm(PageForm):
 
     user_id = fields.Integer(required=True, validate=ID_RANGE)
     reason = fields.String(load_default="", validate=REASON)
+
+
+class DemandFilterForm(PageForm):
+    """The demand board's filters."""
+
+    community_id = fields.Integer(load_default=None, validate=ID_RANGE)
+    status = fields.String(
+        load_default="open", validate=validate.OneOf(("open", "answered", "declined", "batched"))
+    )
+
+
+class DemandAnswerForm(PageForm):
+    """The bundle on sale that answers a demand."""
+
+    bundle_id = fields.Integer(
+        required=True, validate=validate.Range(min=1, error=N_("Pick a bundle on sale."))
+    )

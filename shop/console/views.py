@@ -28,6 +28,7 @@ from marshmallow import EXCLUDE
 import fulfilment.api
 import orders.api
 import suppliers.api
+import suppliers.catalogue.api as catalogue
 from shop.console import forms
 from shop.core import accounts, audit, db
 from shop.core.auth import role_required
@@ -418,3 +419,60 @@ def units_page(community_id: int) -> ResponseReturnValue:
         units=accounts.units_of(community_id),
         preview=preview,
     ), status
+
+
+def _demand_filters() -> dict[str, Any]:
+    """The board's filters from the query string (one that does not load is ignored)."""
+    from marshmallow import ValidationError
+
+    given = {k: v for k, v in request.args.items() if v}
+    try:
+        return forms.DemandFilterForm().load(given)
+    except ValidationError:
+        return forms.DemandFilterForm().load({})
+
+
+@bp.get("/demands")
+@role_required("operator")
+def demands_page() -> ResponseReturnValue:
+    """The demand board: what residents asked for, by compound, most households first."""
+    is_open = orders.api.demand_open()
+    args = _demand_filters()
+    rows = (
+        orders.api.demand_board(
+            community_id=args["community_id"], category_id=None, status=args["status"]
+        )
+        if is_open
+        else []
+    )
+    bundles, _total = catalogue.list_bundles(viewer=None, per_page=100)
+    return render_template(
+        "console/demands.html",
+        is_open=is_open,
+        rows=rows,
+        status=args["status"],
+        community_id=args["community_id"],
+        communities={c.id: c.name for c in accounts.list_communities()},
+        bundles=[(b.id, b.title) for b in bundles],
+    )
+
+
+@bp.post("/demands/<int:demand_id>/<any(answer, decline):decision>")
+@role_required("operator")
+def decide_demand(demand_id: int, decision: str) -> ResponseReturnValue:
+    """Answer a demand with a bundle, or decline it with the reason the households read."""
+    if decision == "answer":
+        form_action(
+            lambda: orders.api.answer_demand(
+                demand_id=demand_id, actor_id=current_user.id, **posted(forms.DemandAnswerForm())
+            ),
+            _("Answered; the households are told."),
+        )
+    else:
+        form_action(
+            lambda: orders.api.decline_demand(
+                demand_id=demand_id, actor_id=current_user.id, **posted(forms.ReasonForm())
+            ),
+            _("Declined; the households are told why."),
+        )
+    return redirect(url_for("console.demands_page"), code=303)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, fields, validate
@@ -320,3 +321,21 @@ class VerifyForm(PageForm):
     """The code on the property's notice that verifies a resident's home."""
 
     code = fields.String(load_default="", validate=validate.Length(max=32))
+
+
+def load_or_refuse(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` (a posted form, a command's arguments) through `schema`, unknown fields dropped.
+
+    When it does not load: Invalid, naming each field ("password: …") in the reader's language.
+    """
+    from marshmallow import ValidationError
+
+    from shop.core.errors import Invalid
+    from shop.core.i18n import translate_errors
+
+    try:
+        return schema.load(data, unknown=EXCLUDE)
+    except ValidationError as exc:
+        fields_ = translate_errors(exc.messages)
+        message = "; ".join(f"{k}: {v[0]}" for k, v in fields_.items())
+        raise Invalid(message, fields=fields_) from exc

@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     """Mount the residents' pages."""
-    from shop.core.web import register_home
+    from shop.core.web import register_home, register_shortcut
     from shop.storefront import orders_views, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(orders_views.bp)
     register_home(app, "resident", "storefront.home", str(_l("Shop")))
+    register_shortcut(app, "resident.home", "storefront.demand_page", str(_l("Ask for something")))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -9,10 +11,12 @@ from flask_login import current_user
 
 import orders.api
 import suppliers.catalogue.api as catalogue
+from shop.core import db
 from shop.core.accounts import find_resident_address
 from shop.core.auth import role_required, viewer_segment
 from shop.core.boundary import page_value
-from shop.core.web import load_form, safe_next
+from shop.core.errors import DomainError
+from shop.core.web import form_action, form_values, load_form, safe_next, typed_values
 from shop.storefront import basket, forms
 
 bp = Blueprint(
@@ -94,6 +98,7 @@ def search() -> ResponseReturnValue:
         partial=partial,
         categories=categories,
         suggested=suggested,
+        demand_open=bool(q and not hits) and orders.api.demand_open(),
     )
 
 
@@ -134,3 +139,61 @@ def basket_update() -> ResponseReturnValue:
         flash(_("Added to your basket."), "info")
         return redirect(safe_next(form["next"]) or url_for("storefront.basket_page"))
     return redirect(url_for("storefront.basket_page"))
+
+
+def _demand_page(
+    values: dict[str, Any],
+    errors: dict[str, Any],
+    status: int = 200,
+    made: orders.api.DemandRequestView | None = None,
+    matches: list[tuple[int, str]] | None = None,
+) -> ResponseReturnValue:
+    viewer = viewer_segment()
+    is_open = orders.api.demand_open()
+    return render_template(
+        "storefront/demand.html",
+        is_open=is_open,
+        values=values,
+        errors=errors,
+        made=made,
+        matches=matches or [],
+        categories=[(c.id, c.name) for c in catalogue.list_categories(viewer)],
+        near=orders.api.demands_near(current_user.id) if is_open else [],
+        mine=orders.api.my_demand_requests(current_user.id) if is_open else [],
+    ), status
+
+
+@bp.route("/demand", methods=["GET", "POST"])
+@role_required("resident")
+def demand_page() -> ResponseReturnValue:
+    """Ask for something not offered (here), +1 what neighbours asked for, see the answers."""
+    if request.method == "GET":
+        return _demand_page(
+            {
+                "text": request.args.get("q", "")[:200],
+                "source": request.args.get("source", "storefront"),
+                "quantity": 1,
+            },
+            {},
+        )
+    values = typed_values()
+    try:
+        made, matches = orders.api.ask_for(
+            resident_id=current_user.id, form=form_values(), source=values.get("source", "")
+        )
+    except DomainError as exc:
+        db.refused(exc)
+        return _demand_page(values, exc.fields or {"_schema": [exc.message]}, exc.status)
+    flash(_("Your request is in; we tell you what becomes of it."), "info")
+    return _demand_page({"quantity": 1}, {}, 200, made, matches)
+
+
+@bp.post("/demand/<int:demand_id>/support")
+@role_required("resident")
+def support_demand(demand_id: int) -> ResponseReturnValue:
+    """+1: my household wants it too."""
+    form_action(
+        lambda: orders.api.support_demand(demand_id=demand_id, resident_id=current_user.id),
+        _("Counted: your household wants it too."),
+    )
+    return redirect(url_for("storefront.demand_page"), code=303)
