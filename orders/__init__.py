@@ -51,3 +51,4 @@ def init_app(app: Flask) -> None:
     register_periodic(app, "orders.jobs.sweep_unpaid", 60)
     register_periodic(app, "orders.jobs.sweep_after_sale", 3600)
     register_periodic(app, "orders.jobs.update_scorecards", 3600)
+    register_periodic(app, "orders.jobs.refresh_demand_series", 24 * 3600)

@@ -27,6 +27,7 @@ from orders.services import (
     windows,
 )
 from orders.services import checkout as services
+from orders.services import forecasts as demand_series
 from shop.core import accounts, db
 from shop.core.errors import DomainError
 from shop.core.schemas import load_or_refuse
@@ -564,3 +565,12 @@ def decline_demand(*, demand_id: int, actor_id: int, reason: str) -> None:
 
 my_demand_requests = queries.my_requests
 demand_board = queries.demand_board
+
+
+ForecastView = queries.ForecastView
+forecasts = queries.forecasts
+
+
+def refresh_forecasts() -> int:
+    """Rebuild the weekly demand series and their forecasts now (the nightly job's work)."""
+    return demand_series.refresh()

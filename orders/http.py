@@ -364,3 +364,13 @@ def decline_demand(data: dict[str, Any], demand_id: int) -> Any:
     """Decline a demand with the reason the households read."""
     demand.decline(demand_id=demand_id, actor_id=current_user.id, **data)
     return queries.demand_view(demand_id)
+
+
+@bp.get("/forecasts")
+@role_required("operator")
+@bp.arguments(schemas.ForecastArgs, location="query")
+@bp.response(200, schemas.ForecastSchema(many=True))
+def forecasts(args: dict[str, Any]) -> Any:
+    """Demand forecasts per series and compound (refreshed nightly), each with MASE and WAPE."""
+    demand.require_phase()
+    return queries.forecasts(args["community_id"])

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from orders.services import aftersale, checkout, figures, milestones, payments, windows
+from orders.services import (
+    aftersale,
+    checkout,
+    figures,
+    forecasts,
+    milestones,
+    payments,
+    windows,
+)
 from shop.core import accounts
 from shop.core.jobs import job
 
@@ -71,3 +79,9 @@ def complete_order(order_id: int) -> bool:
 def update_scorecards() -> int:
     """Every hour: measure each supplier's orders and promises for its scorecard."""
     return figures.update_scorecards()
+
+
+@job
+def refresh_demand_series() -> int:
+    """Every night: rebuild the weekly demand series and their forecasts (idempotent)."""
+    return forecasts.refresh()

@@ -324,3 +324,41 @@ class DemandEvent(EventRow, table=True):
     __tablename__ = "orders_demand_event"
 
     demand_id: int = Field(foreign_key="orders_demand.id", index=True)
+
+
+class DemandWeek(SQLModel, table=True):
+    """One week of one demand series of a compound: an item's, or a category's.
+
+    `series` is "item:<id>" or "category:<id>"; `delivered` counts the pieces of delivered
+    orders, `asked` those of open demand requests made that week. Written by the refresh job,
+    never per page view.
+    """
+
+    __tablename__ = "orders_demand_week"
+    __table_args__ = (UniqueConstraint("community_id", "series", "week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="core_community.id", index=True)
+    series: str = Field(max_length=24)
+    week: date
+    delivered: int = 0
+    asked: int = 0
+
+
+class DemandForecast(SQLModel, table=True):
+    """The next weeks of one series, with the pattern, the method and the backtest's errors."""
+
+    __tablename__ = "orders_demand_forecast"
+    __table_args__ = (UniqueConstraint("community_id", "series"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="core_community.id", index=True)
+    series: str = Field(max_length=24)
+    made_at: datetime = Field(default_factory=utcnow)
+    weeks: int
+    pattern: str = Field(max_length=12)
+    method: str = Field(default="", max_length=16)
+    values: list[float] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    mase: float | None = None
+    wape: float | None = None
+    reason: str = Field(default="", max_length=40)

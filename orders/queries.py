@@ -11,7 +11,17 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from orders.models import DeliveryWindow, Demand, DemandRequest, Order, OrderComponent
+import suppliers.api
+import suppliers.catalogue.api as catalogue
+from orders.models import (
+    DeliveryWindow,
+    Demand,
+    DemandForecast,
+    DemandRequest,
+    DemandWeek,
+    Order,
+    OrderComponent,
+)
 from shop.core import db
 from shop.core.errors import NotFound
 from shop.core.models import Community
@@ -234,3 +244,60 @@ def my_requests(resident_id: int) -> list[DemandRequestView]:
         .limit(100)
     )
     return [request_view(r, resident_id) for r in rows]
+
+
+@dataclass(frozen=True)
+class ForecastView:
+    """A demand series of a compound: its recent weeks, the next four, and how sure it is."""
+
+    community_id: int
+    series: str
+    #: The item's or category's name.
+    label: str
+    #: The last eight complete weeks, oldest first (delivered + asked).
+    recent: tuple[int, ...]
+    weeks: int
+    pattern: str
+    method: str
+    values: tuple[float, ...]
+    mase: float | None
+    wape: float | None
+    reason: str
+    made_at: datetime
+
+
+def forecasts(community_id: int | None = None) -> list[ForecastView]:
+    """The forecasts the refresh job wrote, busiest series first (one compound, or all)."""
+    s = db.session()
+    stmt = select(DemandForecast)
+    if community_id is not None:
+        stmt = stmt.where(DemandForecast.community_id == community_id)
+    rows = list(s.exec(stmt))
+    recent: dict[tuple[int, str], list[DemandWeek]] = defaultdict(list)
+    for week in s.exec(select(DemandWeek).order_by(DemandWeek.week)):
+        recent[(week.community_id, week.series)].append(week)
+    names = _series_names([r.series for r in rows])
+    views = []
+    for row in rows:
+        weeks = recent[(row.community_id, row.series)][-8:]
+        views.append(
+            view_of(
+                ForecastView,
+                row,
+                label=names.get(row.series, row.series),
+                recent=tuple(w.delivered + w.asked for w in weeks),
+                values=tuple(row.values),
+                made_at=db.aware(row.made_at),
+            )
+        )
+    return sorted(views, key=lambda v: (-sum(v.values), v.community_id, v.series))
+
+
+def _series_names(series: list[str]) -> dict[str, str]:
+    """Each series' item or category name."""
+    item_ids = [int(s.split(":")[1]) for s in series if s.startswith("item:")]
+    items = suppliers.api.get_items(item_ids)
+    categories = {c.id: c.name for c in catalogue.list_categories(None)}
+    names = {f"item:{i}": item.name for i, item in items.items()}
+    names.update({f"category:{i}": name for i, name in categories.items()})
+    return names

@@ -341,3 +341,26 @@ class DemandDeclineSchema(Schema):
     """Why a demand is declined (the households read it)."""
 
     reason = fields.String(required=True, validate=validate.Length(min=2, max=500))
+
+
+class ForecastSchema(Schema):
+    """A demand series' forecast for the next four weeks, with its measured error."""
+
+    community_id = fields.Integer()
+    series = fields.String()
+    label = fields.String()
+    recent = fields.List(fields.Integer())
+    weeks = fields.Integer()
+    pattern = fields.String()
+    method = fields.String()
+    values = fields.List(fields.Float())
+    mase = fields.Float(allow_none=True)
+    wape = fields.Float(allow_none=True)
+    reason = fields.String()
+    made_at = fields.AwareDateTime()
+
+
+class ForecastArgs(Schema):
+    """Which compound's forecasts."""
+
+    community_id = fields.Integer(load_default=None, validate=ID_RANGE)

@@ -476,3 +476,18 @@ def decide_demand(demand_id: int, decision: str) -> ResponseReturnValue:
             _("Declined; the households are told why."),
         )
     return redirect(url_for("console.demands_page"), code=303)
+
+
+@bp.get("/forecasts")
+@role_required("operator")
+def forecasts_page() -> ResponseReturnValue:
+    """Demand forecasts per compound and series, each with its error beside it."""
+    is_open = orders.api.demand_open()
+    community_id = _demand_filters()["community_id"]
+    return render_template(
+        "console/forecasts.html",
+        is_open=is_open,
+        rows=orders.api.forecasts(community_id) if is_open else [],
+        community_id=community_id,
+        communities={c.id: c.name for c in accounts.list_communities()},
+    )

@@ -7,7 +7,7 @@ forecast by the method that suits it:
 * smooth or erratic: simple exponential smoothing, or the seasonal naive forecast when the
   series repeats itself every `season` weeks;
 * intermittent: SBA (Croston's method with the Syntetos–Boylan bias correction);
-* lumpy, or dying out (silent for two seasons and three average intervals): TSB
+* lumpy, or dying out (silent for two seasons and three times its usual interval): TSB
   (Teunter–Syntetos–Babai), which lets the demand probability fall between demands.
 
 Every forecast carries its error from a rolling-origin backtest: MASE (mean absolute error over
@@ -73,7 +73,7 @@ def classify(y: Sequence[float], *, season: int = 4) -> str:
     if not (series > 0).any():
         return EMPTY
     adi, cv2 = adi_cv2(series)
-    if _silent_weeks(series) >= max(2 * season, 3 * adi):
+    if _silent_weeks(series) >= max(2 * season, 3 * _mean_interval(series)):
         return DYING
     if adi < ADI_CUT:
         return SMOOTH if cv2 < CV2_CUT else ERRATIC
@@ -84,6 +84,12 @@ def _silent_weeks(series: np.ndarray) -> int:
     """How many weeks have passed since the last demand."""
     demand = np.flatnonzero(series > 0)
     return int(series.size - 1 - demand[-1]) if demand.size else int(series.size)
+
+
+def _mean_interval(series: np.ndarray) -> float:
+    """The mean number of weeks between demands (1 when there was a single demand)."""
+    demand = np.flatnonzero(series > 0)
+    return float(np.diff(demand).mean()) if demand.size > 1 else 1.0
 
 
 def naive(y: np.ndarray, h: int) -> np.ndarray:

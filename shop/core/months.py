@@ -1,11 +1,12 @@
-"""Calendar months in a time zone (pure).
+"""Calendar months and weeks in a time zone (pure).
 
-Staff statements, supplier settlements and monthly figures all count the same months.
+Staff statements, supplier settlements and monthly figures all count the same months; the
+demand series count weeks from Monday.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -51,3 +52,9 @@ def parse_month(text: str | None, *, now: datetime, timezone: str) -> date:
         return date(year, month, 1)
     except ValueError:
         return month_start(now, timezone)
+
+
+def week_start(moment: datetime, timezone: str) -> date:
+    """The Monday of the week `moment` falls in, in `timezone` (a weekly series' key)."""
+    local = moment.astimezone(ZoneInfo(timezone)).date()
+    return local - timedelta(days=local.weekday())
