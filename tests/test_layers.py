@@ -205,3 +205,20 @@ def test_pages_read_forms_only_through_schemas():
         and str(path.relative_to(ROOT)) not in allowed
     ]
     assert readers == []
+
+
+def test_no_function_is_longer_than_fifty_lines_outside_the_demo_seed():
+    """A function that needs more is two functions (the demo seed is a script of data)."""
+    import ast
+
+    long = []
+    for package in ("shop", "suppliers", "orders", "fulfilment"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path.name == "demo.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    length = node.end_lineno - node.lineno + 1
+                    if length > 50:
+                        long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} {length}")
+    assert long == []

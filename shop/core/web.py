@@ -173,6 +173,24 @@ def check_csrf() -> None:
         abort(400)
 
 
+def _posted_text(lists: tuple[str, ...], multi: tuple[str, ...]) -> dict[str, Any]:
+    """The posted fields stripped, lists split (on commas too) and multi-values kept whole."""
+    raw: dict[str, Any] = {}
+    for key in request.form:
+        if key == "csrf_token":
+            continue
+        if key in multi:
+            raw[key] = [v.strip() for v in request.form.getlist(key) if v.strip()]
+        elif key in lists:
+            values = [
+                v for part in request.form.getlist(key) for v in part.replace("，", ",").split(",")
+            ]
+            raw[key] = [v.strip() for v in values if v.strip()]
+        else:
+            raw[key] = request.form[key].strip()
+    return raw
+
+
 def load_form(
     schema: Any,
     *,
@@ -193,19 +211,7 @@ def load_form(
     from shop.core.i18n import translate_errors
 
     check_csrf()
-    raw: dict[str, Any] = {}
-    for key in request.form:
-        if key == "csrf_token":
-            continue
-        if key in multi:
-            raw[key] = [v.strip() for v in request.form.getlist(key) if v.strip()]
-        elif key in lists:
-            values = [
-                v for part in request.form.getlist(key) for v in part.replace("，", ",").split(",")
-            ]
-            raw[key] = [v.strip() for v in values if v.strip()]
-        else:
-            raw[key] = request.form[key].strip()
+    raw = _posted_text(lists, multi)
     if drop_empty:
         raw = {k: v for k, v in raw.items() if v not in ("", [])}
     not_amounts = {n: MINOR_SUFFIX for n in minor_from_yuan(raw, schema.fields)}
