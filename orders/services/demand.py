@@ -21,6 +21,7 @@ from orders.errors import DemandClosed, NoAddress, PhaseClosed
 from orders.models import Demand, DemandRequest
 from shop.core import accounts, db, notifications
 from shop.core.errors import IdempotencyMismatch, Invalid, NotFound
+from shop.core.models import Community
 from shop.core.search import query_words
 
 #: Words that say "I want" rather than what: they group nothing.
@@ -111,6 +112,9 @@ def register_request(
     if category_id is not None and catalogue.find_category(category_id, viewer=None) is None:
         raise Invalid(_("No such category."), fields={"category_id": [_("No such category.")]})
     words = words_of(text)
+    # One compound's requests are grouped one at a time: two households asking for the same
+    # new thing at once must find one demand, not open two (the compound's row is the lock).
+    db.session().get(Community, home.community_id, with_for_update=True)
     demand = _matching_demand(home.community_id, category_id, words)
     if demand is None:
         demand = Demand(community_id=home.community_id, category_id=category_id, title=text[:200])

@@ -204,3 +204,47 @@ def test_a_request_names_the_bundles_the_resident_may_have_meant(client, phase3,
     body = _ask(client, phase3["a"], "矿泉水 每周两箱").get_json()
     assert [m["id"] for m in body["matches"]] == [bundle_id]
     assert _ask(client, phase3["b"], "进口车厘子").get_json()["matches"] == []
+
+
+def test_households_asking_at_the_same_moment_find_one_demand(app, phase3, make_user):
+    """Eight households of one compound ask for the same new thing at once (threads, each its
+    own transaction; on PostgreSQL truly at once): one demand, eight households."""
+    import threading
+
+    from orders.services import demand as demand_service
+
+    with app.app_context(), db.session_scope(write=False) as s:
+        building_id = accounts.find_resident_address(phase3["ids"]["a"]).building_id
+    people = []
+    for n in range(8):
+        user_id = make_user("resident", email=f"rush{n}@home.test")
+        with app.app_context(), db.session_scope() as s:
+            accounts.set_resident_profile(
+                user_id=user_id, building_id=building_id, room=f"r{n}", phone="", segment="mass"
+            )
+            s.commit()
+        people.append(user_id)
+    barrier, errors = threading.Barrier(len(people)), []
+
+    def ask(resident_id: int) -> None:
+        barrier.wait()
+        try:
+            with app.app_context(), db.session_scope() as s:
+                demand_service.register_request(
+                    resident_id=resident_id,
+                    data={"text": "有机蔬菜", "quantity": 1},
+                    source="api",
+                )
+                s.commit()
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(p,)) for p in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with app.app_context(), db.session_scope(write=False) as s:
+        demands = s.exec(select(Demand)).all()
+    assert [(d.title, d.households) for d in demands] == [("有机蔬菜", 8)]
