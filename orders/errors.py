@@ -54,3 +54,6 @@ ChecklistIncomplete = refusal(
 )
 PhaseClosed = refusal("phase_closed", "This part of the platform opens in a later phase.")
 DemandClosed = refusal("demand_closed", "The demand has been answered, declined or batched.")
+PlanExists = refusal("plan_exists", "The producer has a plan for that week already.")
+NotAProducer = refusal("not_a_producer", "Plans are issued to producers only.")
+PlanAnswered = refusal("plan_answered", "The plan has been answered already.")

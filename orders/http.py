@@ -13,7 +13,16 @@ import suppliers.api
 import suppliers.catalogue.api as catalogue
 from orders import api, queries, schemas
 from orders.models import Order, amount_due_minor
-from orders.services import checkout, commitments, credits, demand, gateway, milestones, payments
+from orders.services import (
+    checkout,
+    commitments,
+    credits,
+    demand,
+    gateway,
+    milestones,
+    payments,
+    plans,
+)
 from shop.core import db
 from shop.core.accounts import find_resident_address
 from shop.core.auth import role_required, viewer_segment
@@ -374,3 +383,45 @@ def forecasts(args: dict[str, Any]) -> Any:
     """Demand forecasts per series and compound (refreshed nightly), each with MASE and WAPE."""
     demand.require_phase()
     return queries.forecasts(args["community_id"])
+
+
+# Production plans (phase 3)
+
+
+@bp.post("/production-plans")
+@role_required("operator")
+@bp.arguments(schemas.PlanInSchema)
+@bp.response(201, schemas.PlanSchema)
+def issue_plan(data: dict[str, Any]) -> Any:
+    """Issue a producer's plan for a week: per item and compound, confirmed and forecast."""
+    rules = {r["item_id"]: {k: r[k] for k in ("min_batch", "multiple")} for r in data["items"]}
+    plan = plans.issue_plan(
+        actor_id=current_user.id,
+        supplier_id=data["supplier_id"],
+        week=data["week"],
+        rules_by_item=rules,
+        deliver_after_days=data["deliver_after_days"],
+    )
+    return queries.plans_of(plan.supplier_id, plan_id=plan.id)[0]
+
+
+@bp.get("/suppliers/<int:supplier_id>/production-plans")
+@role_required("operator", "supplier_member")
+@bp.response(200, schemas.PlanSchema(many=True))
+def production_plans(supplier_id: int) -> Any:
+    """A producer's plans, newest first (its members and the operator only)."""
+    demand.require_phase()
+    plans.may_read(current_user.id, current_user.roles, supplier_id)
+    return queries.plans_of(supplier_id)
+
+
+@bp.post("/suppliers/<int:supplier_id>/production-plans/<int:plan_id>/response")
+@role_required("supplier_member")
+@bp.arguments(schemas.PlanAnswerSchema)
+@bp.response(200, schemas.PlanSchema)
+def answer_plan(data: dict[str, Any], supplier_id: int, plan_id: int) -> Any:
+    """The producer answers each line with what it will make (accepted, or adjusted)."""
+    plans.answer_plan(
+        user_id=current_user.id, supplier_id=supplier_id, plan_id=plan_id, answers=data["lines"]
+    )
+    return queries.plans_of(supplier_id, plan_id=plan_id)[0]

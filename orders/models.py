@@ -362,3 +362,52 @@ class DemandForecast(SQLModel, table=True):
     mase: float | None = None
     wape: float | None = None
     reason: str = Field(default="", max_length=40)
+
+
+class ProductionPlan(SQLModel, table=True):
+    """A week's plan the operator issues to a producer; the producer answers it line by line."""
+
+    __tablename__ = "orders_production_plan"
+    __table_args__ = (
+        UniqueConstraint("supplier_id", "week"),
+        CheckConstraint("status IN ('issued', 'answered')", name="status_known"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="suppliers_supplier.id", index=True)
+    #: The Monday of the week the goods are made for.
+    week: date
+    status: str = Field(default="issued", max_length=10)
+    issued_at: datetime = Field(default_factory=utcnow)
+    issued_by: int = Field(foreign_key="core_user.id")
+    answered_at: datetime | None = None
+
+
+class PlanLine(SQLModel, table=True):
+    """One item for one compound: what is confirmed, what is forecast, what to make."""
+
+    __tablename__ = "orders_plan_line"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "item_id", "community_id"),
+        CheckConstraint("confirmed >= 0 AND tentative >= 0 AND planned >= 0", name="not_negative"),
+        CheckConstraint("min_batch >= 1 AND multiple >= 1", name="batch_rules"),
+        CheckConstraint("answer IN ('', 'accepted', 'adjusted')", name="answer_known"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="orders_production_plan.id", index=True)
+    item_id: int = Field(foreign_key="suppliers_item.id")
+    community_id: int = Field(foreign_key="core_community.id")
+    #: Pieces of paid orders not yet delivered (and, with custom batches, reached pledges).
+    confirmed: int = 0
+    #: The forecast for the week, rounded up.
+    tentative: int = 0
+    min_batch: int = 1
+    multiple: int = 1
+    #: confirmed + tentative, at least the minimum batch, rounded up to the multiple.
+    planned: int = 0
+    deliver_on: date
+    answer: str = Field(default="", max_length=10)
+    #: What the producer will make (its capacity); None until it answers.
+    answered_quantity: int | None = None
+    note: str = Field(default="", max_length=200)

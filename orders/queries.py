@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,6 +22,8 @@ from orders.models import (
     DemandWeek,
     Order,
     OrderComponent,
+    PlanLine,
+    ProductionPlan,
 )
 from shop.core import db
 from shop.core.errors import NotFound
@@ -301,3 +304,77 @@ def _series_names(series: list[str]) -> dict[str, str]:
     names = {f"item:{i}": item.name for i, item in items.items()}
     names.update({f"category:{i}": name for i, name in categories.items()})
     return names
+
+
+@dataclass(frozen=True)
+class PlanLineView:
+    """A plan line with the item's and the compound's names."""
+
+    id: int
+    item_id: int
+    item: str
+    community_id: int
+    community: str
+    confirmed: int
+    tentative: int
+    min_batch: int
+    multiple: int
+    planned: int
+    deliver_on: date
+    answer: str
+    answered_quantity: int | None
+    note: str
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A producer's plan for a week and how it was answered."""
+
+    id: int
+    supplier_id: int
+    week: date
+    status: str
+    issued_at: datetime
+    answered_at: datetime | None
+    lines: tuple[PlanLineView, ...]
+
+
+def plans_of(supplier_id: int, *, plan_id: int | None = None) -> list[PlanView]:
+    """A producer's plans, newest week first (or the one plan asked for)."""
+    stmt = select(ProductionPlan).where(ProductionPlan.supplier_id == supplier_id)
+    if plan_id is not None:
+        stmt = stmt.where(ProductionPlan.id == plan_id)
+    rows = list(db.session().exec(stmt.order_by(ProductionPlan.week.desc()).limit(26)))
+    lines = lines_by_plan([p.id for p in rows])
+    items = suppliers.api.get_items(sorted({ln.item_id for ls in lines.values() for ln in ls}))
+    places = {c.id: c.name for c in db.session().exec(select(Community))}
+    return [
+        view_of(
+            PlanView,
+            plan,
+            issued_at=db.aware(plan.issued_at),
+            answered_at=plan.answered_at and db.aware(plan.answered_at),
+            lines=tuple(
+                view_of(
+                    PlanLineView,
+                    ln,
+                    item=items[ln.item_id].name if ln.item_id in items else "",
+                    community=places.get(ln.community_id, ""),
+                )
+                for ln in lines[plan.id]
+            ),
+        )
+        for plan in rows
+    ]
+
+
+def lines_by_plan(plan_ids: Sequence[int]) -> dict[int, list[PlanLine]]:
+    """Each plan's lines, by item then compound."""
+    out: dict[int, list[PlanLine]] = defaultdict(list)
+    for line in db.session().exec(
+        select(PlanLine)
+        .where(PlanLine.plan_id.in_(list(plan_ids)))
+        .order_by(PlanLine.item_id, PlanLine.community_id)
+    ):
+        out[line.plan_id].append(line)
+    return out

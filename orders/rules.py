@@ -140,3 +140,15 @@ def compensation_minor(compensation: Mapping[str, Any], order_total_minor: int) 
         if compensation["type"] == "refund_amount"
         else int(compensation["amount_minor"])
     )
+
+
+def planned_quantity(needed: int, *, min_batch: int = 1, multiple: int = 1) -> int:
+    """What a producer should make for `needed` pieces.
+
+    Nothing for none; else at least the minimum batch, rounded up to the multiple (as Odoo's
+    reordering rules round).
+    """
+    if needed <= 0:
+        return 0
+    quantity = max(needed, min_batch)
+    return -(-quantity // multiple) * multiple

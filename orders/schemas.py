@@ -364,3 +364,65 @@ class ForecastArgs(Schema):
     """Which compound's forecasts."""
 
     community_id = fields.Integer(load_default=None, validate=ID_RANGE)
+
+
+class PlanItemRuleSchema(Schema):
+    """An item's batch rules for a plan: the minimum batch and the multiple."""
+
+    item_id = fields.Integer(required=True, validate=ID_RANGE)
+    min_batch = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    multiple = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+
+
+class PlanInSchema(Schema):
+    """The operator issues a producer's plan for a week (from Monday)."""
+
+    supplier_id = fields.Integer(required=True, validate=ID_RANGE)
+    week = fields.Date(required=True)
+    items = fields.List(fields.Nested(PlanItemRuleSchema), load_default=list)
+    deliver_after_days = fields.Integer(load_default=3, validate=validate.Range(min=0, max=6))
+
+
+class PlanLineSchema(Schema):
+    """A plan line: confirmed, tentative and planned pieces, and the producer's answer."""
+
+    id = fields.Integer()
+    item_id = fields.Integer()
+    item = fields.String()
+    community_id = fields.Integer()
+    community = fields.String()
+    confirmed = fields.Integer()
+    tentative = fields.Integer()
+    min_batch = fields.Integer()
+    multiple = fields.Integer()
+    planned = fields.Integer()
+    deliver_on = fields.Date()
+    answer = fields.String()
+    answered_quantity = fields.Integer(allow_none=True)
+    note = fields.String()
+
+
+class PlanSchema(Schema):
+    """A producer's plan for a week."""
+
+    id = fields.Integer()
+    supplier_id = fields.Integer()
+    week = fields.Date()
+    status = fields.String()
+    issued_at = fields.AwareDateTime()
+    answered_at = fields.AwareDateTime(allow_none=True)
+    lines = fields.List(fields.Nested(PlanLineSchema))
+
+
+class PlanAnswerLineSchema(Schema):
+    """What the producer will make of one line (its capacity), and why if it differs."""
+
+    line_id = fields.Integer(required=True, validate=ID_RANGE)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=0, max=1_000_000))
+    note = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class PlanAnswerSchema(Schema):
+    """The producer's answer to every line of a plan."""
+
+    lines = fields.List(fields.Nested(PlanAnswerLineSchema), required=True)

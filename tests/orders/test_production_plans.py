@@ -1,0 +1,194 @@
+"""Production plans: confirmed and forecast pieces per item and compound, rounded to the
+producer's batch rules; answered by the producer line by line; fenced by supplier."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+import suppliers.api
+from orders.models import DemandForecast, Order, OrderComponent, OrderLine
+from shop.core import accounts, db
+from suppliers.models import Item, PhaseChange
+
+MONDAY = date(2026, 12, 7)
+
+
+@pytest.fixture
+def producer(app, catalogue, publish, make_user, headers):
+    """A producer with two items; paid orders of 5 tofu in 阳光花园; forecasts of 3 tofu there
+    and 2 soy milk in 翠湖苑; a member of the producer and one of the catalogue's supplier."""
+    bundle_id = publish()
+    member_id = make_user("supplier_member", email="farm@producer.test")
+    resident_id = make_user("resident")
+    with app.app_context(), db.session_scope() as s:
+        farm = suppliers.api.register_supplier(
+            name="豆香工坊",
+            kind="producer",
+            licence_no="P-1",
+            member_user_id=member_id,
+            status="active",
+        )
+        tofu = Item(
+            supplier_id=farm.id,
+            kind="goods",
+            sku="TF",
+            name="卤水豆腐",
+            category="豆制品",
+            unit="盒",
+            supply_price_minor=300,
+            stock=0,
+        )
+        milk = Item(
+            supplier_id=farm.id,
+            kind="goods",
+            sku="SM",
+            name="鲜豆浆",
+            category="豆制品",
+            unit="瓶",
+            supply_price_minor=200,
+            stock=0,
+        )
+        s.add_all([tofu, milk])
+        sun = accounts.create_community(code="sun", name="阳光花园")
+        lake = accounts.create_community(code="lake", name="翠湖苑")
+        building = accounts.add_building(community_id=sun.id, name="1栋")
+        s.flush()
+        order = Order(
+            resident_id=resident_id,
+            community_id=sun.id,
+            building_id=building.id,
+            address="x",
+            status="paid",
+            total_minor=1500,
+            delivery_mode="doorstep",
+            confirmation_code="1",
+            idempotency_key="p1",
+            request_hash="h",
+            expires_at=db.utcnow(),
+        )
+        s.add(order)
+        s.flush()
+        line = OrderLine(
+            order_id=order.id,
+            bundle_id=bundle_id,
+            title="豆腐",
+            quantity=5,
+            unit_price_minor=300,
+            line_total_minor=1500,
+        )
+        s.add(line)
+        s.flush()
+        s.add(
+            OrderComponent(
+                order_id=order.id,
+                line_id=line.id,
+                item_id=tofu.id,
+                supplier_id=farm.id,
+                name="豆腐",
+                kind="goods",
+                quantity=5,
+                settlement_price_minor=300,
+                staff_role="butler",
+            )
+        )
+        for community_id, item_id, value in ((sun.id, tofu.id, 2.4), (lake.id, milk.id, 1.2)):
+            s.add(
+                DemandForecast(
+                    community_id=community_id,
+                    series=f"item:{item_id}",
+                    weeks=20,
+                    pattern="smooth",
+                    method="ses",
+                    values=[value] * 4,
+                )
+            )
+        s.add(PhaseChange(phase=3, actor_id=catalogue.operator_id, override_reason="test: phase"))
+        s.commit()
+        ids = {"farm": farm.id, "tofu": tofu.id, "milk": milk.id, "sun": sun.id, "lake": lake.id}
+    make_user("operator", email="plans@shop.test")
+    return {
+        **ids,
+        "operator": headers("plans@shop.test"),
+        "member": headers("farm@producer.test"),
+        "other": headers(catalogue.member_email),
+        "other_supplier": catalogue.supplier_id,
+    }
+
+
+def _issue(client, producer, **extra):
+    body = {
+        "supplier_id": producer["farm"],
+        "week": MONDAY.isoformat(),
+        "items": [{"item_id": producer["tofu"], "min_batch": 10, "multiple": 6}],
+        **extra,
+    }
+    return client.post("/api/v1/production-plans", json=body, headers=producer["operator"])
+
+
+def test_a_plan_rounds_confirmed_plus_forecast_to_the_batch_rules(client, producer):
+    made = _issue(client, producer)
+    assert made.status_code == 201
+    lines = {(ln["item"], ln["community"]): ln for ln in made.get_json()["lines"]}
+    tofu = lines[("卤水豆腐", "阳光花园")]
+    # 5 confirmed + 3 forecast (2.4 rounded up) = 8; at least 10; a multiple of 6: 12
+    assert (tofu["confirmed"], tofu["tentative"], tofu["planned"]) == (5, 3, 12)
+    assert tofu["deliver_on"] == (MONDAY + timedelta(days=3)).isoformat()
+    milk = lines[("鲜豆浆", "翠湖苑")]
+    assert (milk["confirmed"], milk["tentative"], milk["planned"]) == (0, 2, 2)
+    again = _issue(client, producer)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "plan_exists"
+    tuesday = _issue(client, producer, week=(MONDAY + timedelta(days=1)).isoformat())
+    assert tuesday.status_code == 422 and "week" in tuesday.get_json()["error"]["fields"]
+
+
+def test_only_producers_get_plans(client, producer):
+    made = _issue(client, producer, supplier_id=producer["other_supplier"], items=[])
+    assert made.status_code == 409 and made.get_json()["error"]["code"] == "not_a_producer"
+
+
+def test_the_producer_answers_each_line_and_the_operator_sees_it(client, producer):
+    plan = _issue(client, producer).get_json()
+    url = f"/api/v1/suppliers/{producer['farm']}/production-plans"
+    seen = client.get(url, headers=producer["member"]).get_json()
+    assert [p["id"] for p in seen] == [plan["id"]]
+    by_item = {ln["item"]: ln["id"] for ln in plan["lines"]}
+    partial = client.post(
+        f"{url}/{plan['id']}/response",
+        json={"lines": [{"line_id": by_item["卤水豆腐"], "quantity": 12}]},
+        headers=producer["member"],
+    )
+    assert partial.status_code == 422  # every line, or none
+    answered = client.post(
+        f"{url}/{plan['id']}/response",
+        json={
+            "lines": [
+                {"line_id": by_item["卤水豆腐"], "quantity": 12},
+                {"line_id": by_item["鲜豆浆"], "quantity": 0, "note": "周四停产检修"},
+            ]
+        },
+        headers=producer["member"],
+    )
+    assert answered.status_code == 200
+    got = {
+        ln["item"]: (ln["answer"], ln["answered_quantity"], ln["note"])
+        for ln in answered.get_json()["lines"]
+    }
+    assert got == {"卤水豆腐": ("accepted", 12, ""), "鲜豆浆": ("adjusted", 0, "周四停产检修")}
+    operator_view = client.get(url, headers=producer["operator"]).get_json()[0]
+    assert operator_view["status"] == "answered"
+    twice = client.post(
+        f"{url}/{plan['id']}/response", json={"lines": []}, headers=producer["member"]
+    )
+    assert twice.status_code == 409 and twice.get_json()["error"]["code"] == "plan_answered"
+
+
+def test_another_supplier_neither_reads_nor_answers_the_plan(client, producer):
+    plan = _issue(client, producer).get_json()
+    url = f"/api/v1/suppliers/{producer['farm']}/production-plans"
+    assert client.get(url, headers=producer["other"]).status_code == 404
+    answer = {"lines": [{"line_id": ln["id"], "quantity": 1} for ln in plan["lines"]]}
+    refused = client.post(f"{url}/{plan['id']}/response", json=answer, headers=producer["other"])
+    assert refused.status_code == 404
+    assert client.get(url, headers=producer["member"]).get_json()[0]["status"] == "issued"
