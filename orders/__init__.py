@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     core_http.register(app, http.bp)
     app.register_blueprint(views.bp)
     register_shortcut(app, "supplier.portal", "orders.prepare", str(_l("Orders to prepare")))
+    register_shortcut(app, "supplier.portal", "orders.plans_page", str(_l("Production plans")))
     handlers.connect()
     suppliers.api.register_readiness_source(app, figures.readiness)
     register_periodic(app, "orders.jobs.open_delivery_windows", 3600)

@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from shop.core.i18n import N_
-from shop.core.schemas import ID_RANGE, PAGE_RANGE, WHOLE_RANGE, MoneySchema
+from shop.core.schemas import ID_RANGE, PAGE_RANGE, WHOLE_RANGE, MoneySchema, OpenPageForm
 
 
 class LineInSchema(Schema):
@@ -426,3 +434,22 @@ class PlanAnswerSchema(Schema):
     """The producer's answer to every line of a plan."""
 
     lines = fields.List(fields.Nested(PlanAnswerLineSchema), required=True)
+
+
+class PlanAnswerForm(OpenPageForm):
+    """The plans page's answer: `quantity-<line>` and `note-<line>` for each line of a plan."""
+
+    plan_id = fields.Integer(required=True, validate=ID_RANGE)
+
+    @post_load
+    def _lines(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
+        lines = []
+        for key, value in data.items():
+            if key.startswith("quantity-") and key.removeprefix("quantity-").isdigit():
+                line_id = int(key.removeprefix("quantity-"))
+                text = str(value).strip()
+                if not text.isdigit() or int(text) > 1_000_000:
+                    raise ValidationError({key: [N_("A whole number of pieces.")]})
+                note = str(data.get(f"note-{line_id}", ""))[:200]
+                lines.append({"line_id": line_id, "quantity": int(text), "note": note})
+        return {"plan_id": data["plan_id"], "lines": lines}

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 import suppliers.api
-from orders import queries
+from orders import queries, schemas
+from orders.services import demand, plans
 from shop.core.auth import role_required
 from shop.core.errors import NotFound
+from shop.core.web import form_action, posted
 
 bp = Blueprint("orders", __name__, template_folder="templates", url_prefix="/supplier")
 
@@ -37,3 +40,35 @@ def prepare() -> ResponseReturnValue:
     start = _start_day()
     windows = queries.orders_to_prepare(supplier.id, start=start, days=7)
     return render_template("orders/prepare.html", supplier=supplier, windows=windows, start=start)
+
+
+def _answer(supplier_id: int, form: dict) -> None:
+    plans.answer_plan(
+        user_id=current_user.id,
+        supplier_id=supplier_id,
+        plan_id=form["plan_id"],
+        answers=form["lines"],
+    )
+
+
+@bp.route("/plans", methods=["GET", "POST"])
+@role_required("supplier_member")
+def plans_page() -> ResponseReturnValue:
+    """A producer's production plans; the open one answered line by line (big fields)."""
+    try:
+        supplier = suppliers.api.supplier_for(current_user.id)
+    except NotFound:
+        abort(404)
+    if request.method == "POST":
+        form_action(
+            lambda: _answer(supplier.id, posted(schemas.PlanAnswerForm())),
+            _("Thank you: the operator sees your answer."),
+        )
+        return redirect(url_for("orders.plans_page"), code=303)
+    is_open = suppliers.api.current_phase() >= demand.PHASE
+    return render_template(
+        "orders/plans.html",
+        supplier=supplier,
+        is_open=is_open,
+        plans=queries.plans_of(supplier.id) if is_open else [],
+    )

@@ -192,3 +192,37 @@ def test_another_supplier_neither_reads_nor_answers_the_plan(client, producer):
     refused = client.post(f"{url}/{plan['id']}/response", json=answer, headers=producer["other"])
     assert refused.status_code == 404
     assert client.get(url, headers=producer["member"]).get_json()[0]["status"] == "issued"
+
+
+def test_the_producer_answers_on_its_portal_page(app, client, producer):
+    from tests.conftest import csrf_token, web_login
+
+    plan = _issue(client, producer).get_json()
+    web_login(client, "farm@producer.test")
+    page = client.get("/supplier/plans").get_data(as_text=True)
+    assert "卤水豆腐" in page and "阳光花园" in page and 'name="quantity-' in page
+    token = csrf_token(client, "/supplier/plans")
+    by_item = {ln["item"]: ln["id"] for ln in plan["lines"]}
+    bad = client.post(
+        "/supplier/plans",
+        data={"csrf_token": token, "plan_id": plan["id"], f"quantity-{by_item['卤水豆腐']}": "x"},
+    )
+    assert "整数" in client.get(bad.headers["Location"]).get_data(as_text=True)
+    client.post(
+        "/supplier/plans",
+        data={
+            "csrf_token": token,
+            "plan_id": plan["id"],
+            f"quantity-{by_item['卤水豆腐']}": "12",
+            f"quantity-{by_item['鲜豆浆']}": "1",
+            f"note-{by_item['鲜豆浆']}": "只能做一箱",
+        },
+    )
+    seen = client.get(
+        f"/api/v1/suppliers/{producer['farm']}/production-plans", headers=producer["operator"]
+    ).get_json()[0]
+    assert seen["status"] == "answered"
+    assert {ln["item"]: ln["answer"] for ln in seen["lines"]} == {
+        "卤水豆腐": "accepted",
+        "鲜豆浆": "adjusted",
+    }
