@@ -7,16 +7,26 @@ import hmac
 import json
 import time
 import uuid
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlmodel import func, select
 
 import orders.api
-from orders.models import CommitmentNode, DeliveryWindow, Order, Payment
+import suppliers.api
+from orders.models import (
+    CommitmentNode,
+    DeliveryWindow,
+    DemandForecast,
+    Order,
+    OrderComponent,
+    OrderLine,
+    Payment,
+)
 from orders.services import windows
 from shop.core import accounts, db
-from suppliers.models import Item
+from suppliers.models import Item, PhaseChange
 
 
 @pytest.fixture
@@ -248,4 +258,110 @@ def stripe_shop(stripe_app, make_user):
         "headers": {"Authorization": f"Bearer {token}"},
         "item_id": cat.items["W1"],
         "ops": {"Authorization": f"Bearer {api_token(client, 'ops@catalogue.test')}"},
+    }
+
+
+#: The Monday of the week the production plan fixtures plan for.
+MONDAY = date(2026, 12, 7)
+
+
+@pytest.fixture
+def producer(app, catalogue, publish, make_user, headers):
+    """A producer with two items; paid orders of 5 tofu in 阳光花园; forecasts of 3 tofu there
+    and 2 soy milk in 翠湖苑; a member of the producer and one of the catalogue's supplier."""
+    bundle_id = publish()
+    member_id = make_user("supplier_member", email="farm@producer.test")
+    resident_id = make_user("resident")
+    with app.app_context(), db.session_scope() as s:
+        farm = suppliers.api.register_supplier(
+            name="豆香工坊",
+            kind="producer",
+            licence_no="P-1",
+            member_user_id=member_id,
+            status="active",
+        )
+        tofu = Item(
+            supplier_id=farm.id,
+            kind="goods",
+            sku="TF",
+            name="卤水豆腐",
+            category="豆制品",
+            unit="盒",
+            supply_price_minor=300,
+            stock=0,
+        )
+        milk = Item(
+            supplier_id=farm.id,
+            kind="goods",
+            sku="SM",
+            name="鲜豆浆",
+            category="豆制品",
+            unit="瓶",
+            supply_price_minor=200,
+            stock=0,
+        )
+        s.add_all([tofu, milk])
+        sun = accounts.create_community(code="sun", name="阳光花园")
+        lake = accounts.create_community(code="lake", name="翠湖苑")
+        building = accounts.add_building(community_id=sun.id, name="1栋")
+        s.flush()
+        order = Order(
+            resident_id=resident_id,
+            community_id=sun.id,
+            building_id=building.id,
+            address="x",
+            status="paid",
+            total_minor=1500,
+            delivery_mode="doorstep",
+            confirmation_code="1",
+            idempotency_key="p1",
+            request_hash="h",
+            expires_at=db.utcnow(),
+        )
+        s.add(order)
+        s.flush()
+        line = OrderLine(
+            order_id=order.id,
+            bundle_id=bundle_id,
+            title="豆腐",
+            quantity=5,
+            unit_price_minor=300,
+            line_total_minor=1500,
+        )
+        s.add(line)
+        s.flush()
+        s.add(
+            OrderComponent(
+                order_id=order.id,
+                line_id=line.id,
+                item_id=tofu.id,
+                supplier_id=farm.id,
+                name="豆腐",
+                kind="goods",
+                quantity=5,
+                settlement_price_minor=300,
+                staff_role="butler",
+            )
+        )
+        for community_id, item_id, value in ((sun.id, tofu.id, 2.4), (lake.id, milk.id, 1.2)):
+            s.add(
+                DemandForecast(
+                    community_id=community_id,
+                    series=f"item:{item_id}",
+                    weeks=20,
+                    pattern="smooth",
+                    method="ses",
+                    values=[value] * 4,
+                )
+            )
+        s.add(PhaseChange(phase=3, actor_id=catalogue.operator_id, override_reason="test: phase"))
+        s.commit()
+        ids = {"farm": farm.id, "tofu": tofu.id, "milk": milk.id, "sun": sun.id, "lake": lake.id}
+    make_user("operator", email="plans@shop.test")
+    return {
+        **ids,
+        "operator": headers("plans@shop.test"),
+        "member": headers("farm@producer.test"),
+        "other": headers(catalogue.member_email),
+        "other_supplier": catalogue.supplier_id,
     }
