@@ -24,6 +24,7 @@ from suppliers.services import items as _items
 from suppliers.services import phase as _phase
 from suppliers.services import scorecards as _scorecards
 from suppliers.services import settlement as _settlement
+from suppliers.services import vetting as _vetting
 
 ReadinessSource = _phase.ReadinessSource
 #: The columns of an item CSV (`import_items`).
@@ -72,34 +73,8 @@ def record_settlement(
 update_scorecard = _scorecards.update_scorecard
 
 
-def register_supplier(
-    *,
-    name: str,
-    kind: str,
-    licence_no: str,
-    member_user_id: int,
-    contact_name: str = "",
-    phone: str = "",
-    email: str = "",
-    categories: tuple[str, ...] = (),
-    status: str = "submitted",
-) -> SupplierRef:
-    """Record a supplier company with its first member (the demo and data imports use this)."""
-    from suppliers.services import vetting as _vetting
-
-    return supplier_ref(
-        _vetting.register_supplier(
-            name=name,
-            kind=kind,
-            licence_no=licence_no,
-            member_user_id=member_user_id,
-            contact_name=contact_name,
-            phone=phone,
-            email=email,
-            categories=categories,
-            status=status,
-        )
-    )
+#: Record a supplier company with its first member (the demo and data imports use this).
+register_supplier = _vetting.register_supplier
 
 
 Figure = _phase.Figure
@@ -136,8 +111,6 @@ def import_items(*, supplier_id: int, actor_id: int, csv_text: str) -> int:
 
 def ensure_onboarding_defaults() -> None:
     """Insert the default onboarding requirements that are missing (idempotent)."""
-    from suppliers.services import vetting as _vetting
-
     _vetting.ensure_default_requirements()
 
 

@@ -34,6 +34,7 @@ from suppliers.models import (
     SupplierMember,
     SupplierStatus,
 )
+from suppliers.queries import SupplierRef, supplier_ref
 from suppliers.services import access, documents
 from suppliers.services.phase import current_phase
 
@@ -442,7 +443,7 @@ def register_supplier(
     email: str = "",
     categories: tuple[str, ...] = (),
     status: str = SupplierStatus.SUBMITTED.value,
-) -> Supplier:
+) -> SupplierRef:
     """Record a supplier company with its first member (the demo and data imports use this)."""
     row = Supplier(
         name=name,
@@ -462,7 +463,7 @@ def register_supplier(
     db.session().flush()
     db.session().add(SupplierMember(supplier_id=row.id, user_id=member_user_id))
     db.session().flush()
-    return row
+    return supplier_ref(row)
 
 
 def mark_below_floor(supplier: Supplier, why: str | None) -> bool:
