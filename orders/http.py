@@ -401,6 +401,7 @@ def issue_plan(data: dict[str, Any]) -> Any:
         week=data["week"],
         rules_by_item=rules,
         deliver_after_days=data["deliver_after_days"],
+        deliveries={d["community_id"]: d["deliver_on"] for d in data["deliveries"]},
     )
     return queries.plans_of(plan.supplier_id, plan_id=plan.id)[0]
 

@@ -382,12 +382,24 @@ class PlanItemRuleSchema(Schema):
     multiple = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
 
 
+class PlanDeliverySchema(Schema):
+    """The day a compound gets its goods, within the plan's week."""
+
+    community_id = fields.Integer(required=True, validate=ID_RANGE)
+    deliver_on = fields.Date(required=True)
+
+
 class PlanInSchema(Schema):
-    """The operator issues a producer's plan for a week (from Monday)."""
+    """The operator issues a producer's plan for a week (from Monday).
+
+    Each compound gets its goods on its `deliveries` day, else `deliver_after_days` into the
+    week.
+    """
 
     supplier_id = fields.Integer(required=True, validate=ID_RANGE)
     week = fields.Date(required=True)
     items = fields.List(fields.Nested(PlanItemRuleSchema), load_default=list)
+    deliveries = fields.List(fields.Nested(PlanDeliverySchema), load_default=list)
     deliver_after_days = fields.Integer(load_default=3, validate=validate.Range(min=0, max=6))
 
 

@@ -57,11 +57,13 @@ def issue_plan(
     week: date,
     rules_by_item: Mapping[int, Mapping[str, int]] | None = None,
     deliver_after_days: int = 3,
+    deliveries: Mapping[int, date] | None = None,
 ) -> ProductionPlan:
     """Issue a producer's plan for the week starting `week` (a Monday); once per week.
 
     `rules_by_item` gives an item's `min_batch` and `multiple` (1 and 1 when not given).
-    Every compound gets its goods `deliver_after_days` into the week.
+    A compound gets its goods on its day in `deliveries` (within the week), else
+    `deliver_after_days` into the week.
     """
     require_phase()
     supplier = suppliers.api.get_supplier(supplier_id)
@@ -79,10 +81,14 @@ def issue_plan(
         .first()
     ):
         raise PlanExists(_("The producer has a plan for that week already."))
+    days = dict(deliveries or {})
+    if any(not week <= day < week + timedelta(days=7) for day in days.values()):
+        message = _("A delivery day falls within the plan's week.")
+        raise Invalid(message, fields={"deliveries": [message]})
     plan = ProductionPlan(supplier_id=supplier_id, week=week, issued_by=actor_id)
     db.session().add(plan)
     db.session().flush()
-    _add_lines(plan, rules_by_item or {}, week + timedelta(days=deliver_after_days))
+    _add_lines(plan, rules_by_item or {}, days, week + timedelta(days=deliver_after_days))
     audit.record(
         actor_id=actor_id,
         action="plan.issued",
@@ -95,7 +101,10 @@ def issue_plan(
 
 
 def _add_lines(
-    plan: ProductionPlan, rules_by_item: Mapping[int, Mapping[str, int]], deliver_on: date
+    plan: ProductionPlan,
+    rules_by_item: Mapping[int, Mapping[str, int]],
+    days: Mapping[int, date],
+    default_day: date,
 ) -> None:
     """A line per item and compound with confirmed or forecast pieces."""
     item_ids = suppliers.api.item_ids_of_supplier(plan.supplier_id)
@@ -112,7 +121,7 @@ def _add_lines(
                 confirmed=sure,
                 tentative=maybe,
                 planned=rules.planned_quantity(sure + maybe, **batch),
-                deliver_on=deliver_on,
+                deliver_on=days.get(community_id, default_day),
                 **batch,
             )
         )

@@ -34,6 +34,26 @@ def test_a_plan_rounds_confirmed_plus_forecast_to_the_batch_rules(client, produc
     assert tuesday.status_code == 422 and "week" in tuesday.get_json()["error"]["fields"]
 
 
+def test_each_compound_gets_its_own_delivery_day_within_the_week(client, producer):
+    saturday = (MONDAY + timedelta(days=5)).isoformat()
+    outside = _issue(
+        client,
+        producer,
+        deliveries=[
+            {
+                "community_id": producer["lake"],
+                "deliver_on": (MONDAY + timedelta(days=7)).isoformat(),
+            }
+        ],
+    )
+    assert outside.status_code == 422 and "deliveries" in outside.get_json()["error"]["fields"]
+    made = _issue(
+        client, producer, deliveries=[{"community_id": producer["lake"], "deliver_on": saturday}]
+    )
+    days = {ln["community"]: ln["deliver_on"] for ln in made.get_json()["lines"]}
+    assert days == {"阳光花园": (MONDAY + timedelta(days=3)).isoformat(), "翠湖苑": saturday}
+
+
 def test_only_producers_get_plans(client, producer):
     made = _issue(client, producer, supplier_id=producer["other_supplier"], items=[])
     assert made.status_code == 409 and made.get_json()["error"]["code"] == "not_a_producer"
