@@ -15,8 +15,16 @@ from marshmallow import (
     validates_schema,
 )
 
+from orders.queries import DemandRequestView, DemandView, ForecastView, PlanLineView, PlanView
 from shop.core.i18n import N_
-from shop.core.schemas import ID_RANGE, PAGE_RANGE, WHOLE_RANGE, MoneySchema, OpenPageForm
+from shop.core.schemas import (
+    ID_RANGE,
+    PAGE_RANGE,
+    WHOLE_RANGE,
+    MoneySchema,
+    OpenPageForm,
+    view_schema,
+)
 
 
 class LineInSchema(Schema):
@@ -291,42 +299,11 @@ class DemandRequestInSchema(Schema):
             raise ValidationError(N_("A date from today on."))
 
 
-class DemandSchema(Schema):
-    """A demand: similar requests of one compound, with the households that asked."""
-
-    id = fields.Integer()
-    community_id = fields.Integer()
-    category_id = fields.Integer(allow_none=True)
-    title = fields.String()
-    status = fields.String()
-    households = fields.Integer()
-    quantity = fields.Integer()
-    answer_bundle_id = fields.Integer(allow_none=True)
-    reason = fields.String()
-    created_at = fields.AwareDateTime()
-    decided_at = fields.AwareDateTime(allow_none=True)
-    mine = fields.Boolean()
-
-
 class BundleMatchSchema(Schema):
     """A bundle on sale that may be what the resident meant."""
 
     id = fields.Integer()
     title = fields.String()
-
-
-class DemandRequestSchema(Schema):
-    """A household's request, the demand it counts in, and bundles it may have meant."""
-
-    id = fields.Integer()
-    text = fields.String()
-    quantity = fields.Integer()
-    frequency = fields.String()
-    wanted_by = fields.Date(allow_none=True)
-    source = fields.String()
-    created_at = fields.AwareDateTime()
-    demand = fields.Nested(DemandSchema)
-    matches = fields.List(fields.Nested(BundleMatchSchema))
 
 
 class DemandArgs(Schema):
@@ -349,23 +326,6 @@ class DemandDeclineSchema(Schema):
     """Why a demand is declined (the households read it)."""
 
     reason = fields.String(required=True, validate=validate.Length(min=2, max=500))
-
-
-class ForecastSchema(Schema):
-    """A demand series' forecast for the next four weeks, with its measured error."""
-
-    community_id = fields.Integer()
-    series = fields.String()
-    label = fields.String()
-    recent = fields.List(fields.Integer())
-    weeks = fields.Integer()
-    pattern = fields.String()
-    method = fields.String()
-    values = fields.List(fields.Float())
-    mase = fields.Float(allow_none=True)
-    wape = fields.Float(allow_none=True)
-    reason = fields.String()
-    made_at = fields.AwareDateTime()
 
 
 class ForecastArgs(Schema):
@@ -403,37 +363,6 @@ class PlanInSchema(Schema):
     deliver_after_days = fields.Integer(load_default=3, validate=validate.Range(min=0, max=6))
 
 
-class PlanLineSchema(Schema):
-    """A plan line: confirmed, tentative and planned pieces, and the producer's answer."""
-
-    id = fields.Integer()
-    item_id = fields.Integer()
-    item = fields.String()
-    community_id = fields.Integer()
-    community = fields.String()
-    confirmed = fields.Integer()
-    tentative = fields.Integer()
-    min_batch = fields.Integer()
-    multiple = fields.Integer()
-    planned = fields.Integer()
-    deliver_on = fields.Date()
-    answer = fields.String()
-    answered_quantity = fields.Integer(allow_none=True)
-    note = fields.String()
-
-
-class PlanSchema(Schema):
-    """A producer's plan for a week."""
-
-    id = fields.Integer()
-    supplier_id = fields.Integer()
-    week = fields.Date()
-    status = fields.String()
-    issued_at = fields.AwareDateTime()
-    answered_at = fields.AwareDateTime(allow_none=True)
-    lines = fields.List(fields.Nested(PlanLineSchema))
-
-
 class PlanAnswerLineSchema(Schema):
     """What the producer will make of one line (its capacity), and why if it differs."""
 
@@ -465,3 +394,13 @@ class PlanAnswerForm(OpenPageForm):
                 note = str(data.get(f"note-{line_id}", ""))[:200]
                 lines.append({"line_id": line_id, "quantity": int(text), "note": note})
         return {"plan_id": data["plan_id"], "lines": lines}
+
+
+#: Dump schemas read off the frozen views (orders.queries), so each field is named once.
+DemandSchema = view_schema(DemandView)
+ForecastSchema = view_schema(ForecastView)
+PlanLineSchema = view_schema(PlanLineView)
+PlanSchema = view_schema(PlanView)
+DemandRequestSchema = view_schema(
+    DemandRequestView, matches=fields.List(fields.Nested(BundleMatchSchema))
+)
