@@ -3,6 +3,7 @@ worker process); after recovery there is exactly one credit."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -49,8 +50,13 @@ def test_a_worker_killed_mid_credit_leaves_exactly_one_credit_after_recovery(
         "SHOP_SECRET_KEY": "test-secret",
         "SHOP_SEARCH_DIR": str(tmp_path / "search"),
     }
+    # Its own process group: the kill takes the worker and its work-horse child together,
+    # as when the machine under a worker dies (killing only the parent orphans the child).
     worker = subprocess.Popen(
-        [sys.executable, "-m", "tests.fulfilment.slow_worker", str(ready)], cwd=ROOT, env=env
+        [sys.executable, "-m", "tests.fulfilment.slow_worker", str(ready)],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     try:
         # The staff member delivers through the Redis-backed app: the credit job goes to RQ.
@@ -69,12 +75,12 @@ def test_a_worker_killed_mid_credit_leaves_exactly_one_credit_after_recovery(
             assert worker.poll() is None, "the worker died on its own"
             time.sleep(0.1)
         assert ready.read_text() == "1"  # mid-job: the credit is made but not committed
-        worker.send_signal(signal.SIGKILL)
+        os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
     finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)  # nothing of it outlives the test
+        worker.wait(timeout=10)
     assert credits(app) == (0, 0)
     with app.app_context(), db.session_scope(write=False) as s:
         assert s.get(Task, task_id).credited_at is None  # the outbox mark: still to do
