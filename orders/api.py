@@ -24,6 +24,7 @@ from orders.services import (
     gateway,
     milestones,
     payments,
+    plans,
     windows,
 )
 from orders.services import checkout as services
@@ -574,3 +575,26 @@ forecasts = queries.forecasts
 def refresh_forecasts() -> int:
     """Rebuild the weekly demand series and their forecasts now (the nightly job's work)."""
     return demand_series.refresh()
+
+
+PlanView = queries.PlanView
+plans_of = queries.plans_of
+
+
+def issue_plan(
+    *,
+    actor_id: int,
+    form: Mapping[str, Any],
+    rules_by_item: Mapping[int, Mapping[str, int]],
+) -> int:
+    """The operator issues a producer's plan from the console's form; the plan's id."""
+    from orders.schemas import PlanInSchema
+
+    data = load_or_refuse(PlanInSchema(), form)
+    return plans.issue_plan(
+        actor_id=actor_id,
+        supplier_id=data["supplier_id"],
+        week=data["week"],
+        rules_by_item=rules_by_item,
+        deliver_after_days=data["deliver_after_days"],
+    ).id

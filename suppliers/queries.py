@@ -45,6 +45,16 @@ def get_supplier(supplier_id: int) -> SupplierRef:
     return supplier_ref(row)
 
 
+def producers() -> list[SupplierRef]:
+    """The producers that may sell (approved or active), by name."""
+    rows = db.session().exec(
+        select(Supplier)
+        .where(Supplier.kind == "producer", Supplier.status.in_(tuple(process.SELLING)))
+        .order_by(Supplier.name)
+    )
+    return [supplier_ref(s) for s in rows]
+
+
 def count_by_status() -> dict[str, int]:
     """How many suppliers are in each status."""
     rows = db.session().exec(select(Supplier.status, func.count()).group_by(Supplier.status))

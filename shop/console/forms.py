@@ -9,7 +9,7 @@ from marshmallow import ValidationError, fields, post_load, validate
 
 from shop.core.i18n import N_
 from shop.core.money import basis_points, parse_major
-from shop.core.schemas import ID_RANGE, PageForm
+from shop.core.schemas import ID_RANGE, OpenPageForm, PageForm
 from shop.core.schemas import ReasonForm as ReasonForm
 
 REASON = validate.Length(max=500)
@@ -138,3 +138,28 @@ class DemandAnswerForm(PageForm):
     bundle_id = fields.Integer(
         required=True, validate=validate.Range(min=1, error=N_("Pick a bundle on sale."))
     )
+
+
+class PlanIssueForm(OpenPageForm):
+    """A producer's plan for a week, with each item's minimum batch and multiple.
+
+    The item fields are `min-<item>` and `mult-<item>`; left empty, 1.
+    """
+
+    supplier_id = fields.Integer(required=True, validate=ID_RANGE)
+    week = fields.Date(required=True)
+    deliver_after_days = fields.Integer(load_default=3, validate=validate.Range(min=0, max=6))
+
+    @post_load
+    def _rules(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
+        rules: dict[int, dict[str, int]] = {}
+        for prefix, name in (("min-", "min_batch"), ("mult-", "multiple")):
+            for key, value in data.items():
+                number = key.removeprefix(prefix)
+                text = str(value).strip()
+                if key.startswith(prefix) and number.isdigit() and text:
+                    if not text.isdigit() or not 1 <= int(text) <= 100_000:
+                        raise ValidationError({key: [N_("A whole number from 1.")]})
+                    rules.setdefault(int(number), {})[name] = int(text)
+        plan = {k: data[k] for k in ("supplier_id", "week", "deliver_after_days")}
+        return {"plan": {**plan, "week": plan["week"].isoformat()}, "rules": rules}

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import (
@@ -491,3 +491,35 @@ def forecasts_page() -> ResponseReturnValue:
         community_id=community_id,
         communities={c.id: c.name for c in accounts.list_communities()},
     )
+
+
+@bp.route("/plans", methods=["GET", "POST"])
+@role_required("operator")
+def plans_page() -> ResponseReturnValue:
+    """Issue a producer's weekly plan (each item's batch rules) and see how producers answered."""
+    if request.method == "POST":
+        form_action(lambda: _issue_plan(posted(forms.PlanIssueForm())), _("The plan is issued."))
+        return redirect(url_for("console.plans_page"), code=303)
+    is_open = orders.api.demand_open()
+    producers = suppliers.api.producers() if is_open else []
+    items = {
+        p.id: list(suppliers.api.get_items(suppliers.api.item_ids_of_supplier(p.id)).values())
+        for p in producers
+    }
+    return render_template(
+        "console/plans.html",
+        is_open=is_open,
+        producers=producers,
+        items=items,
+        plans={p.id: orders.api.plans_of(p.id) for p in producers},
+        next_monday=_next_monday(),
+    )
+
+
+def _issue_plan(form: dict[str, Any]) -> None:
+    orders.api.issue_plan(actor_id=current_user.id, form=form["plan"], rules_by_item=form["rules"])
+
+
+def _next_monday() -> date:
+    today = date.today()
+    return today + timedelta(days=7 - today.weekday())

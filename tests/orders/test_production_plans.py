@@ -137,3 +137,26 @@ def test_the_producer_answers_on_its_portal_page(app, client, producer):
         "卤水豆腐": "accepted",
         "鲜豆浆": "adjusted",
     }
+
+
+def test_the_operator_issues_a_plan_on_the_console_with_batch_rules(app, client, producer):
+    from tests.conftest import csrf_token, web_login
+
+    web_login(client, "plans@shop.test")
+    page = client.get("/console/plans").get_data(as_text=True)
+    assert "豆香工坊" in page and "卤水豆腐" in page
+    token = csrf_token(client, "/console/plans")
+    form = {"csrf_token": token, "supplier_id": producer["farm"], "week": MONDAY.isoformat()}
+    bad = client.post("/console/plans", data={**form, f"min-{producer['tofu']}": "0"})
+    assert "请填写不小于 1 的整数" in client.get(bad.headers["Location"]).get_data(as_text=True)
+    client.post(
+        "/console/plans",
+        data={**form, f"min-{producer['tofu']}": "10", f"mult-{producer['tofu']}": "6"},
+    )
+    plans = client.get(
+        f"/api/v1/suppliers/{producer['farm']}/production-plans", headers=producer["operator"]
+    ).get_json()
+    assert len(plans) == 1
+    tofu = next(ln for ln in plans[0]["lines"] if ln["item"] == "卤水豆腐")
+    assert (tofu["min_batch"], tofu["multiple"], tofu["planned"]) == (10, 6, 12)
+    assert "等待生产商答复" in client.get("/console/plans").get_data(as_text=True)
