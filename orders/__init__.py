@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
         actor_label=labels.actor_label,
         demand_status_label=labels.demand_status_label,
         frequency_label=labels.frequency_label,
+        pattern_label=labels.pattern_label,
     )
     core_http.register(app, http.bp)
     app.register_blueprint(views.bp)

@@ -28,7 +28,6 @@ from orders.services import (
     windows,
 )
 from orders.services import checkout as services
-from orders.services import forecasts as demand_series
 from shop.core import accounts, db
 from shop.core.errors import DomainError
 from shop.core.schemas import load_or_refuse
@@ -531,10 +530,7 @@ def ask_for(
         source=source if source in DEMAND_SOURCES else "storefront",
     )
     home = accounts.find_resident_address(resident_id)
-    hits, _partial = catalogue.search_bundles(
-        row.text, viewer=home.segment if home else None, limit=3
-    )
-    matches = [(h.card.id, h.card.title) for h in hits]
+    matches = queries.bundle_matches(row.text, home.segment if home else None)
     return queries.request_view(row, resident_id), matches
 
 
@@ -570,11 +566,6 @@ demand_board = queries.demand_board
 
 ForecastView = queries.ForecastView
 forecasts = queries.forecasts
-
-
-def refresh_forecasts() -> int:
-    """Rebuild the weekly demand series and their forecasts now (the nightly job's work)."""
-    return demand_series.refresh()
 
 
 PlanView = queries.PlanView

@@ -10,7 +10,6 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 import suppliers.api
-import suppliers.catalogue.api as catalogue
 from orders import api, queries, schemas
 from orders.models import Order, amount_due_minor
 from orders.services import (
@@ -293,12 +292,6 @@ def stripe_webhook() -> Any:
 # Demand requests (phase 3)
 
 
-def _matches(text: str) -> list[dict[str, Any]]:
-    """Bundles on sale the resident may have meant (the top three of a search)."""
-    hits, _partial = catalogue.search_bundles(text, viewer=viewer_segment(), limit=3)
-    return [{"id": h.card.id, "title": h.card.title} for h in hits]
-
-
 @bp.post("/demand-requests")
 @role_required("resident")
 @bp.arguments(schemas.DemandRequestInSchema)
@@ -314,7 +307,8 @@ def create_demand_request(data: dict[str, Any]) -> dict[str, Any]:
         resident_id=current_user.id, data=data, source="api", idempotency_key=key
     )
     view = queries.request_view(row, current_user.id)
-    return {**view.__dict__, "matches": _matches(row.text)}
+    matches = queries.bundle_matches(row.text, viewer_segment())
+    return {**view.__dict__, "matches": [{"id": i, "title": title} for i, title in matches]}
 
 
 @bp.get("/demand-requests")

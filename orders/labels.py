@@ -100,3 +100,18 @@ def demand_status_label(status: str) -> str:
 def frequency_label(frequency: str) -> str:
     """How often a household wants it."""
     return str(FREQUENCY.get(frequency, frequency))
+
+
+PATTERN = {
+    "smooth": _l("Smooth"),
+    "erratic": _l("Erratic"),
+    "intermittent": _l("Intermittent"),
+    "lumpy": _l("Lumpy"),
+    "dying": _l("Dying out"),
+    "empty": _l("No demand"),
+}
+
+
+def pattern_label(pattern: str) -> str:
+    """A series' demand pattern (Syntetos–Boylan), in the reader's language."""
+    return str(PATTERN.get(pattern, pattern))

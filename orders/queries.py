@@ -378,3 +378,9 @@ def lines_by_plan(plan_ids: Sequence[int]) -> dict[int, list[PlanLine]]:
     ):
         out[line.plan_id].append(line)
     return out
+
+
+def bundle_matches(text: str, viewer: str | None) -> list[tuple[int, str]]:
+    """Bundles on sale a resident asking for `text` may have meant: (id, title), top three."""
+    hits, _partial = catalogue.search_bundles(text, viewer=viewer, limit=3)
+    return [(h.card.id, h.card.title) for h in hits]

@@ -134,12 +134,7 @@ def _count(
     idempotency_key: str,
 ) -> DemandRequest:
     """The household's request on `demand`; a household that asked already is counted once."""
-    s = db.session()
-    existing = s.exec(
-        select(DemandRequest).where(
-            DemandRequest.demand_id == demand.id, DemandRequest.resident_id == resident_id
-        )
-    ).first()
+    existing = _request_of(demand.id, resident_id)
     if existing is not None:
         return existing
     row = DemandRequest(
@@ -153,13 +148,17 @@ def _count(
         idempotency_key=idempotency_key[:80],
     )
     if not db.add_once(row):  # the same household at the same moment: counted once
-        return s.exec(
-            select(DemandRequest).where(
-                DemandRequest.demand_id == demand.id, DemandRequest.resident_id == resident_id
-            )
-        ).one()
+        return _request_of(demand.id, resident_id)
     _recount(demand)
     return row
+
+
+def _request_of(demand_id: int, resident_id: int) -> DemandRequest | None:
+    return db.session().exec(
+        select(DemandRequest).where(
+            DemandRequest.demand_id == demand_id, DemandRequest.resident_id == resident_id
+        )
+    ).first()
 
 
 def _recount(demand: Demand) -> None:

@@ -13,6 +13,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -30,7 +31,7 @@ import orders.api
 import suppliers.api
 import suppliers.catalogue.api as catalogue
 from shop.console import forms
-from shop.core import accounts, audit, db
+from shop.core import accounts, audit, db, months
 from shop.core.auth import role_required
 from shop.core.boundary import page_value
 from shop.core.errors import Invalid
@@ -521,5 +522,6 @@ def _issue_plan(form: dict[str, Any]) -> None:
 
 
 def _next_monday() -> date:
-    today = date.today()
-    return today + timedelta(days=7 - today.weekday())
+    """The Monday after this week, in the platform's time zone."""
+    this_week = months.week_start(db.utcnow(), current_app.config["TIMEZONE"])
+    return this_week + timedelta(weeks=1)

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests.browser.steps import log_in
+from tests.browser.steps import log_in, log_out
 from tests.conftest import PASSWORD
 from tests.fixtures_orders import MONDAY
 
@@ -34,3 +34,13 @@ def test_the_producer_answers_its_plan(app, client, live_server, browser_page, p
         page.get_by_role("button", name="提交答复").click()
     assert "平台运营已收到您的答复" in page.content()
     assert "只能做一箱" in page.content()
+    log_out(page)
+    log_in(page, base, "plans@shop.test", PASSWORD)
+    page.goto(f"{base}/console/plans")
+    assert "豆香工坊" in page.content() and "只能做一箱" in page.content()
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/console_plans_zh.png", full_page=True)
+    page.goto(f"{base}/console/forecasts")
+    assert "需求预测" in page.content()
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/console_forecasts_zh.png", full_page=True)

@@ -167,6 +167,6 @@ def test_the_console_shows_each_forecast_with_its_error(app, client, history, ma
     make_user("operator", email="fc-page@shop.test")
     web_login(client, "fc-page@shop.test")
     page = client.get(f"/console/forecasts?community_id={history['lake']}").get_data(as_text=True)
-    assert "dying / tsb" in page and "1.6 1.6 1.6 1.6" in page
+    assert "衰退 / TSB" in page and "1.6 1.6 1.6 1.6" in page
     all_page = client.get("/console/forecasts").get_data(as_text=True)
-    assert "smooth / ses" in all_page and "0%" in all_page  # the steady series: WAPE 0
+    assert "平稳 / SES" in all_page and "0%" in all_page  # the steady series: WAPE 0
