@@ -154,11 +154,15 @@ def _count(
 
 
 def _request_of(demand_id: int, resident_id: int) -> DemandRequest | None:
-    return db.session().exec(
-        select(DemandRequest).where(
-            DemandRequest.demand_id == demand_id, DemandRequest.resident_id == resident_id
+    return (
+        db.session()
+        .exec(
+            select(DemandRequest).where(
+                DemandRequest.demand_id == demand_id, DemandRequest.resident_id == resident_id
+            )
         )
-    ).first()
+        .first()
+    )
 
 
 def _recount(demand: Demand) -> None:
