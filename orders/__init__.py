@@ -1,4 +1,4 @@
-"""Layer 3: checkout, orders and their process, payments, commitments, demand."""
+"""Layer 3: checkout, orders and their process, payments, commitments, demand, batches."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ SETTINGS = {
     "ORDER_ARRIVAL_GRACE_MINUTES": 30,
     "ORDER_WARN_MINUTES": 15,
     "ORDER_AFTER_SALE_DAYS": 7,
+    "BATCH_HOLD_DAYS": 5,
+    "BATCH_FIX_HOURS": 48,
+    "BATCH_REMIND_HOURS_LEFT": 12,
+    "BATCH_DECISION_GRACE_MINUTES": 10,
+    "BATCH_LATE_DECISION_CREDIT_MINOR": 500,
 }
 
 
@@ -54,3 +59,4 @@ def init_app(app: Flask) -> None:
     register_periodic(app, "orders.jobs.sweep_after_sale", 3600)
     register_periodic(app, "orders.jobs.update_scorecards", 3600)
     register_periodic(app, "orders.jobs.refresh_demand_series", 24 * 3600)
+    register_periodic(app, "orders.jobs.sweep_batches", 60)

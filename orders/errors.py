@@ -57,3 +57,8 @@ DemandClosed = refusal("demand_closed", "The demand has been answered, declined 
 PlanExists = refusal("plan_exists", "The producer has a plan for that week already.")
 NotAProducer = refusal("not_a_producer", "Plans are issued to producers only.")
 PlanAnswered = refusal("plan_answered", "The plan has been answered already.")
+BatchClosed = refusal(
+    "batch_closed", "The batch's deadline has passed, or it was decided or cancelled."
+)
+NotOfferedHere = refusal("not_offered_here", "This batch is not offered in your compound.")
+PledgeNotFixable = refusal("pledge_not_fixable", "This pledge is not waiting for another card.")

@@ -13,6 +13,7 @@ import suppliers.api
 from orders import api, queries, schemas
 from orders.models import Order, amount_due_minor
 from orders.services import (
+    batches,
     checkout,
     commitments,
     credits,
@@ -21,6 +22,7 @@ from orders.services import (
     milestones,
     payments,
     plans,
+    pledges,
 )
 from shop.core import db
 from shop.core.accounts import find_resident_address
@@ -420,3 +422,109 @@ def answer_plan(data: dict[str, Any], supplier_id: int, plan_id: int) -> Any:
         user_id=current_user.id, supplier_id=supplier_id, plan_id=plan_id, answers=data["lines"]
     )
     return queries.plans_of(supplier_id, plan_id=plan_id)[0]
+
+
+# Custom batches and pledges (phase 3)
+
+
+@bp.post("/custom-batches")
+@role_required("operator")
+@bp.arguments(schemas.BatchInSchema)
+@bp.response(201, schemas.BatchSchema)
+def create_batch(data: dict[str, Any]) -> Any:
+    """Open a custom batch of a producer's bundle for chosen compounds, until a deadline.
+
+    From a demand (`demand_id`: its households are told) or a plan line (`plan_line_id`).
+    """
+    batch = batches.create_batch(actor_id=current_user.id, data=data)
+    return queries.batch_view(batch.id)
+
+
+@bp.get("/custom-batches")
+@role_required("resident", "operator", "supplier_member")
+@bp.arguments(schemas.BatchArgs, location="query")
+@bp.response(200, schemas.BatchSchema(many=True))
+def list_batches(args: dict[str, Any]) -> Any:
+    """Batches: a resident's compound's open ones, a producer's own, or all for the operator."""
+    demand.require_phase()
+    if "operator" in current_user.roles:
+        return queries.batches(status=args["status"])
+    if "supplier_member" in current_user.roles:
+        supplier = suppliers.api.supplier_for(current_user.id)
+        return queries.batches(supplier_id=supplier.id, status=args["status"])
+    home = find_resident_address(current_user.id)
+    if home is None:
+        return []
+    return queries.batches(community_id=home.community_id, status="open")
+
+
+@bp.get("/custom-batches/<int:batch_id>")
+@role_required("resident", "operator", "supplier_member")
+@bp.response(200, schemas.BatchSchema)
+def get_batch(batch_id: int) -> Any:
+    """One batch with its counters (a resident's compound's, a producer's own)."""
+    demand.require_phase()
+    view = queries.batch_view(batch_id)
+    batches.may_read(current_user.id, current_user.roles, view.supplier_id, batch_id)
+    return view
+
+
+@bp.post("/custom-batches/<int:batch_id>/cancel")
+@role_required("operator")
+@bp.arguments(schemas.BatchCancelSchema)
+@bp.response(200, schemas.BatchSchema)
+def cancel_batch(data: dict[str, Any], batch_id: int) -> Any:
+    """Call an open batch off: every pledge is released and its resident told why."""
+    batches.cancel_batch(batch_id=batch_id, actor_id=current_user.id, reason=data["reason"])
+    return queries.batch_view(batch_id)
+
+
+@bp.post("/custom-batches/<int:batch_id>/pledges")
+@role_required("resident")
+@bp.arguments(schemas.PledgeInSchema)
+@bp.response(201, schemas.PledgeSchema)
+def pledge(data: dict[str, Any], batch_id: int) -> Any:
+    """Pledge pieces with a card: held, or saved for the deadline; never charged now.
+
+    Needs an `Idempotency-Key` header: a retry returns the first pledge. Beyond the cap the
+    pledge waits its turn. 409 `batch_closed` after the deadline, `not_offered_here` outside
+    the batch's compounds, `card_declined` (nothing kept).
+    """
+    row = pledges.pledge(
+        batch_id=batch_id,
+        resident_id=current_user.id,
+        quantity=data["quantity"],
+        payment_method=data["payment_method"],
+        idempotency_key=idempotency_key(),
+    )
+    return queries.pledge_view(row.id, current_user.id)
+
+
+@bp.get("/pledges")
+@role_required("resident")
+@bp.response(200, schemas.PledgeSchema(many=True))
+def my_pledges() -> Any:
+    """My pledges, newest first, with what became of each."""
+    demand.require_phase()
+    return queries.pledge_views(current_user.id)
+
+
+@bp.post("/pledges/<int:pledge_id>/withdraw")
+@role_required("resident")
+@bp.response(200, schemas.PledgeSchema)
+def withdraw_pledge(pledge_id: int) -> Any:
+    """Take a pledge back before the deadline; the hold is released."""
+    pledges.withdraw(pledge_id=pledge_id, resident_id=current_user.id)
+    return queries.pledge_view(pledge_id, current_user.id)
+
+
+@bp.post("/pledges/<int:pledge_id>/card")
+@role_required("resident")
+@bp.arguments(schemas.CardInSchema)
+@bp.response(200, schemas.PledgeSchema)
+def fix_pledge_card(data: dict[str, Any], pledge_id: int) -> Any:
+    """Pay a made batch with another card after the saved one was declined (in the window)."""
+    pledges.fix_card(
+        pledge_id=pledge_id, resident_id=current_user.id, payment_method=data["payment_method"]
+    )
+    return queries.pledge_view(pledge_id, current_user.id)

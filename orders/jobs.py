@@ -1,14 +1,16 @@
-"""Timers of orders: unpaid orders expire, windows open, promises are watched, orders complete."""
+"""Timers of orders: unpaid orders expire, windows open, promises are watched, batches decided."""
 
 from __future__ import annotations
 
 from orders.services import (
     aftersale,
+    batches,
     checkout,
     figures,
     forecasts,
     milestones,
     payments,
+    pledges,
     windows,
 )
 from shop.core import accounts
@@ -85,3 +87,45 @@ def update_scorecards() -> int:
 def refresh_demand_series() -> int:
     """Every night: rebuild the weekly demand series and their forecasts (idempotent)."""
     return forecasts.refresh()
+
+
+@job
+def decide_batch(batch_id: int) -> str:
+    """At a batch's deadline: reached or failed, and each pledge's fate (once)."""
+    return batches.decide(batch_id)
+
+
+@job
+def settle_pledge(pledge_id: int) -> str:
+    """Capture, charge, drop or release one pledge by its fate (once)."""
+    return pledges.settle(pledge_id)
+
+
+@job
+def order_pledge(pledge_id: int) -> int | None:
+    """A captured pledge becomes its order (once)."""
+    return pledges.order_for(pledge_id)
+
+
+@job
+def advance_batch(batch_id: int) -> str:
+    """Move a decided batch on once its pledges have (captured, ordered, released)."""
+    return batches.advance(batch_id)
+
+
+@job
+def cancel_hold(pledge_id: int) -> str:
+    """Release the card hold of a withdrawn pledge (idempotent)."""
+    return pledges.cancel_hold(pledge_id)
+
+
+@job
+def remind_pledge(pledge_id: int) -> bool:
+    """Remind a resident whose charge was declined that the fix window closes soon (once)."""
+    return pledges.remind(pledge_id)
+
+
+@job
+def sweep_batches() -> int:
+    """Every minute: send what a lost timer or a dead worker left undone for batches."""
+    return batches.sweep()

@@ -411,3 +411,145 @@ class PlanLine(SQLModel, table=True):
     #: What the producer will make (its capacity); None until it answers.
     answered_quantity: int | None = None
     note: str = Field(default="", max_length=200)
+
+
+BATCH_STATUSES = ("open", "reached", "failed", "captured", "ordered", "released", "cancelled")
+PLEDGE_STATUSES = (
+    "pending_card",
+    "held",
+    "saved",
+    "charge_failed",
+    "captured",
+    "ordered",
+    "released",
+    "withdrawn",
+)
+
+
+def _known(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    return CheckConstraint(
+        f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")", name=f"{column}_known"
+    )
+
+
+class CustomBatch(SQLModel, table=True):
+    """A producer's bundle made to order (定制批次): offered to compounds until a deadline.
+
+    It is made when the pledges reach `min_quantity` by the deadline (and, per compound, the
+    compound's own minimum); `cap` pledges at most, first come first served, the rest wait.
+    What an order needs of the bundle is copied at creation (`components`, `policy_nodes`),
+    so the orders made at the deadline do not depend on the catalogue then.
+    """
+
+    __tablename__ = "orders_batch"
+    __table_args__ = (
+        _known("status", BATCH_STATUSES),
+        CheckConstraint("price_minor > 0", name="price_positive"),
+        CheckConstraint("min_quantity >= 1", name="min_positive"),
+        CheckConstraint("cap IS NULL OR cap >= min_quantity", name="cap_at_least_min"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="suppliers_supplier.id", index=True)
+    bundle_id: int = Field(foreign_key="catalogue_bundle.id")
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    price_minor: int
+    currency: str = Field(default="CNY", max_length=3)
+    min_quantity: int
+    cap: int | None = None
+    deadline: datetime = Field(index=True)
+    delivery_date: date
+    status: str = Field(default="open", max_length=10, index=True)
+    components: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    policy_nodes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    demand_id: int | None = Field(default=None, foreign_key="orders_demand.id")
+    plan_line_id: int | None = Field(default=None, foreign_key="orders_plan_line.id")
+    created_by: int = Field(foreign_key="core_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    #: When the deadline job decided it (reached or failed); the batch's own promise.
+    decided_at: datetime | None = None
+    reason: str = Field(default="", max_length=500)
+
+
+class BatchCompound(SQLModel, table=True):
+    """A compound a batch is offered to, with its own minimum and, once decided, its outcome."""
+
+    __tablename__ = "orders_batch_compound"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "community_id"),
+        CheckConstraint("min_quantity IS NULL OR min_quantity >= 1", name="min_positive"),
+        CheckConstraint("outcome IN ('', 'made', 'released')", name="outcome_known"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="orders_batch.id", index=True)
+    community_id: int = Field(foreign_key="core_community.id", index=True)
+    min_quantity: int | None = None
+    outcome: str = Field(default="", max_length=10)
+
+
+class Pledge(SQLModel, table=True):
+    """A resident's pledge (认购) to a batch: a card hold, or a saved card charged later.
+
+    `mode` is "hold" (a PaymentIntent with manual capture, when the deadline is within the
+    card hold window) or "saved_card" (a SetupIntent, charged off-session at the deadline).
+    `waiting` marks a pledge beyond the cap (on the waiting list, first come first served).
+    `fate` is set by the deadline decision: "capture" or "release"; the settle job carries
+    it out once. A captured pledge becomes an order (`order_id`).
+    """
+
+    __tablename__ = "orders_pledge"
+    __table_args__ = (
+        UniqueConstraint("resident_id", "idempotency_key"),
+        UniqueConstraint("order_id"),
+        _known("status", PLEDGE_STATUSES),
+        CheckConstraint("mode IN ('hold', 'saved_card')", name="mode_known"),
+        CheckConstraint("fate IN ('', 'capture', 'release')", name="fate_known"),
+        CheckConstraint("quantity >= 1", name="quantity_positive"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="orders_batch.id", index=True)
+    resident_id: int = Field(foreign_key="core_user.id", index=True)
+    community_id: int = Field(foreign_key="core_community.id")
+    quantity: int
+    amount_minor: int
+    currency: str = Field(default="CNY", max_length=3)
+    mode: str = Field(max_length=10)
+    status: str = Field(default="pending_card", max_length=14, index=True)
+    waiting: bool = False
+    fate: str = Field(default="", max_length=8)
+    customer_id: str = Field(default="", max_length=60)
+    setup_intent_id: str = Field(default="", max_length=60)
+    payment_method: str = Field(default="", max_length=60)
+    #: The hold's PaymentIntent, or the latest off-session charge's.
+    intent_id: str = Field(default="", max_length=60, index=True)
+    client_secret: str = Field(default="", max_length=120)
+    charge_attempts: int = 0
+    #: After a declined charge: the resident may give another card until then.
+    fix_by: datetime | None = None
+    reminded_at: datetime | None = None
+    order_id: int | None = Field(default=None, foreign_key="orders_order.id")
+    idempotency_key: str = Field(max_length=80)
+    request_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    settled_at: datetime | None = None
+    reason: str = Field(default="", max_length=200)
+
+
+class BatchEvent(EventRow, table=True):
+    """One step of a batch's process (created, reached, failed, captured, ordered). Append-only."""
+
+    __tablename__ = "orders_batch_event"
+
+    batch_id: int = Field(foreign_key="orders_batch.id", index=True)
+
+
+class PledgeEvent(EventRow, table=True):
+    """One step of a pledge (held, captured, declined, released, ordered). Append-only."""
+
+    __tablename__ = "orders_pledge_event"
+
+    pledge_id: int = Field(foreign_key="orders_pledge.id", index=True)

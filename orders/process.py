@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from orders.models import DemandEvent, OrderEvent
+from orders.models import BatchEvent, DemandEvent, OrderEvent, PledgeEvent
 from shop.core.errors import Invalid
 from shop.core.process import Context, Process, Transition, register, step
 
@@ -91,5 +91,84 @@ DEMAND = register(
         ),
         forbidden=lambda: _("You may not do this to a demand."),
         guards={"reason_given": _reason_given},
+    )
+)
+
+
+#: A custom batch: decided at its deadline by the system; cancelled before by the operator.
+BATCH_TRANSITIONS: tuple[Transition, ...] = (
+    _t("", "create", "open", "operator"),
+    _t("open", "reach", "reached", "system"),
+    _t("open", "fail", "failed", "system"),
+    _t("reached", "capture", "captured", "system"),
+    _t("captured", "order", "ordered", "system"),
+    _t("failed", "release", "released", "system"),
+    step("open", "cancel", "cancelled", "operator", guards=("reason_given",)),
+)
+
+
+def _cancel_reason(_batch: object, ctx: Context) -> None:
+    if len(ctx.reason.strip()) < 2:
+        raise Invalid(
+            _("Say why the batch is cancelled."),
+            fields={"reason": [_("Say why the batch is cancelled.")]},
+        )
+
+
+BATCH = register(
+    Process(
+        name="batch",
+        transitions=BATCH_TRANSITIONS,
+        event=BatchEvent,
+        subject_column="batch_id",
+        refused_code="transition_not_allowed",
+        refused=lambda status, action: _(
+            "A batch in status %(status)s cannot be given %(action)s.",
+            status=status,
+            action=action,
+        ),
+        forbidden=lambda: _("You may not do this to a batch."),
+        guards={"reason_given": _cancel_reason},
+    )
+)
+
+#: A pledge: the card is held or saved; at the deadline it is captured (or charged) and
+#: becomes an order, or it is released; a declined charge may be fixed until `fix_by`.
+PLEDGE_TRANSITIONS: tuple[Transition, ...] = (
+    _t("", "pledge", "pending_card", "resident"),
+    _t("pending_card", "hold", "held", "system"),
+    _t("pending_card", "save", "saved", "system"),
+    _t("held", "capture", "captured", "system"),
+    _t("saved", "charge", "captured", "system"),
+    _t("saved", "decline", "charge_failed", "system"),
+    _t("charge_failed", "charge", "captured", "system", "resident"),
+    _t("charge_failed", "decline", "charge_failed", "system", "resident"),
+    _t("charge_failed", "drop", "released", "system"),
+    _t("captured", "order", "ordered", "system"),
+    _t("pending_card", "release", "released", "system", "operator"),
+    _t("held", "release", "released", "system", "operator"),
+    _t("saved", "release", "released", "system", "operator"),
+    _t("pending_card", "withdraw", "withdrawn", "resident"),
+    _t("held", "withdraw", "withdrawn", "resident"),
+    _t("saved", "withdraw", "withdrawn", "resident"),
+)
+#: Pledges whose card is in hand and that count towards the batch (unless waiting).
+SECURED = frozenset({"held", "saved"})
+#: Pledges still to be decided: they take a place under the cap.
+LIVE = frozenset({"pending_card", "held", "saved"})
+
+PLEDGE = register(
+    Process(
+        name="pledge",
+        transitions=PLEDGE_TRANSITIONS,
+        event=PledgeEvent,
+        subject_column="pledge_id",
+        refused_code="transition_not_allowed",
+        refused=lambda status, action: _(
+            "A pledge in status %(status)s cannot be given %(action)s.",
+            status=status,
+            action=action,
+        ),
+        forbidden=lambda: _("You may not do this to a pledge."),
     )
 )

@@ -1,4 +1,4 @@
-"""Reads of orders returning frozen views: what a supplier has to prepare, by day and window."""
+"""Reads of orders returning frozen views: what to prepare, demand, plans, batches, pledges."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlmodel import select
+from sqlmodel import func, select
 
 import suppliers.api
 import suppliers.catalogue.api as catalogue
 from orders.models import (
+    BatchCompound,
+    CustomBatch,
     DeliveryWindow,
     Demand,
     DemandForecast,
@@ -23,6 +25,7 @@ from orders.models import (
     Order,
     OrderComponent,
     PlanLine,
+    Pledge,
     ProductionPlan,
 )
 from shop.core import db
@@ -384,3 +387,189 @@ def bundle_matches(text: str, viewer: str | None) -> list[tuple[int, str]]:
     """Bundles on sale a resident asking for `text` may have meant: (id, title), top three."""
     hits, _partial = catalogue.search_bundles(text, viewer=viewer, limit=3)
     return [(h.card.id, h.card.title) for h in hits]
+
+
+#: Pledges with the card in hand (held or saved): what the counters count.
+_IN_HAND = ("held", "saved")
+
+
+@dataclass(frozen=True)
+class BatchCompoundView:
+    """A compound of a batch: its threshold and the pieces pledged there (cards in hand)."""
+
+    community_id: int
+    community: str
+    #: The compound's own minimum, or None (only the batch's overall minimum counts).
+    min_quantity: int | None
+    pledged: int
+    waiting: int
+    outcome: str
+
+
+@dataclass(frozen=True)
+class BatchView:
+    """A custom batch as residents, its producer and the operator read it."""
+
+    id: int
+    supplier_id: int
+    supplier: str
+    bundle_id: int
+    title: str
+    description: str
+    price_minor: int
+    currency: str
+    min_quantity: int
+    cap: int | None
+    deadline: datetime
+    delivery_date: date
+    status: str
+    decided_at: datetime | None
+    reason: str
+    demand_id: int | None
+    #: Pieces pledged with a card in hand, not waiting; `waiting` those beyond the cap.
+    pledged: int
+    waiting: int
+    compounds: tuple[BatchCompoundView, ...]
+
+
+def _fills(batch_ids: Sequence[int]) -> dict[tuple[int, int, bool], int]:
+    rows = db.session().exec(
+        select(Pledge.batch_id, Pledge.community_id, Pledge.waiting, func.sum(Pledge.quantity))
+        .where(Pledge.batch_id.in_(list(batch_ids)), Pledge.status.in_(_IN_HAND))
+        .group_by(Pledge.batch_id, Pledge.community_id, Pledge.waiting)
+    )
+    return {(b, c, bool(w)): int(n) for b, c, w, n in rows}
+
+
+def batch_views(rows: Sequence[CustomBatch]) -> list[BatchView]:
+    """The batches with their counters, one query for all of them."""
+    ids = [b.id for b in rows]
+    if not ids:
+        return []
+    fills = _fills(ids)
+    offered: dict[int, list[BatchCompound]] = defaultdict(list)
+    for c in db.session().exec(
+        select(BatchCompound).where(BatchCompound.batch_id.in_(ids)).order_by(BatchCompound.id)
+    ):
+        offered[c.batch_id].append(c)
+    places = {c.id: c.name for c in db.session().exec(select(Community))}
+    names = {
+        sid: suppliers.api.get_supplier(sid).name for sid in sorted({b.supplier_id for b in rows})
+    }
+    out = []
+    for b in rows:
+        compounds = tuple(
+            view_of(
+                BatchCompoundView,
+                c,
+                community=places.get(c.community_id, ""),
+                pledged=fills.get((b.id, c.community_id, False), 0),
+                waiting=fills.get((b.id, c.community_id, True), 0),
+            )
+            for c in offered[b.id]
+        )
+        out.append(
+            view_of(
+                BatchView,
+                b,
+                supplier=names[b.supplier_id],
+                deadline=db.aware(b.deadline),
+                decided_at=b.decided_at and db.aware(b.decided_at),
+                pledged=sum(c.pledged for c in compounds),
+                waiting=sum(c.waiting for c in compounds),
+                compounds=compounds,
+            )
+        )
+    return out
+
+
+def batch_view(batch_id: int) -> BatchView:
+    """One batch; NotFound if there is none."""
+    row = db.session().get(CustomBatch, batch_id)
+    if row is None:
+        raise NotFound(_("No such batch."))
+    return batch_views([row])[0]
+
+
+def batches(
+    *,
+    community_id: int | None = None,
+    supplier_id: int | None = None,
+    status: str | None = None,
+) -> list[BatchView]:
+    """Batches, newest first: offered to a compound, of a producer, or of a status."""
+    stmt = select(CustomBatch)
+    if community_id is not None:
+        offered = select(BatchCompound.batch_id).where(BatchCompound.community_id == community_id)
+        stmt = stmt.where(CustomBatch.id.in_(offered))
+    if supplier_id is not None:
+        stmt = stmt.where(CustomBatch.supplier_id == supplier_id)
+    if status:
+        stmt = stmt.where(CustomBatch.status == status)
+    return batch_views(list(db.session().exec(stmt.order_by(CustomBatch.id.desc()).limit(100))))
+
+
+def offered_to(batch_id: int, community_id: int) -> bool:
+    """Whether a batch is offered to this compound."""
+    found = db.session().exec(
+        select(BatchCompound.id).where(
+            BatchCompound.batch_id == batch_id, BatchCompound.community_id == community_id
+        )
+    )
+    return found.first() is not None
+
+
+@dataclass(frozen=True)
+class PledgeView:
+    """A resident's pledge: what, how it is paid, and what became of it."""
+
+    id: int
+    batch_id: int
+    batch_title: str
+    batch_status: str
+    deadline: datetime
+    quantity: int
+    amount_minor: int
+    currency: str
+    #: "hold" (the amount is held on the card) or "saved_card" (charged at the deadline).
+    mode: str
+    status: str
+    waiting: bool
+    fix_by: datetime | None
+    order_id: int | None
+    reason: str
+    created_at: datetime
+    #: For Stripe.js to finish 3-D Secure while the status is pending_card.
+    client_secret: str
+
+
+def pledge_views(resident_id: int, *, pledge_id: int | None = None) -> list[PledgeView]:
+    """A resident's pledges, newest first (or the one asked for)."""
+    stmt = (
+        select(Pledge, CustomBatch)
+        .join(CustomBatch, CustomBatch.id == Pledge.batch_id)
+        .where(Pledge.resident_id == resident_id)
+    )
+    if pledge_id is not None:
+        stmt = stmt.where(Pledge.id == pledge_id)
+    return [
+        view_of(
+            PledgeView,
+            p,
+            batch_title=b.title,
+            batch_status=b.status,
+            deadline=db.aware(b.deadline),
+            fix_by=p.fix_by and db.aware(p.fix_by),
+            created_at=db.aware(p.created_at),
+            client_secret=p.client_secret if p.status == "pending_card" else "",
+        )
+        for p, b in db.session().exec(stmt.order_by(Pledge.id.desc()).limit(100))
+    ]
+
+
+def pledge_view(pledge_id: int, resident_id: int) -> PledgeView:
+    """One of the resident's pledges; NotFound for another's."""
+    found = pledge_views(resident_id, pledge_id=pledge_id)
+    if not found:
+        raise NotFound(_("No such pledge."))
+    return found[0]

@@ -72,6 +72,8 @@ def promises_for(
             out.append(
                 Promise(kind, window[0] if window else None, window[1] if window else None, comp)
             )
+        elif kind == "decide":  # a custom batch's threshold, decided by its deadline
+            out.append(Promise(kind, None, datetime.fromisoformat(node["due_by"]), comp))
         elif kind == "complete":
             start = window[0] if window else paid_at
             due = start + timedelta(minutes=service_minutes + node["minutes"])

@@ -15,7 +15,15 @@ from marshmallow import (
     validates_schema,
 )
 
-from orders.queries import DemandRequestView, DemandView, ForecastView, PlanLineView, PlanView
+from orders.queries import (
+    BatchView,
+    DemandRequestView,
+    DemandView,
+    ForecastView,
+    PlanLineView,
+    PlanView,
+    PledgeView,
+)
 from shop.core.i18n import N_
 from shop.core.schemas import (
     ID_RANGE,
@@ -396,11 +404,73 @@ class PlanAnswerForm(OpenPageForm):
         return {"plan_id": data["plan_id"], "lines": lines}
 
 
+class BatchCompoundInSchema(Schema):
+    """A compound the batch is offered to, with its own minimum if it has one."""
+
+    community_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
+    min_quantity = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 100_000)
+    )
+
+
+class BatchInSchema(Schema):
+    """The operator opens a custom batch of a producer's bundle (from a demand or a plan)."""
+
+    supplier_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
+    bundle_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
+    title = fields.String(load_default="", validate=validate.Length(max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    price_minor = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10**8))
+    min_quantity = fields.Integer(required=True, strict=True, validate=validate.Range(1, 100_000))
+    cap = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 100_000)
+    )
+    deadline = fields.AwareDateTime(required=True)
+    delivery_date = fields.Date(required=True)
+    compounds = fields.List(
+        fields.Nested(BatchCompoundInSchema), required=True, validate=validate.Length(1, 200)
+    )
+    demand_id = fields.Integer(load_default=None, allow_none=True, validate=ID_RANGE)
+    plan_line_id = fields.Integer(load_default=None, allow_none=True, validate=ID_RANGE)
+
+
+class BatchArgs(Schema):
+    """Which batches (the operator may filter by status)."""
+
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(
+            ["open", "reached", "failed", "captured", "ordered", "released", "cancelled"]
+        ),
+    )
+
+
+class PledgeInSchema(Schema):
+    """How many pieces, and the card (a PaymentMethod id from Stripe.js)."""
+
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(1, 99))
+    payment_method = fields.String(required=True, validate=validate.Length(min=3, max=60))
+
+
+class CardInSchema(Schema):
+    """Another card for a declined charge."""
+
+    payment_method = fields.String(required=True, validate=validate.Length(min=3, max=60))
+
+
+class BatchCancelSchema(Schema):
+    """Why the operator calls a batch off (the residents who pledged read it)."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=500))
+
+
 #: Dump schemas read off the frozen views (orders.queries), so each field is named once.
 DemandSchema = view_schema(DemandView)
 ForecastSchema = view_schema(ForecastView)
 PlanLineSchema = view_schema(PlanLineView)
 PlanSchema = view_schema(PlanView)
+BatchSchema = view_schema(BatchView)
+PledgeSchema = view_schema(PledgeView)
 DemandRequestSchema = view_schema(
     DemandRequestView, matches=fields.List(fields.Nested(BundleMatchSchema))
 )

@@ -17,6 +17,7 @@ from suppliers.queries import get_items as get_items
 from suppliers.queries import get_supplier as get_supplier
 from suppliers.queries import item_ids_of_supplier as item_ids_of_supplier
 from suppliers.queries import max_open_orders as max_open_orders
+from suppliers.queries import member_ids as member_ids
 from suppliers.queries import producers as producers
 from suppliers.queries import supplier_ref
 from suppliers.queries import supplier_scores as supplier_scores

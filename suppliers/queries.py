@@ -14,7 +14,7 @@ from shop.core import db
 from shop.core.errors import NotFound
 from shop.core.values import view_of
 from suppliers import process
-from suppliers.models import Item, Scorecard, Supplier, SupplierStatus
+from suppliers.models import Item, Scorecard, Supplier, SupplierMember, SupplierStatus
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,16 @@ def get_supplier(supplier_id: int) -> SupplierRef:
     if row is None:
         raise NotFound(_("No such supplier."))
     return supplier_ref(row)
+
+
+def member_ids(supplier_id: int) -> list[int]:
+    """The users who act for this supplier."""
+    rows = db.session().exec(
+        select(SupplierMember.user_id)
+        .where(SupplierMember.supplier_id == supplier_id)
+        .order_by(SupplierMember.user_id)
+    )
+    return list(rows)
 
 
 def producers() -> list[SupplierRef]:

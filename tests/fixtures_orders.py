@@ -7,7 +7,7 @@ import hmac
 import json
 import time
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -364,4 +364,79 @@ def producer(app, catalogue, publish, make_user, headers):
         "member": headers("farm@producer.test"),
         "other": headers(catalogue.member_email),
         "other_supplier": catalogue.supplier_id,
+    }
+
+
+@pytest.fixture
+def batch_world(app, producer, catalogue, localstripe_url, headers):
+    """The producer's tofu as a published bundle (¥3 a box), residents in both compounds,
+    the offline Stripe, and helpers to open a batch and pledge to it over the API."""
+    from suppliers.catalogue.services import bundles as catalogue_services
+    from tests.fixtures_catalogue import bundle_data
+
+    app.config["STRIPE_API_BASE"] = localstripe_url
+    app.extensions.pop("orders.services.gateway", None)
+    with app.app_context(), db.session_scope() as s:
+        data = bundle_data(
+            catalogue,
+            title="卤水豆腐 定制装",
+            price_minor=300,
+            care_price_minor=300,
+            reference_price_minor=350,
+            components=[
+                {
+                    "item_id": producer["tofu"],
+                    "quantity": 1,
+                    "settlement_price_minor": 250,
+                    "list_price_minor": 350,
+                }
+            ],
+        )
+        bundle = catalogue_services.create_bundle(actor_id=catalogue.operator_id, data=data)
+        catalogue_services.publish_bundle(bundle_id=bundle.id, actor_id=catalogue.operator_id)
+        people = {}
+        for community_id, key in ((producer["sun"], "sun"), (producer["lake"], "lake")):
+            building = accounts.add_building(community_id=community_id, name="9栋")
+            for n in range(1, 4):
+                email = f"{key}{n}@pledge.test"
+                user = accounts.create_user(
+                    email=email, password="correct horse 42", display_name=f"{key}{n}",
+                    roles=["resident"],
+                )
+                accounts.set_resident_profile(
+                    user_id=user.id, building_id=building.id, room=f"{n}-1", phone="13800000001"
+                )
+                people[f"{key}{n}"] = {"id": user.id, "email": email}
+        s.commit()
+        bundle_id = bundle.id
+    client = app.test_client()
+
+    def open_batch(**changes):
+        body = {
+            "supplier_id": producer["farm"],
+            "bundle_id": bundle_id,
+            "price_minor": 280,
+            "min_quantity": 4,
+            "deadline": (db.utcnow() + timedelta(days=2)).isoformat(),
+            "delivery_date": (db.utcnow() + timedelta(days=4)).date().isoformat(),
+            "compounds": [{"community_id": producer["sun"]}, {"community_id": producer["lake"]}],
+            **changes,
+        }
+        return client.post("/api/v1/custom-batches", json=body, headers=producer["operator"])
+
+    def pledge(who, batch_id, quantity=1, card="pm_card_visa", key=None):
+        return client.post(
+            f"/api/v1/custom-batches/{batch_id}/pledges",
+            json={"quantity": quantity, "payment_method": card},
+            headers={**headers(people[who]["email"]), "Idempotency-Key": key or uuid.uuid4().hex},
+        )
+
+    return {
+        **producer,
+        "bundle_id": bundle_id,
+        "people": people,
+        "client": client,
+        "open": open_batch,
+        "pledge": pledge,
+        "as": lambda who: headers(people[who]["email"]),
     }

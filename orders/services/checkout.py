@@ -28,7 +28,16 @@ from orders.errors import (
     SupplierBusy,
     WindowFull,
 )
-from orders.models import Order, OrderComponent, OrderEvent, OrderLine, amount_due_minor
+from orders.models import (
+    CustomBatch,
+    Order,
+    OrderComponent,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    Pledge,
+    amount_due_minor,
+)
 from orders.services import commitments, credits, windows
 from shop.core import accounts, db, jobs
 from shop.core.errors import IdempotencyMismatch, Invalid, NotFound
@@ -70,7 +79,7 @@ def place_order(
     existing = _placed_before(resident_id, idempotency_key, request_hash)
     if existing is not None:
         return existing
-    address = _verified_address(resident_id)
+    address = verified_address(resident_id)
     bundles = _bundles(lines, address.segment)
     mode = delivery["mode"]
     _check_mode(mode, bundles)
@@ -129,7 +138,7 @@ def _placed_before(resident_id: int, key: str, request_hash: str) -> Order | Non
     return existing
 
 
-def _verified_address(resident_id: int) -> accounts.ResidentAddress:
+def verified_address(resident_id: int) -> accounts.ResidentAddress:
     """Where the resident lives, once the property has verified it (409 otherwise)."""
     address = accounts.find_resident_address(resident_id)
     if address is None:
@@ -142,6 +151,49 @@ def _verified_address(resident_id: int) -> accounts.ResidentAddress:
             ),
         )
     return address
+
+
+def place_for_pledge(*, pledge: Pledge, batch: CustomBatch) -> Order:
+    """A captured pledge becomes a paid order: the batch's bundle at its price, on its day.
+
+    The same order process from here on (tasks, promises, commissions, settlement); the
+    captured PaymentIntent is the order's payment, so refunds go back to the same card.
+    """
+    address = verified_address(pledge.resident_id)
+    bundle = catalogue.CheckoutBundle(
+        id=batch.bundle_id,
+        title=batch.title,
+        unit_price_minor=batch.price_minor,
+        currency=batch.currency,
+        components=tuple(catalogue.ComponentSnapshot(**c) for c in batch.components),
+        policy_nodes=(*batch.policy_nodes, commitments.decision_node(batch)),
+    )
+    line = {"bundle_id": batch.bundle_id, "quantity": pledge.quantity}
+    body = {"pledge_id": pledge.id, "referral_code": "", "note": ""}
+    now = db.utcnow()
+    order = _new_order(pledge.resident_id, address, [(bundle, line)], {"mode": "doorstep"}, body, now)
+    order.idempotency_key, order.request_hash, order.expires_at = f"pledge-{pledge.id}", _hash(body), now
+    s = db.session()
+    s.add(order)
+    s.flush()
+    pledge.order_id = order.id
+    _snapshot(order, [(bundle, line)])
+    data = {"pledge_id": pledge.id, "batch_id": batch.id}
+    record(order, "place", "system", None, previous="", data=data)
+    s.add(
+        Payment(
+            order_id=order.id,
+            attempt=1,
+            intent_id=pledge.intent_id,
+            client_secret="",
+            amount_minor=pledge.amount_minor,
+            currency=pledge.currency,
+            status="succeeded",
+        )
+    )
+    s.flush()
+    mark_paid(order, {**data, "intent": pledge.intent_id})
+    return order
 
 
 def mark_paid(order: Order, data: Mapping[str, Any]) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlmodel import select
@@ -12,10 +14,12 @@ from orders import rules
 from orders.models import (
     CommitmentNode,
     Compensation,
+    CustomBatch,
     DeliveryWindow,
     Order,
     OrderComponent,
     OrderLine,
+    Pledge,
 )
 from shop.core import accounts, db
 
@@ -28,7 +32,33 @@ def _window(order: Order) -> tuple[datetime, datetime] | None:
         start = db.aware(order.slot_starts_at)
         grace = timedelta(minutes=int(current_app.config["ORDER_ARRIVAL_GRACE_MINUTES"]))
         return start, start + grace
+    pledge = db.session().exec(select(Pledge).where(Pledge.order_id == order.id)).first()
+    if pledge is not None:
+        return batch_delivery(db.session().get(CustomBatch, pledge.batch_id), order.community_id)
     return None
+
+
+def batch_delivery(batch: CustomBatch, community_id: int) -> tuple[datetime, datetime]:
+    """A batch's delivery day in the compound's time: from the first window to the last."""
+    windows = current_app.config["ORDER_DELIVERY_WINDOWS"]
+    tz = ZoneInfo(accounts.community_timezone(community_id))
+    opens = time.fromisoformat(windows[0].split("-")[0])
+    closes = time.fromisoformat(windows[-1].split("-")[1])
+    day = batch.delivery_date
+    return datetime.combine(day, opens, tz), datetime.combine(day, closes, tz)
+
+
+def decision_node(batch: CustomBatch) -> dict[str, Any]:
+    """The batch's own promise on each of its orders: the threshold decided by the deadline."""
+    grace = timedelta(minutes=int(current_app.config["BATCH_DECISION_GRACE_MINUTES"]))
+    return {
+        "kind": "decide",
+        "due_by": (db.aware(batch.deadline) + grace).isoformat(),
+        "compensation": {
+            "type": "coupon",
+            "amount_minor": int(current_app.config["BATCH_LATE_DECISION_CREDIT_MINOR"]),
+        },
+    }
 
 
 def snapshot(order: Order) -> list[CommitmentNode]:

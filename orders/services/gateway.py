@@ -1,4 +1,4 @@
-"""The only module that talks to Stripe: PaymentIntents, refunds and webhook signatures."""
+"""The only module that talks to Stripe: PaymentIntents, holds, saved cards, refunds, webhooks."""
 
 from __future__ import annotations
 
@@ -42,6 +42,23 @@ class Intent:
 
 
 @dataclass(frozen=True)
+class SavedCard:
+    """A card saved for later off-session charges (a customer and its SetupIntent)."""
+
+    customer_id: str
+    setup_intent_id: str
+    payment_method: str
+    status: str
+    client_secret: str
+
+
+def _intent(obj: Any) -> Intent:
+    return Intent(
+        obj["id"], obj["client_secret"], obj["status"], obj["amount"], obj["currency"].upper()
+    )
+
+
+@dataclass(frozen=True)
 class RefundResult:
     """A refund as Stripe answered it."""
 
@@ -70,13 +87,7 @@ class Gateway:
             },
             options={"idempotency_key": f"order-{order_id}-attempt-{attempt}"},
         )
-        return Intent(
-            intent["id"],
-            intent["client_secret"],
-            intent["status"],
-            intent["amount"],
-            intent["currency"].upper(),
-        )
+        return _intent(intent)
 
     def confirm_intent(self, *, intent_id: str, payment_method: str) -> Intent:
         """Attach the card (a PaymentMethod from Stripe.js) and confirm; CardDeclined if refused.
@@ -95,13 +106,110 @@ class Gateway:
             if exc.http_status == 404:
                 raise IntentMissing(intent_id) from exc
             raise
-        return Intent(
-            intent["id"],
-            intent["client_secret"],
-            intent["status"],
-            intent["amount"],
-            intent["currency"].upper(),
+        return _intent(intent)
+
+    def hold(
+        self, *, amount_minor: int, currency: str, payment_method: str, key: str, pledge_id: int
+    ) -> Intent:
+        """Authorize the amount on the card without taking it (capture_method=manual).
+
+        The status is `requires_capture` (held) or `requires_action` (3-D Secure first);
+        CardDeclined if refused.
+        """
+        try:
+            intent = self.client.v1.payment_intents.create(
+                params={
+                    "amount": amount_minor,
+                    "currency": currency.lower(),
+                    "payment_method_types": ["card"],
+                    "payment_method": payment_method,
+                    "capture_method": "manual",
+                    "confirm": True,
+                    "metadata": {"pledge_id": str(pledge_id)},
+                },
+                options={"idempotency_key": f"{key}-hold"},
+            )
+        except stripe.CardError as exc:
+            raise CardDeclined(exc.user_message or str(exc)) from exc
+        return _intent(intent)
+
+    def save_card(self, *, payment_method: str, key: str, pledge_id: int) -> SavedCard:
+        """Save the card for an off-session charge later: a customer and a SetupIntent."""
+        metadata = {"pledge_id": str(pledge_id)}
+        customer = self.client.v1.customers.create(
+            params={"metadata": metadata}, options={"idempotency_key": f"{key}-customer"}
         )
+        setup = self.client.v1.setup_intents.create(
+            params={"customer": customer["id"], "usage": "off_session", "metadata": metadata},
+            options={"idempotency_key": f"{key}-setup"},
+        )
+        try:
+            setup = self.client.v1.setup_intents.confirm(
+                setup["id"], params={"payment_method": payment_method}
+            )
+        except stripe.CardError as exc:
+            raise CardDeclined(exc.user_message or str(exc)) from exc
+        return SavedCard(
+            customer["id"],
+            setup["id"],
+            setup["payment_method"] or payment_method,
+            setup["status"],
+            setup["client_secret"],
+        )
+
+    def charge_saved(
+        self,
+        *,
+        customer_id: str,
+        payment_method: str,
+        amount_minor: int,
+        currency: str,
+        key: str,
+        pledge_id: int,
+        off_session: bool = True,
+    ) -> Intent:
+        """Charge a saved card off-session (the resident is not there); CardDeclined if refused.
+
+        With `off_session=False` the resident is there, paying with a new card. `key` names
+        the attempt, so a retried job charges once (Stripe's idempotency).
+        """
+        params: dict[str, Any] = {
+            "amount": amount_minor,
+            "currency": currency.lower(),
+            "payment_method_types": ["card"],
+            "customer": customer_id,
+            "payment_method": payment_method,
+            "confirm": True,
+            "metadata": {"pledge_id": str(pledge_id)},
+        }
+        if off_session:
+            params["off_session"] = True
+        try:
+            intent = self.client.v1.payment_intents.create(
+                params=params,
+                options={"idempotency_key": key},
+            )
+        except stripe.CardError as exc:
+            raise CardDeclined(exc.user_message or str(exc)) from exc
+        return _intent(intent)
+
+    def capture(self, intent_id: str) -> Intent:
+        """Take the held amount; an intent captured before (a retried job) is read back."""
+        try:
+            return _intent(self.client.v1.payment_intents.capture(intent_id))
+        except stripe.InvalidRequestError:
+            return self.retrieve(intent_id)
+
+    def cancel(self, intent_id: str) -> Intent:
+        """Release a hold; an intent cancelled before (a retried job) is read back."""
+        try:
+            return _intent(self.client.v1.payment_intents.cancel(intent_id))
+        except stripe.InvalidRequestError:
+            return self.retrieve(intent_id)
+
+    def retrieve(self, intent_id: str) -> Intent:
+        """The PaymentIntent as Stripe has it now."""
+        return _intent(self.client.v1.payment_intents.retrieve(intent_id))
 
     def refund(self, *, intent_id: str, amount_minor: int, idempotency_key: str) -> RefundResult:
         """Refund part or all of a paid intent (the key makes a retried job refund once)."""

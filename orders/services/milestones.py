@@ -28,7 +28,7 @@ from orders.errors import (
     OutsideWindow,
     WrongConfirmationCode,
 )
-from orders.models import CommitmentNode, Compensation, Order
+from orders.models import CommitmentNode, Compensation, CustomBatch, Order, Pledge
 from orders.services import checkout, credits, payments
 from shop.core import accounts, audit, db, jobs, notifications
 from shop.core.errors import Invalid, NotFound
@@ -145,6 +145,28 @@ def _judge(
         node.status, node.judged_at = "met", now
     elif verdict == "missed":
         _miss(node, order)
+
+
+def judge_decision(order_id: int, **_kwargs: Any) -> None:
+    """order_paid: judge a batch order's promise "decided by the deadline" at once.
+
+    Met when the deadline job decided in time; missed (and compensated) when it ran late.
+    """
+    s = db.session()
+    node = s.exec(
+        select(CommitmentNode).where(
+            CommitmentNode.order_id == order_id,
+            CommitmentNode.kind == "decide",
+            CommitmentNode.actual_at.is_(None),
+        )
+    ).first()
+    pledge = s.exec(select(Pledge).where(Pledge.order_id == order_id)).first()
+    if node is None or pledge is None:
+        return
+    at = db.aware(s.get(CustomBatch, pledge.batch_id).decided_at)
+    node.actual_at, node.evidence = at, {"batch_id": pledge.batch_id, "decided_at": at.isoformat()}
+    _judge(node, s.get(Order, order_id), at, {}, db.utcnow())
+    s.flush()
 
 
 def _check_evidence(order: Order, evidence: dict[str, Any]) -> dict[str, Any]:

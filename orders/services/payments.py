@@ -19,7 +19,7 @@ from orders.errors import (
     PaymentLapsed,
 )
 from orders.models import Order, Payment, Refund, WebhookEvent, amount_due_minor
-from orders.services import checkout, credits, gateway
+from orders.services import checkout, credits, gateway, pledges
 from shop.core import db, jobs
 from shop.core.errors import Invalid, NotFound
 
@@ -111,8 +111,10 @@ def handle_webhook(payload: bytes, signature: str | None) -> str:
     claim = WebhookEvent(id=event["id"], type=event["type"], outcome="")
     if not db.add_once(claim):  # delivered before, or at this moment by another worker
         return "duplicate"
+    obj = event["data"]["object"]
     handler = _HANDLERS.get(event["type"])
-    claim.outcome = handler(event["data"]["object"]) if handler else "ignored"
+    outcome = pledges.on_intent_event(event["type"], obj) if "intent." in event["type"] else None
+    claim.outcome = outcome or (handler(obj) if handler else "ignored")
     return claim.outcome
 
 
