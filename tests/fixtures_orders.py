@@ -368,7 +368,7 @@ def producer(app, catalogue, publish, make_user, headers):
 
 
 @pytest.fixture
-def batch_world(app, producer, catalogue, localstripe_url, headers):
+def batch_world(app, producer, catalogue, publish, localstripe_url, headers):
     """The producer's tofu as a published bundle (¥3 a box), residents in both compounds,
     the offline Stripe, and helpers to open a batch and pledge to it over the API."""
     from suppliers.catalogue.services import bundles as catalogue_services
@@ -400,7 +400,9 @@ def batch_world(app, producer, catalogue, localstripe_url, headers):
             for n in range(1, 4):
                 email = f"{key}{n}@pledge.test"
                 user = accounts.create_user(
-                    email=email, password="correct horse 42", display_name=f"{key}{n}",
+                    email=email,
+                    password="correct horse 42",
+                    display_name=f"{key}{n}",
                     roles=["resident"],
                 )
                 accounts.set_resident_profile(
@@ -431,9 +433,14 @@ def batch_world(app, producer, catalogue, localstripe_url, headers):
             headers={**headers(people[who]["email"]), "Idempotency-Key": key or uuid.uuid4().hex},
         )
 
+    foreign_bundle = publish(title="别家的水")
+    with app.app_context():
+        member_id = accounts.find_user_by_email("farm@producer.test").id
     return {
         **producer,
         "bundle_id": bundle_id,
+        "foreign_bundle": foreign_bundle,
+        "member_id": member_id,
         "people": people,
         "client": client,
         "open": open_batch,

@@ -133,7 +133,9 @@ def _plan_line(line_id: int | None, supplier_id: int) -> int | None:
     return line_id
 
 
-def _from_demand(batch: CustomBatch, demand_id: int | None, compounds: set[int], actor: int) -> None:
+def _from_demand(
+    batch: CustomBatch, demand_id: int | None, compounds: set[int], actor: int
+) -> None:
     if demand_id is None:
         return
     demand = db.session().get(Demand, demand_id)
@@ -145,7 +147,7 @@ def _from_demand(batch: CustomBatch, demand_id: int | None, compounds: set[int],
 
 def get_batch(batch_id: int, *, lock: bool = False) -> CustomBatch:
     """The batch; NotFound if there is none."""
-    batch = db.session().get(CustomBatch, batch_id, with_for_update=lock)
+    batch = db.session().get(CustomBatch, batch_id, with_for_update=lock, populate_existing=lock)
     if batch is None:
         raise NotFound(_("No such batch."))
     return batch
@@ -322,7 +324,8 @@ def sweep() -> int:
     unsettled = s.exec(
         select(Pledge.id).where(
             Pledge.fate != "",
-            Pledge.status.in_(process.LIVE) | ((Pledge.status == "charge_failed") & (Pledge.fix_by <= now)),
+            Pledge.status.in_(process.LIVE)
+            | ((Pledge.status == "charge_failed") & (Pledge.fix_by <= now)),
         )
     )
     sent += jobs.enqueue_each(SETTLE_JOB, list(unsettled))

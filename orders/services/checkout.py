@@ -171,8 +171,14 @@ def place_for_pledge(*, pledge: Pledge, batch: CustomBatch) -> Order:
     line = {"bundle_id": batch.bundle_id, "quantity": pledge.quantity}
     body = {"pledge_id": pledge.id, "referral_code": "", "note": ""}
     now = db.utcnow()
-    order = _new_order(pledge.resident_id, address, [(bundle, line)], {"mode": "doorstep"}, body, now)
-    order.idempotency_key, order.request_hash, order.expires_at = f"pledge-{pledge.id}", _hash(body), now
+    order = _new_order(
+        pledge.resident_id, address, [(bundle, line)], {"mode": "doorstep"}, body, now
+    )
+    order.idempotency_key, order.request_hash, order.expires_at = (
+        f"pledge-{pledge.id}",
+        _hash(body),
+        now,
+    )
     s = db.session()
     s.add(order)
     s.flush()

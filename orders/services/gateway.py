@@ -109,7 +109,7 @@ class Gateway:
         return _intent(intent)
 
     def hold(
-        self, *, amount_minor: int, currency: str, payment_method: str, key: str, pledge_id: int
+        self, *, amount_minor: int, currency: str, payment_method: str, key: str, reference: str
     ) -> Intent:
         """Authorize the amount on the card without taking it (capture_method=manual).
 
@@ -125,7 +125,7 @@ class Gateway:
                     "payment_method": payment_method,
                     "capture_method": "manual",
                     "confirm": True,
-                    "metadata": {"pledge_id": str(pledge_id)},
+                    "metadata": {"pledge": reference},
                 },
                 options={"idempotency_key": f"{key}-hold"},
             )
@@ -133,9 +133,9 @@ class Gateway:
             raise CardDeclined(exc.user_message or str(exc)) from exc
         return _intent(intent)
 
-    def save_card(self, *, payment_method: str, key: str, pledge_id: int) -> SavedCard:
+    def save_card(self, *, payment_method: str, key: str, reference: str) -> SavedCard:
         """Save the card for an off-session charge later: a customer and a SetupIntent."""
-        metadata = {"pledge_id": str(pledge_id)}
+        metadata = {"pledge": reference}
         customer = self.client.v1.customers.create(
             params={"metadata": metadata}, options={"idempotency_key": f"{key}-customer"}
         )
@@ -165,7 +165,7 @@ class Gateway:
         amount_minor: int,
         currency: str,
         key: str,
-        pledge_id: int,
+        reference: str,
         off_session: bool = True,
     ) -> Intent:
         """Charge a saved card off-session (the resident is not there); CardDeclined if refused.
@@ -180,7 +180,7 @@ class Gateway:
             "customer": customer_id,
             "payment_method": payment_method,
             "confirm": True,
-            "metadata": {"pledge_id": str(pledge_id)},
+            "metadata": {"pledge": reference},
         }
         if off_session:
             params["off_session"] = True

@@ -11,8 +11,10 @@ so a job run twice or after a dead worker does each thing once.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -44,40 +46,58 @@ def pledge(
     Raises BatchClosed (deadline passed, decided or cancelled), NotOfferedHere, CardDeclined
     (nothing is kept), NoAddress, NotVerified.
     """
+    arrived = db.utcnow()  # a pledge that came before the deadline and waited for the lock counts
     demands.require_phase()
     request_hash = _hash(batch_id, quantity, payment_method)
     earlier = _pledged_before(resident_id, idempotency_key, request_hash)
     if earlier is not None:
         return earlier
     home = checkout.verified_address(resident_id)
-    batch = batches.get_batch(batch_id, lock=True)  # pledges and the decision, one at a time
-    _check_open(batch, home.community_id)
-    waiting = batch.cap is not None and batches.taken(batch.id) + quantity > batch.cap
+    batch = batches.get_batch(batch_id)
+    _check_open(batch, home.community_id, arrived)  # refused before Stripe is called
     hold_window = timedelta(days=int(current_app.config["BATCH_HOLD_DAYS"]))
+    mode = "hold" if db.aware(batch.deadline) - arrived <= hold_window else "saved_card"
+    amount = batch.price_minor * quantity
+    card = _secure_card(mode, amount, batch.currency, payment_method, resident_id, idempotency_key)
+    # Stripe is called outside the batch's lock, which is held for the counting alone: pledges
+    # and the deadline decision take it one at a time, so the decision counts every pledge
+    # that got in before it, and a pledge after it finds the batch closed.
+    batch = batches.get_batch(batch_id, lock=True)
+    try:
+        _check_open(batch, home.community_id, arrived)
+    except BatchClosed:
+        if card.intent_id:  # decided while the card was being held: let the hold go
+            gateway.gateway().cancel(card.intent_id)
+        raise
+    waiting = batch.cap is not None and batches.taken(batch.id) + quantity > batch.cap
     row = Pledge(
         batch_id=batch.id,
         resident_id=resident_id,
         community_id=home.community_id,
         quantity=quantity,
-        amount_minor=batch.price_minor * quantity,
+        amount_minor=amount,
         currency=batch.currency,
-        mode="hold" if db.aware(batch.deadline) - db.utcnow() <= hold_window else "saved_card",
+        mode=mode,
         waiting=waiting,
         idempotency_key=idempotency_key,
         request_hash=request_hash,
+        **card.columns(),
     )
     db.session().add(row)
     db.session().flush()
-    data = {"quantity": quantity, "mode": row.mode, "waiting": waiting}
+    data = {"quantity": quantity, "mode": mode, "waiting": waiting}
     process.PLEDGE.note(row, "pledge", "resident", resident_id, previous="", data=data)
-    _secure_card(row, payment_method)
+    if card.in_hand:
+        process.PLEDGE.apply(row, "hold" if mode == "hold" else "save", "system", None)
     return row
 
 
 def _pledged_before(resident_id: int, key: str, request_hash: str) -> Pledge | None:
     earlier = (
         db.session()
-        .exec(select(Pledge).where(Pledge.resident_id == resident_id, Pledge.idempotency_key == key))
+        .exec(
+            select(Pledge).where(Pledge.resident_id == resident_id, Pledge.idempotency_key == key)
+        )
         .first()
     )
     if earlier is not None and earlier.request_hash != request_hash:
@@ -85,36 +105,54 @@ def _pledged_before(resident_id: int, key: str, request_hash: str) -> Pledge | N
     return earlier
 
 
-def _check_open(batch: CustomBatch, community_id: int) -> None:
-    if batch.status != "open" or db.aware(batch.deadline) <= db.utcnow():
+def _check_open(batch: CustomBatch, community_id: int, arrived: datetime) -> None:
+    if batch.status != "open" or db.aware(batch.deadline) <= arrived:
         raise BatchClosed(_("This batch is closed: its deadline has passed or it was decided."))
     if community_id not in {c.community_id for c in batches.compounds_of(batch.id)}:
         raise NotOfferedHere(_("This batch is not offered in your compound."))
 
 
-def _secure_card(row: Pledge, payment_method: str) -> None:
-    """Hold the amount or save the card (Stripe before commit: a retry gets the same intent)."""
-    key = f"pledge-{row.resident_id}-{row.idempotency_key}"
+@dataclass(frozen=True)
+class _Card:
+    """What Stripe answered for a pledge's card: a hold, or a saved card."""
+
+    intent_id: str = ""
+    client_secret: str = ""
+    customer_id: str = ""
+    setup_intent_id: str = ""
+    payment_method: str = ""
+    in_hand: bool = False
+
+    def columns(self) -> dict[str, str]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if k != "in_hand"}
+
+
+def _secure_card(
+    mode: str, amount: int, currency: str, payment_method: str, resident_id: int, key: str
+) -> _Card:
+    """Hold the amount or save the card; the key makes a retried request reach the same one."""
+    key = f"pledge-{resident_id}-{key}"
     try:
-        if row.mode == "hold":
+        if mode == "hold":
             intent = gateway.gateway().hold(
-                amount_minor=row.amount_minor,
-                currency=row.currency,
+                amount_minor=amount,
+                currency=currency,
                 payment_method=payment_method,
                 key=key,
-                pledge_id=row.id,
+                reference=key,
             )
-            row.intent_id, row.client_secret = intent.id, intent.client_secret
-            if intent.status == "requires_capture":
-                process.PLEDGE.apply(row, "hold", "system", None, data={"intent": intent.id})
-            return
-        saved = gateway.gateway().save_card(payment_method=payment_method, key=key, pledge_id=row.id)
+            held = intent.status == "requires_capture"
+            return _Card(intent.id, intent.client_secret, in_hand=held)
+        saved = gateway.gateway().save_card(payment_method=payment_method, key=key, reference=key)
     except gateway.CardDeclined as exc:  # nothing is kept: the resident may try another card
         raise CardDeclined(_("The card was declined: %(why)s", why=str(exc))) from exc
-    row.customer_id, row.setup_intent_id = saved.customer_id, saved.setup_intent_id
-    row.payment_method, row.client_secret = saved.payment_method, saved.client_secret
-    if saved.status == "succeeded":
-        process.PLEDGE.apply(row, "save", "system", None, data={"setup": saved.setup_intent_id})
+    return _Card(
+        client_secret=saved.client_secret,
+        customer_id=saved.customer_id,
+        setup_intent_id=saved.setup_intent_id,
+        payment_method=saved.payment_method,
+        in_hand=saved.status == "succeeded",
+    )
 
 
 def _own(pledge_id: int, resident_id: int) -> Pledge:
@@ -246,7 +284,7 @@ def _charge(
             amount_minor=row.amount_minor,
             currency=row.currency,
             key=f"pledge-{row.id}-charge-{row.charge_attempts}",
-            pledge_id=row.id,
+            reference=f"pledge-{row.id}",
             off_session=off_session,
         )
     except gateway.CardDeclined as exc:
@@ -314,7 +352,9 @@ def order_for(pledge_id: int) -> int | None:
 def _tell(row: Pledge, kind: str, batch: CustomBatch) -> None:
     """Tell the resident what became of the pledge (composed in the resident's language)."""
     subjects = {
-        "pledge_moved_up": lambda: _("You are in: a place in %(title)s freed up", title=batch.title),
+        "pledge_moved_up": lambda: _(
+            "You are in: a place in %(title)s freed up", title=batch.title
+        ),
         "pledge_released": lambda: _(
             "%(title)s: your pledge is released, nothing charged", title=batch.title
         ),
@@ -336,7 +376,8 @@ def _tell(row: Pledge, kind: str, batch: CustomBatch) -> None:
 def on_intent_event(event_type: str, obj: dict[str, Any]) -> str | None:
     """A Stripe event about a pledge's intent (None when it is not a pledge's).
 
-    A hold or a saved card that needed 3-D Secure is in hand once Stripe says so.
+    A hold or a saved card that needed 3-D Secure is in hand once Stripe says so (a hold
+    `requires_capture`, a SetupIntent `succeeded`), whatever the event's name.
     """
     column = Pledge.setup_intent_id if event_type.startswith("setup_intent.") else Pledge.intent_id
     found = db.session().exec(select(Pledge.id).where(column == obj["id"])).first()
@@ -345,10 +386,10 @@ def on_intent_event(event_type: str, obj: dict[str, Any]) -> str | None:
     row = db.session().get(Pledge, found, with_for_update=True)
     if row.status != "pending_card":
         return "pledge_seen"
-    if event_type == "payment_intent.amount_capturable_updated":
+    if row.mode == "hold" and obj.get("status") == "requires_capture":
         process.PLEDGE.apply(row, "hold", "system", None, data={"intent": obj["id"]})
         return "pledge_held"
-    if event_type == "setup_intent.succeeded":
+    if row.mode == "saved_card" and obj.get("status") == "succeeded":
         row.payment_method = obj.get("payment_method") or row.payment_method
         process.PLEDGE.apply(row, "save", "system", None, data={"setup": obj["id"]})
         return "pledge_saved"
