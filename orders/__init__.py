@@ -46,11 +46,15 @@ def init_app(app: Flask) -> None:
         demand_status_label=labels.demand_status_label,
         frequency_label=labels.frequency_label,
         pattern_label=labels.pattern_label,
+        batch_status_label=labels.batch_status_label,
+        pledge_status_label=labels.pledge_status_label,
+        pledge_reason_label=labels.pledge_reason_label,
     )
     core_http.register(app, http.bp)
     app.register_blueprint(views.bp)
     register_shortcut(app, "supplier.portal", "orders.prepare", str(_l("Orders to prepare")))
     register_shortcut(app, "supplier.portal", "orders.plans_page", str(_l("Production plans")))
+    register_shortcut(app, "supplier.portal", "orders.batches_page", str(_l("Custom batches")))
     handlers.connect()
     suppliers.api.register_readiness_source(app, figures.readiness)
     register_periodic(app, "orders.jobs.open_delivery_windows", 3600)

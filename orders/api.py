@@ -18,6 +18,7 @@ from orders.errors import WrongConfirmationCode as WrongConfirmationCode  # for 
 from orders.models import Order
 from orders.services import (
     aftersale,
+    batches,
     commitments,
     credits,
     demand,
@@ -25,6 +26,7 @@ from orders.services import (
     milestones,
     payments,
     plans,
+    pledges,
     windows,
 )
 from orders.services import checkout as services
@@ -106,6 +108,8 @@ class OrderView:
     #: The resident may still agree that staff come before the window, and whether they did.
     early_open: bool = False
     early_accepted: bool = False
+    #: Made for the resident by a custom batch: delivered on the batch's day, not cancellable.
+    made_to_order: bool = False
 
     @property
     def net_minor(self) -> int:
@@ -114,8 +118,8 @@ class OrderView:
 
     @property
     def can_cancel(self) -> bool:
-        """Still before dispatch."""
-        return self.status in process.CANCELLABLE
+        """Still before dispatch, and not made to order."""
+        return self.status in process.CANCELLABLE and not self.made_to_order
 
     @property
     def complaint_open(self) -> bool:
@@ -157,6 +161,8 @@ def _early_open(order: Order, promises: Sequence[commitments.NodeView]) -> bool:
 
 def _view(order: Order) -> OrderView:
     window = queries.window_of(order)
+    day = commitments.made_to_order_day(order) if window is None else None
+    span = (window.starts_at, window.ends_at) if window else day or (None, None)
     paid = payments.paid_payment(order.id)
     promises = tuple(commitments.nodes_of(order))
     return view_of(
@@ -164,8 +170,9 @@ def _view(order: Order) -> OrderView:
         order,
         paid_minor=paid.amount_minor if paid else 0,
         refunded_minor=payments.refunded_minor(order.id),
-        window_start=window.starts_at if window else None,
-        window_end=window.ends_at if window else None,
+        window_start=span[0],
+        window_end=span[1],
+        made_to_order=day is not None,
         lines=tuple(
             LineView(ln.title, ln.quantity, ln.unit_price_minor, ln.line_total_minor)
             for ln in services.lines_of(order.id)
@@ -285,17 +292,32 @@ def start_payment_if_due(*, order_id: int, resident_id: int) -> bool:
     return True
 
 
-def _payment_start(payment: Any) -> PaymentStart:
+@dataclass(frozen=True)
+class CardForm:
+    """What a card form needs of Stripe: the key, where Stripe.js is, whether in test mode."""
+
+    publishable_key: str
+    stripe_js_url: str
+    test_mode: bool
+
+
+def card_form() -> CardForm:
+    """The card form's Stripe settings (409 `payments_unavailable` without a key)."""
     cfg = current_app.config
     key = gateway.publishable_key()
     offline = bool(cfg.get("STRIPE_OFFLINE"))
     js = f"{cfg['STRIPE_API_BASE']}/js.stripe.com/v3/" if offline else "https://js.stripe.com/v3/"
+    return CardForm(key, js, offline or key.startswith("pk_test"))
+
+
+def _payment_start(payment: Any) -> PaymentStart:
+    card = card_form()
     return PaymentStart(
         payment.intent_id,
         payment.client_secret,
-        key,
-        js,
-        offline or key.startswith("pk_test"),
+        card.publishable_key,
+        card.stripe_js_url,
+        card.test_mode,
         payment.amount_minor,
         payment.currency,
     )
@@ -562,6 +584,7 @@ def decline_demand(*, demand_id: int, actor_id: int, reason: str) -> None:
 
 my_demand_requests = queries.my_requests
 demand_board = queries.demand_board
+demand_view = queries.demand_view
 
 
 ForecastView = queries.ForecastView
@@ -589,3 +612,54 @@ def issue_plan(
         rules_by_item=rules_by_item,
         deliver_after_days=data["deliver_after_days"],
     ).id
+
+
+# Custom batches (phase 3): pledges from residents, made when the threshold is reached.
+
+BatchView = queries.BatchView
+BatchCompoundView = queries.BatchCompoundView
+PledgeView = queries.PledgeView
+all_batches = queries.batches
+batch_view = queries.batch_view
+
+
+def batches_near(resident_id: int) -> list[BatchView]:
+    """The open batches of the resident's compound, newest first."""
+    home = accounts.find_resident_address(resident_id)
+    if home is None:
+        return []
+    return queries.batches(community_id=home.community_id, status="open")
+
+
+def batch_for(*, batch_id: int, user_id: int, roles: frozenset[str]) -> BatchView:
+    """A batch as this user may see it (its compounds' residents, its producer, the operator).
+
+    NotFound otherwise.
+    """
+    view = queries.batch_view(batch_id)
+    batches.may_read(user_id, roles, view.supplier_id, batch_id)
+    return view
+
+
+def my_pledges(resident_id: int, *, batch_id: int | None = None) -> list[PledgeView]:
+    """The resident's pledges, newest first (of one batch, if given)."""
+    rows = queries.pledge_views(resident_id)
+    return [p for p in rows if batch_id is None or p.batch_id == batch_id]
+
+
+def withdraw_pledge(*, pledge_id: int, resident_id: int) -> None:
+    """Take a pledge back before the deadline (the hold is released)."""
+    pledges.withdraw(pledge_id=pledge_id, resident_id=resident_id)
+
+
+def open_batch(*, actor_id: int, form: Mapping[str, Any]) -> int:
+    """The operator opens a batch from the console's form (loaded as the API loads it)."""
+    from orders.schemas import BatchInSchema
+
+    data = load_or_refuse(BatchInSchema(), form)
+    return batches.create_batch(actor_id=actor_id, data=data).id
+
+
+def cancel_batch(*, batch_id: int, actor_id: int, reason: str) -> None:
+    """The operator calls an open batch off; every pledge is released."""
+    batches.cancel_batch(batch_id=batch_id, actor_id=actor_id, reason=reason)

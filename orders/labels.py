@@ -23,6 +23,7 @@ NODE = {
     "arrive_window": _l("Arrive within"),
     "complete": _l("Finished by"),
     "standard": _l("Done to standard"),
+    "decide": _l("Threshold decided by the deadline"),
     "arrive": _l("On the spot by"),  # a service request's (fulfilment.services.touchpoints)
 }
 VERDICT = {
@@ -115,3 +116,50 @@ PATTERN = {
 def pattern_label(pattern: str) -> str:
     """A series' demand pattern (Syntetos–Boylan), in the reader's language."""
     return str(PATTERN.get(pattern, pattern))
+
+
+BATCH_STATUS = {
+    "open": _l("Open for pledges"),
+    "reached": _l("Reached: being made"),
+    "failed": _l("Not reached"),
+    "captured": _l("Paid: being made"),
+    "ordered": _l("Made to order"),
+    "released": _l("Not reached: nothing charged"),
+    "cancelled": _l("Called off"),
+}
+PLEDGE_STATUS = {
+    "pending_card": _l("Confirming your card"),
+    "held": _l("Amount held on your card"),
+    "saved": _l("Card saved, charged if made"),
+    "charge_failed": _l("Card declined: give another"),
+    "captured": _l("Paid"),
+    "ordered": _l("Ordered"),
+    "released": _l("Released, nothing charged"),
+    "withdrawn": _l("Withdrawn"),
+}
+#: Why a pledge was released, in the resident's words.
+PLEDGE_REASON = {
+    "batch_failed": _l("The batch did not reach its minimum by the deadline."),
+    "compound_not_made": _l("Your compound did not reach its own minimum."),
+    "waiting_list": _l("The batch was full; your place on the waiting list did not come."),
+    "card_not_confirmed": _l("The card was never confirmed."),
+    "batch_cancelled": _l("The batch was called off."),
+    "not_paid_in_time": _l("The declined charge was not fixed in time."),
+    "hold_lapsed": _l("The hold on the card had lapsed."),
+    "withdrawn": _l("You withdrew it."),
+}
+
+
+def batch_status_label(status: str) -> str:
+    """Where a custom batch stands, in the reader's language."""
+    return str(BATCH_STATUS.get(status, status))
+
+
+def pledge_status_label(status: str) -> str:
+    """Where a pledge stands, in the resident's language."""
+    return str(PLEDGE_STATUS.get(status, status))
+
+
+def pledge_reason_label(reason: str) -> str:
+    """Why a pledge was released, in the resident's language ("" when it was not)."""
+    return str(PLEDGE_REASON[reason]) if reason in PLEDGE_REASON else ""

@@ -72,3 +72,20 @@ def plans_page() -> ResponseReturnValue:
         is_open=is_open,
         plans=queries.plans_of(supplier.id) if is_open else [],
     )
+
+
+@bp.get("/batches")
+@role_required("supplier_member")
+def batches_page() -> ResponseReturnValue:
+    """A producer's custom batches and their fill per compound (counts only, no residents)."""
+    try:
+        supplier = suppliers.api.supplier_for(current_user.id)
+    except NotFound:
+        abort(404)
+    is_open = suppliers.api.current_phase() >= demand.PHASE
+    return render_template(
+        "orders/batches.html",
+        supplier=supplier,
+        is_open=is_open,
+        batches=queries.batches(supplier_id=supplier.id) if is_open else [],
+    )

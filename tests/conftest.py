@@ -307,3 +307,46 @@ def localstripe_url():
     proc.terminate()
     proc.wait(timeout=10)
     proc.stderr.close()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class HangingWorker:
+    """A real RQ worker process whose job stops mid-way (see tests/*/slow_*worker.py)."""
+
+    def __init__(self, module: str, database_url: str, tmp_path: Path, **env: str) -> None:
+        self.ready = tmp_path / "ready"
+        settings = {
+            **os.environ,
+            "SHOP_DATABASE_URL": database_url,
+            "SHOP_REDIS_URL": REDIS_URL,
+            "SHOP_SECRET_KEY": "test-secret",
+            "SHOP_SEARCH_DIR": str(tmp_path / "search"),
+            **env,
+        }
+        # Its own process group: the kill takes the worker and its work-horse child together,
+        # as when the machine under a worker dies (killing only the parent orphans the child).
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", module, str(self.ready)],
+            cwd=ROOT,
+            env=settings,
+            start_new_session=True,
+        )
+
+    def wait_mid_job(self) -> str:
+        """Wait until the job has done its work and hangs before its commit; what it wrote."""
+        deadline = time.monotonic() + 60
+        while not self.ready.exists() and time.monotonic() < deadline:
+            assert self.proc.poll() is None, "the worker died on its own"
+            time.sleep(0.1)
+        return self.ready.read_text()
+
+    def kill(self) -> None:
+        """SIGKILL the worker's whole process group (nothing of it outlives the test)."""
+        import contextlib
+        import signal
+
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)

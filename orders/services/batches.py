@@ -310,7 +310,7 @@ def _tell_supplier(batch: CustomBatch, reached: bool) -> None:
                 else _("Batch %(title)s did not reach its minimum", title=batch.title),
                 _("See the pieces per compound on your batches page."),
             ),
-            link=f"/supplier/batches/{batch.id}",
+            link=f"/supplier/batches#batch-{batch.id}",
         )
 
 

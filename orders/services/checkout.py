@@ -175,7 +175,7 @@ def place_for_pledge(*, pledge: Pledge, batch: CustomBatch) -> Order:
         pledge.resident_id, address, [(bundle, line)], {"mode": "doorstep"}, body, now
     )
     order.idempotency_key, order.request_hash, order.expires_at = (
-        f"pledge-{pledge.id}",
+        f"pledge-{pledge.id}-{secrets.token_hex(8)}",  # no resident's own key can clash
         _hash(body),
         now,
     )
@@ -398,6 +398,11 @@ def cancel_order(*, order_id: int, actor_id: int, roles: frozenset[str], reason:
     actor = "resident" if order.resident_id == actor_id else "operator"
     if order.status not in process.CANCELLABLE:
         raise NotCancellable(_("The order is on its way and can no longer be cancelled."))
+    made_to_order = db.session().exec(select(Pledge.id).where(Pledge.order_id == order.id))
+    if actor == "resident" and made_to_order.first() is not None:
+        raise NotCancellable(
+            _("This was made to order for you and cannot be cancelled; please ask the operator.")
+        )
     was_paid = order.status != "pending_payment"
     apply_transition(order, "cancel", actor, actor_id, {"reason": reason, "paid": was_paid})
     _release(order)

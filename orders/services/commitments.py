@@ -32,10 +32,15 @@ def _window(order: Order) -> tuple[datetime, datetime] | None:
         start = db.aware(order.slot_starts_at)
         grace = timedelta(minutes=int(current_app.config["ORDER_ARRIVAL_GRACE_MINUTES"]))
         return start, start + grace
+    return made_to_order_day(order)
+
+
+def made_to_order_day(order: Order) -> tuple[datetime, datetime] | None:
+    """A custom batch's order: its delivery day (None for any other order)."""
     pledge = db.session().exec(select(Pledge).where(Pledge.order_id == order.id)).first()
-    if pledge is not None:
-        return batch_delivery(db.session().get(CustomBatch, pledge.batch_id), order.community_id)
-    return None
+    if pledge is None:
+        return None
+    return batch_delivery(db.session().get(CustomBatch, pledge.batch_id), order.community_id)
 
 
 def batch_delivery(batch: CustomBatch, community_id: int) -> tuple[datetime, datetime]:

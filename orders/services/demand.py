@@ -205,7 +205,7 @@ def answer(*, demand_id: int, actor_id: int, bundle_id: int) -> Demand:
         raise Invalid(_("No such bundle on sale."), fields={"bundle_id": [_("No such bundle.")]})
     process.DEMAND.apply(demand, "answer", "operator", actor_id, data={"bundle_id": bundle_id})
     demand.answer_bundle_id, demand.decided_at = bundle_id, db.utcnow()
-    _tell_households(demand, "demand_answered", f"/bundles/{bundle_id}")
+    _tell_households(demand, "demand_answered", f"/shop/bundles/{bundle_id}")
     return demand
 
 
@@ -215,7 +215,7 @@ def decline(*, demand_id: int, actor_id: int, reason: str) -> Demand:
     demand = _decided(demand_id)
     process.DEMAND.apply(demand, "decline", "operator", actor_id, reason=reason)
     demand.reason, demand.decided_at = reason.strip()[:500], db.utcnow()
-    _tell_households(demand, "demand_declined", "/demand")
+    _tell_households(demand, "demand_declined", "/shop/demand")
     return demand
 
 
@@ -225,7 +225,7 @@ def mark_batched(*, demand_id: int, actor_id: int, batch_id: int) -> Demand:
     demand = _decided(demand_id)
     process.DEMAND.apply(demand, "batch", "operator", actor_id, data={"batch_id": batch_id})
     demand.decided_at = db.utcnow()
-    _tell_households(demand, "demand_batched", f"/batches/{batch_id}")
+    _tell_households(demand, "demand_batched", f"/shop/batches/{batch_id}")
     return demand
 
 

@@ -1,6 +1,7 @@
 """Production plans: each week the operator issues a producer what to make, and for whom.
 
-Per item and compound a plan line holds the confirmed pieces (paid orders not yet delivered),
+Per item and compound a plan line holds the confirmed pieces (paid orders not yet delivered,
+and the pledges of reached custom batches not yet ordered),
 the tentative ones (the week's forecast, rounded up), and what to make: their sum, at least
 the minimum batch, rounded up to the multiple. The producer answers each line with what it
 will make (accepted as planned, or adjusted to its capacity); the operator sees the answers.
@@ -19,7 +20,15 @@ from sqlmodel import func, select
 import suppliers.api
 from orders import rules
 from orders.errors import NotAProducer, PlanAnswered, PlanExists
-from orders.models import DemandForecast, Order, OrderComponent, PlanLine, ProductionPlan
+from orders.models import (
+    CustomBatch,
+    DemandForecast,
+    Order,
+    OrderComponent,
+    PlanLine,
+    Pledge,
+    ProductionPlan,
+)
 from orders.services.demand import require_phase
 from shop.core import audit, db
 from shop.core.errors import Forbidden, Invalid, NotFound
@@ -36,7 +45,37 @@ def _confirmed(item_ids: Sequence[int]) -> dict[tuple[int, int], int]:
         .where(OrderComponent.item_id.in_(list(item_ids)), Order.status.in_(UNDELIVERED))
         .group_by(OrderComponent.item_id, Order.community_id)
     )
-    return {(item_id, community_id): int(n) for item_id, community_id, n in rows}
+    confirmed = {(item_id, community_id): int(n) for item_id, community_id, n in rows}
+    wanted = set(item_ids)
+    for (item_id, community_id), n in _pledged().items():
+        if item_id in wanted:
+            key = (item_id, community_id)
+            confirmed[key] = confirmed.get(key, 0) + n
+    return confirmed
+
+
+#: Pledges a reached batch will turn into orders (once ordered, the orders count instead).
+_TO_BE_ORDERED = ("held", "saved", "charge_failed", "captured")
+
+
+def _pledged() -> dict[tuple[int, int], int]:
+    """Pieces of reached batches' pledges not yet orders, per (item, compound)."""
+    rows = db.session().exec(
+        select(CustomBatch.components, Pledge.community_id, func.sum(Pledge.quantity))
+        .join(CustomBatch, CustomBatch.id == Pledge.batch_id)
+        .where(
+            CustomBatch.status.in_(("reached", "captured")),
+            Pledge.fate == "capture",
+            Pledge.status.in_(_TO_BE_ORDERED),
+        )
+        .group_by(CustomBatch.id, Pledge.community_id)
+    )
+    out: dict[tuple[int, int], int] = {}
+    for components, community_id, pledged in rows:
+        for c in components:
+            key = (c["item_id"], community_id)
+            out[key] = out.get(key, 0) + c["quantity"] * int(pledged)
+    return out
 
 
 def _tentative(item_ids: Sequence[int]) -> dict[tuple[int, int], int]:

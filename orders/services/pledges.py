@@ -59,17 +59,6 @@ def pledge(
     mode = "hold" if db.aware(batch.deadline) - arrived <= hold_window else "saved_card"
     amount = batch.price_minor * quantity
     card = _secure_card(mode, amount, batch.currency, payment_method, resident_id, idempotency_key)
-    # Stripe is called outside the batch's lock, which is held for the counting alone: pledges
-    # and the deadline decision take it one at a time, so the decision counts every pledge
-    # that got in before it, and a pledge after it finds the batch closed.
-    batch = batches.get_batch(batch_id, lock=True)
-    try:
-        _check_open(batch, home.community_id, arrived)
-    except BatchClosed:
-        if card.intent_id:  # decided while the card was being held: let the hold go
-            gateway.gateway().cancel(card.intent_id)
-        raise
-    waiting = batch.cap is not None and batches.taken(batch.id) + quantity > batch.cap
     row = Pledge(
         batch_id=batch.id,
         resident_id=resident_id,
@@ -78,18 +67,35 @@ def pledge(
         amount_minor=amount,
         currency=batch.currency,
         mode=mode,
-        waiting=waiting,
         idempotency_key=idempotency_key,
         request_hash=request_hash,
         **card.columns(),
     )
+    _take_place(row, card, arrived)
+    return row
+
+
+def _take_place(row: Pledge, card: _Card, arrived: datetime) -> None:
+    """Count the pledge in, under the batch's lock (or let the card go if it came too late).
+
+    Stripe was called outside the lock, which is held for the counting alone: pledges and
+    the deadline decision take it one at a time, so the decision counts every pledge that got
+    in before it, and a pledge after it finds the batch closed.
+    """
+    batch = batches.get_batch(row.batch_id, lock=True)
+    try:
+        _check_open(batch, row.community_id, arrived)
+    except BatchClosed:
+        if card.intent_id:  # decided while the card was being held: let the hold go
+            gateway.gateway().cancel(card.intent_id)
+        raise
+    row.waiting = batch.cap is not None and batches.taken(batch.id) + row.quantity > batch.cap
     db.session().add(row)
     db.session().flush()
-    data = {"quantity": quantity, "mode": mode, "waiting": waiting}
-    process.PLEDGE.note(row, "pledge", "resident", resident_id, previous="", data=data)
+    data = {"quantity": row.quantity, "mode": row.mode, "waiting": row.waiting}
+    process.PLEDGE.note(row, "pledge", "resident", row.resident_id, previous="", data=data)
     if card.in_hand:
-        process.PLEDGE.apply(row, "hold" if mode == "hold" else "save", "system", None)
-    return row
+        process.PLEDGE.apply(row, "hold" if row.mode == "hold" else "save", "system", None)
 
 
 def _pledged_before(resident_id: int, key: str, request_hash: str) -> Pledge | None:

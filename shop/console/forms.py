@@ -163,3 +163,44 @@ class PlanIssueForm(OpenPageForm):
                     rules.setdefault(int(number), {})[name] = int(text)
         plan = {k: data[k] for k in ("supplier_id", "week", "deliver_after_days")}
         return {"plan": {**plan, "week": plan["week"].isoformat()}, "rules": rules}
+
+
+class BatchOpenForm(OpenPageForm):
+    """A custom batch as the operator types it: the price in yuan, the deadline in local time.
+
+    `compound` names the compounds offered (several values); `min-<compound>` a compound's own
+    minimum, left empty for none. Loaded into what `orders.api.open_batch` takes.
+    """
+
+    supplier_id = fields.Integer(required=True, validate=ID_RANGE)
+    bundle_id = fields.Integer(required=True, validate=ID_RANGE)
+    title = fields.String(load_default="", validate=validate.Length(max=200))
+    price_minor = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000_000))
+    min_quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000))
+    cap = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100_000))
+    deadline = fields.NaiveDateTime(required=True, format="%Y-%m-%dT%H:%M")
+    delivery_date = fields.Date(required=True)
+    compound = fields.List(fields.Integer(validate=ID_RANGE), required=True)
+    demand_id = fields.Integer(load_default=None, validate=ID_RANGE)
+
+    @post_load
+    def _batch(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
+        from zoneinfo import ZoneInfo
+
+        from flask import current_app
+
+        minimums: dict[int, int | None] = {}
+        for community_id in data["compound"]:
+            text = str(data.get(f"min-{community_id}", "")).strip()
+            if text and not (text.isdigit() and 1 <= int(text) <= 100_000):
+                raise ValidationError({f"min-{community_id}": [N_("A whole number from 1.")]})
+            minimums[community_id] = int(text) if text else None
+        local = data["deadline"].replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+        keys = ("supplier_id", "bundle_id", "title", "price_minor", "min_quantity", "cap")
+        return {
+            **{k: data[k] for k in keys},
+            "deadline": local.isoformat(),
+            "delivery_date": data["delivery_date"].isoformat(),
+            "compounds": [{"community_id": c, "min_quantity": m} for c, m in minimums.items()],
+            "demand_id": data["demand_id"],
+        }

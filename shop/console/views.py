@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -34,7 +35,7 @@ from shop.console import forms
 from shop.core import accounts, audit, db, months
 from shop.core.auth import role_required
 from shop.core.boundary import page_value
-from shop.core.errors import Invalid
+from shop.core.errors import Invalid, NotFound
 from shop.core.schemas import CommunityInSchema
 from shop.core.web import check_csrf, form_action, form_values, load_form, posted, submitted
 
@@ -525,3 +526,58 @@ def _next_monday() -> date:
     """The Monday after this week, in the platform's time zone."""
     this_week = months.week_start(db.utcnow(), current_app.config["TIMEZONE"])
     return this_week + timedelta(weeks=1)
+
+
+@bp.route("/batches", methods=["GET", "POST"])
+@role_required("operator")
+def batches_page() -> ResponseReturnValue:
+    """Open a custom batch (from a demand, prefilled) and follow every batch's fill."""
+    if request.method == "POST":
+        form_action(
+            lambda: orders.api.open_batch(
+                actor_id=current_user.id, form=posted(forms.BatchOpenForm(), lists=("compound",))
+            ),
+            _("The batch is open; residents of its compounds can pledge."),
+        )
+        return redirect(url_for("console.batches_page"), code=303)
+    is_open = orders.api.demand_open()
+    producers = suppliers.api.producers() if is_open else []
+    return render_template(
+        "console/batches.html",
+        is_open=is_open,
+        producers=producers,
+        bundles={p.id: catalogue.bundles_made_by(p.id) for p in producers},
+        compounds=accounts.list_communities(),
+        demand=_demand_for_batch(),
+        batches=orders.api.all_batches() if is_open else [],
+        tomorrow=_local_today() + timedelta(days=1),
+        deliver_by=_local_today() + timedelta(days=3),
+    )
+
+
+def _demand_for_batch() -> orders.api.DemandView | None:
+    """The demand a batch is opened from (`?demand_id=`), to prefill its compound and title."""
+    demand_id = request.args.get("demand_id", type=int)
+    if demand_id is None:
+        return None
+    try:
+        return orders.api.demand_view(demand_id)
+    except NotFound:
+        return None
+
+
+def _local_today() -> date:
+    return db.utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+@bp.post("/batches/<int:batch_id>/cancel")
+@role_required("operator")
+def cancel_batch(batch_id: int) -> ResponseReturnValue:
+    """Call an open batch off with the reason the residents read; their holds are released."""
+    form_action(
+        lambda: orders.api.cancel_batch(
+            batch_id=batch_id, actor_id=current_user.id, **posted(forms.ReasonForm())
+        ),
+        _("The batch is called off; every pledge is released."),
+    )
+    return redirect(url_for("console.batches_page"), code=303)

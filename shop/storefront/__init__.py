@@ -15,3 +15,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(orders_views.bp)
     register_home(app, "resident", "storefront.home", str(_l("Shop")))
     register_shortcut(app, "resident.home", "storefront.demand_page", str(_l("Ask for something")))
+    register_shortcut(app, "resident.home", "storefront.batches_page", str(_l("Custom batches")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -197,3 +198,51 @@ def support_demand(demand_id: int) -> ResponseReturnValue:
         _("Counted: your household wants it too."),
     )
     return redirect(url_for("storefront.demand_page"), code=303)
+
+
+@bp.get("/batches")
+@role_required("resident")
+def batches_page() -> ResponseReturnValue:
+    """The custom batches open in my compound, and my pledges."""
+    is_open = orders.api.demand_open()
+    return render_template(
+        "storefront/batches.html",
+        is_open=is_open,
+        batches=orders.api.batches_near(current_user.id) if is_open else [],
+        pledges=orders.api.my_pledges(current_user.id) if is_open else [],
+    )
+
+
+@bp.get("/batches/<int:batch_id>")
+@role_required("resident")
+def batch_page(batch_id: int) -> ResponseReturnValue:
+    """One batch: my compound's counter, the deadline, what happens if it fails; pledge here."""
+    if not orders.api.demand_open():
+        abort(404)
+    try:
+        batch = orders.api.batch_for(
+            batch_id=batch_id, user_id=current_user.id, roles=current_user.roles
+        )
+    except DomainError:
+        abort(404)
+    home = find_resident_address(current_user.id)
+    here = next((c for c in batch.compounds if c.community_id == home.community_id), None)
+    return render_template(
+        "storefront/batch.html",
+        batch=batch,
+        here=here,
+        pledges=orders.api.my_pledges(current_user.id, batch_id=batch_id),
+        card=orders.api.card_form(),
+        key=uuid.uuid4().hex,
+    )
+
+
+@bp.post("/batches/<int:batch_id>/pledges/<int:pledge_id>/withdraw")
+@role_required("resident")
+def withdraw_pledge(batch_id: int, pledge_id: int) -> ResponseReturnValue:
+    """Take my pledge back before the deadline (then back to the batch's page)."""
+    form_action(
+        lambda: orders.api.withdraw_pledge(pledge_id=pledge_id, resident_id=current_user.id),
+        _("Your pledge is withdrawn; the hold on your card is released."),
+    )
+    return redirect(url_for("storefront.batch_page", batch_id=batch_id), code=303)

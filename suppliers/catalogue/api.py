@@ -52,6 +52,7 @@ def list_bundles(
 
 
 categories_of = queries.categories_of
+bundles_made_by = queries.bundles_made_by
 
 
 def get_bundle_view(bundle_id: int, *, viewer: str | None) -> BundleView | None:

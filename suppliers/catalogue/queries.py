@@ -344,3 +344,21 @@ def categories_of(bundle_ids: list[int]) -> dict[int, int]:
 def bundle_row(bundle_id: int) -> Bundle | None:
     """The bundle with this id, for building a view (None when there is none)."""
     return db.session().get(Bundle, bundle_id)
+
+
+def bundles_made_by(supplier_id: int) -> list[tuple[int, str]]:
+    """Published bundles made of this supplier's items only: (id, title), by title."""
+    item_ids = suppliers.api.item_ids_of_supplier(supplier_id)
+    if not item_ids:
+        return []
+    others = select(BundleComponent.bundle_id).where(BundleComponent.item_id.not_in(item_ids))
+    rows = db.session().exec(
+        select(Bundle.id, Bundle.title)
+        .where(
+            Bundle.status == BundleStatus.PUBLISHED,
+            Bundle.id.in_(select(BundleComponent.bundle_id)),
+            Bundle.id.not_in(others),
+        )
+        .order_by(Bundle.title)
+    )
+    return [(bundle_id, title) for bundle_id, title in rows]

@@ -74,3 +74,14 @@ def approve_supplier(page: Any, base: str, company: str, reason: str) -> None:
     page.get_by_role("button", name="记录决定").click()
     page.wait_for_load_state()
     assert "已通过，试用期" in page.content()
+
+
+def deliver_at_the_door(page: Any, code: str) -> None:
+    """On an accepted task's page: picked up, arrived, the resident's code, delivered."""
+    page.get_by_role("button", name="已取货").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="已到达").click()
+    page.wait_for_load_state()
+    page.get_by_label("住户的6位确认码").fill(code)
+    page.get_by_role("button", name="已送达").click()
+    page.wait_for_load_state()

@@ -111,7 +111,7 @@ def test_the_table_reads_as_text_for_the_docs():
 
 def test_every_package_process_is_on_the_engine_with_one_event_row_shape(app):
     names = [p.name for p in process.processes()]
-    assert names == ["demand", "order", "service request", "supplier", "task"]
+    assert names == ["batch", "demand", "order", "pledge", "service request", "supplier", "task"]
     shared = set(EventRow.model_fields)
     for proc in process.processes():
         assert issubclass(proc.event, EventRow) and shared <= set(proc.event.model_fields)

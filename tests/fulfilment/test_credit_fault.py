@@ -3,14 +3,7 @@ worker process); after recovery there is exactly one credit."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from rq import Queue
@@ -19,10 +12,8 @@ from sqlmodel import func, select
 from fulfilment import jobs as fulfilment_jobs
 from fulfilment.models import Credit, Posting, Task
 from shop.core import db, jobs
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, HangingWorker
 from tests.fixtures_fulfilment import task_of
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def credits(app):
@@ -42,22 +33,7 @@ def test_a_worker_killed_mid_credit_leaves_exactly_one_credit_after_recovery(
     conn.ping()
     queue = Queue("default", connection=conn)
     queue.empty()
-    ready = tmp_path / "ready"
-    env = {
-        **os.environ,
-        "SHOP_DATABASE_URL": app.config["DATABASE_URL"],
-        "SHOP_REDIS_URL": REDIS_URL,
-        "SHOP_SECRET_KEY": "test-secret",
-        "SHOP_SEARCH_DIR": str(tmp_path / "search"),
-    }
-    # Its own process group: the kill takes the worker and its work-horse child together,
-    # as when the machine under a worker dies (killing only the parent orphans the child).
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "tests.fulfilment.slow_worker", str(ready)],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    worker = HangingWorker("tests.fulfilment.slow_worker", app.config["DATABASE_URL"], tmp_path)
     try:
         # The staff member delivers through the Redis-backed app: the credit job goes to RQ.
         task_id = task_of(app, paid["id"]).id
@@ -70,17 +46,9 @@ def test_a_worker_killed_mid_credit_leaves_exactly_one_credit_after_recovery(
                 f"/api/v1/tasks/{task_id}/events", headers=headers("busy@staff.test"), json=body
             )
             assert response.status_code == 200, response.get_json()
-        deadline = time.monotonic() + 60
-        while not ready.exists() and time.monotonic() < deadline:
-            assert worker.poll() is None, "the worker died on its own"
-            time.sleep(0.1)
-        assert ready.read_text() == "1"  # mid-job: the credit is made but not committed
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
+        assert worker.wait_mid_job() == "1"  # mid-job: the credit is made but not committed
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(worker.pid, signal.SIGKILL)  # nothing of it outlives the test
-        worker.wait(timeout=10)
+        worker.kill()
     assert credits(app) == (0, 0)
     with app.app_context(), db.session_scope(write=False) as s:
         assert s.get(Task, task_id).credited_at is None  # the outbox mark: still to do

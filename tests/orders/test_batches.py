@@ -62,6 +62,13 @@ def test_a_reached_batch_captures_its_holds_and_makes_orders(app, batch_world, c
         assert steps == ["create", "reach", "capture", "order"]
     assert run(app, decide_batch, batch["id"]) == "ordered"  # a second run changes nothing
     assert run(app, settle_pledge, rows[0].id) == "ordered"
+    # Made to order: the resident cannot cancel it (the operator may still refund it).
+    mine = w["client"].get(f"/api/v1/orders/{rows[0].order_id}", headers=w["as"]("sun1"))
+    assert mine.status_code == 200
+    refused = w["client"].post(
+        f"/api/v1/orders/{rows[0].order_id}/cancel", json={}, headers=w["as"]("sun1")
+    )
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "not_cancellable"
 
 
 def _intent_status(app, intent_id):
@@ -428,3 +435,26 @@ def test_every_step_of_both_processes_is_taken_by_its_actor(app, batch_world, cl
         "ordered",
         "cancelled",
     ]
+
+
+def test_a_reached_batchs_pledges_are_confirmed_pieces_in_the_producers_plan(
+    app, batch_world, clock
+):
+    from tests.fixtures_orders import MONDAY
+
+    w = batch_world
+    batch = _long_batch(w, min_quantity=2)
+    w["pledge"]("sun1", batch["id"], 1, card="pm_card_chargeCustomerFail")
+    w["pledge"]("sun2", batch["id"], 2)
+    w["pledge"]("lake1", batch["id"], 3, card=_card_needing_3ds(app))  # never confirmed
+    assert _past_deadline(app, clock, batch["id"]) == "reached"
+    plan = w["client"].post(
+        "/api/v1/production-plans",
+        json={"supplier_id": w["farm"], "week": MONDAY.isoformat()},
+        headers=w["operator"],
+    )
+    lines = {(ln["item"], ln["community"]): ln["confirmed"] for ln in plan.get_json()["lines"]}
+    # 5 of the fixture's paid order, 2 of sun2's order, 1 of sun1's pledge still to be paid;
+    # lake1's pledge never had a card in hand and counts nowhere
+    assert lines[("卤水豆腐", "阳光花园")] == 5 + 2 + 1
+    assert ("卤水豆腐", "翠湖苑") not in lines

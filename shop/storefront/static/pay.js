@@ -1,6 +1,9 @@
-// Paying: the card becomes a PaymentMethod (Stripe.js's card element; in test mode one of
-// Stripe's test PaymentMethods), our server confirms the PaymentIntent with it, and Stripe.js
-// finishes 3-D Secure when Stripe asks for it. The signed webhook marks the order paid.
+// Paying (an order) or pledging (a custom batch): the card becomes a PaymentMethod (Stripe.js's
+// card element; in test mode one of Stripe's test PaymentMethods), our server confirms the
+// PaymentIntent (or holds or saves the card) with it, and Stripe.js finishes 3-D Secure when
+// Stripe asks for it. The signed webhook marks the order paid, or the pledge held.
+// The box's data: confirm (where to post), fields (a form whose inputs go along), key-header
+// (an Idempotency-Key), ok (the statuses that mean done), done (where to go then).
 (function () {
   "use strict";
   var box = document.getElementById("payment");
@@ -21,11 +24,24 @@
     });
   }
 
+  var ok = (box.dataset.ok || "succeeded processing").split(" ");
+
+  function body(id) {
+    var sent = { payment_method: id };
+    var fields = box.dataset.fields && document.getElementById(box.dataset.fields);
+    if (fields) {
+      fields.querySelectorAll("input[name]").forEach(function (input) {
+        sent[input.name] = input.type === "number" ? Number(input.value) : input.value;
+      });
+    }
+    return JSON.stringify(sent);
+  }
+
   function confirm(id) {
+    var headers = { "Content-Type": "application/json", "X-CSRFToken": box.dataset.csrf };
+    if (box.dataset.keyHeader) headers["Idempotency-Key"] = box.dataset.keyHeader;
     return fetch(box.dataset.confirm, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": box.dataset.csrf },
-      body: JSON.stringify({ payment_method: id })
+      method: "POST", credentials: "same-origin", headers: headers, body: body(id)
     }).then(function (response) {
       return response.json().then(function (body) {
         if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
@@ -43,15 +59,16 @@
       paymentMethod(button).then(function (made) {
         if (made.error) throw new Error(made.error.message);
         return confirm(made.id);
-      }).then(function (body) {
-        if (body.status === "requires_action" && stripe) {
-          return stripe.confirmCardPayment(box.dataset.secret).then(function (result) {
+      }).then(function (answer) {
+        var secret = answer.client_secret || box.dataset.secret;
+        if ((answer.status === "requires_action" || answer.status === "pending_card") && stripe) {
+          var finish = answer.mode === "saved_card" ? stripe.confirmCardSetup(secret)
+            : stripe.confirmCardPayment(secret);
+          return finish.then(function (result) {
             if (result.error) throw new Error(result.error.message);
           });
         }
-        if (body.status !== "succeeded" && body.status !== "processing") {
-          throw new Error(body.status);
-        }
+        if (ok.indexOf(answer.status) < 0) throw new Error(answer.status);
       }).then(function () {
         window.location = box.dataset.done;
       }).catch(function (error) {
