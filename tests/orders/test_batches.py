@@ -458,3 +458,51 @@ def test_a_reached_batchs_pledges_are_confirmed_pieces_in_the_producers_plan(
     # lake1's pledge never had a card in hand and counts nowhere
     assert lines[("卤水豆腐", "阳光花园")] == 5 + 2 + 1
     assert ("卤水豆腐", "翠湖苑") not in lines
+
+
+def test_a_batch_opened_from_a_demand_tells_its_households(app, batch_world):
+    from orders.models import Demand
+
+    w = batch_world
+    asked = w["client"].post(
+        "/api/v1/demand-requests",
+        json={"text": "想要卤水豆腐每周一盒", "quantity": 1, "frequency": "weekly"},
+        headers=w["as"]("sun1"),
+    )
+    assert asked.status_code == 201
+    demand_id = asked.get_json()["demand"]["id"]
+    elsewhere = w["open"](demand_id=demand_id, compounds=[{"community_id": w["lake"]}])
+    assert elsewhere.status_code == 422 and "demand_id" in elsewhere.get_json()["error"]["fields"]
+    made = w["open"](demand_id=demand_id)
+    assert made.status_code == 201 and made.get_json()["demand_id"] == demand_id
+    with app.app_context(), db.session_scope(write=False) as s:
+        assert s.get(Demand, demand_id).status == "batched"
+        from shop.core.models import Notification
+
+        note = s.exec(
+            select(Notification).where(
+                Notification.user_id == w["people"]["sun1"]["id"],
+                Notification.kind == "demand_batched",
+            )
+        ).one()
+    assert note.link == f"/shop/batches/{made.get_json()['id']}"
+
+
+def test_the_operator_refunds_a_batch_order_to_the_captured_card(app, batch_world, clock):
+    from orders.models import Refund
+
+    w = batch_world
+    batch = w["open"](min_quantity=1).get_json()
+    w["pledge"]("sun1", batch["id"], 2)
+    assert _past_deadline(app, clock, batch["id"]) == "reached"
+    row = _pledges(app, batch["id"])[0]
+    refund = w["client"].post(
+        f"/api/v1/orders/{row.order_id}/refunds",
+        json={"reason": "豆腐破损"},
+        headers=w["operator"],
+    )
+    assert refund.status_code in (200, 201), refund.get_json()
+    with app.app_context(), db.session_scope(write=False) as s:
+        done = s.exec(select(Refund).where(Refund.order_id == row.order_id)).one()
+        assert (done.status, done.amount_minor) == ("succeeded", 560)
+        assert s.get(Order, row.order_id).status == "refunded"
