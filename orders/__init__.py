@@ -29,7 +29,9 @@ def init_app(app: Flask) -> None:
     import suppliers.api
     from orders import handlers, http, labels, views
     from orders.services import figures, gateway
+    from orders.services import measures as resident_measures
     from shop.core import http as core_http
+    from shop.core import measures
     from shop.core.jobs import register_periodic
     from shop.core.web import register_helpers, register_shortcut
 
@@ -57,6 +59,7 @@ def init_app(app: Flask) -> None:
     register_shortcut(app, "supplier.portal", "orders.batches_page", str(_l("Custom batches")))
     handlers.connect()
     suppliers.api.register_readiness_source(app, figures.readiness)
+    measures.register(app, resident_measures.MEASURES, resident_measures.measure)
     register_periodic(app, "orders.jobs.open_delivery_windows", 3600)
     register_periodic(app, "orders.jobs.watch_commitments", 60)
     register_periodic(app, "orders.jobs.sweep_unpaid", 60)

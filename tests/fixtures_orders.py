@@ -7,7 +7,7 @@ import hmac
 import json
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,8 @@ import orders.api
 import suppliers.api
 from orders.models import (
     CommitmentNode,
+    Compensation,
+    Complaint,
     DeliveryWindow,
     DemandForecast,
     Order,
@@ -25,7 +27,7 @@ from orders.models import (
     Payment,
 )
 from orders.services import windows
-from shop.core import accounts, db
+from shop.core import accounts, db, measures
 from suppliers.models import Item, PhaseChange
 
 
@@ -447,3 +449,105 @@ def batch_world(app, producer, catalogue, publish, localstripe_url, headers):
         "pledge": pledge,
         "as": lambda who: headers(people[who]["email"]),
     }
+
+
+#: The month `known_month` builds.
+NOVEMBER = date(2026, 11, 1)
+IN_NOVEMBER = datetime(2026, 11, 10, 4, 0, tzinfo=UTC)  # noon in Shanghai
+IN_OCTOBER = datetime(2026, 10, 10, 4, 0, tzinfo=UTC)
+
+
+def _order(s, resident, building, community, paid_at, bundle_id):
+    order = Order(
+        resident_id=resident,
+        community_id=community,
+        building_id=building,
+        address="x",
+        status="delivered",
+        total_minor=1000,
+        delivery_mode="doorstep",
+        confirmation_code="1",
+        idempotency_key=f"k{resident}-{paid_at:%m}-{community}",
+        request_hash="h",
+        expires_at=paid_at,
+        paid_at=paid_at,
+    )
+    s.add(order)
+    s.flush()
+    line = OrderLine(
+        order_id=order.id,
+        bundle_id=bundle_id,
+        title="t",
+        quantity=1,
+        unit_price_minor=1000,
+        line_total_minor=1000,
+    )
+    s.add(line)
+    s.flush()
+    return order, line
+
+
+def _node(s, order, line, status):
+    node = CommitmentNode(
+        order_id=order.id, line_id=line.id, kind="deliver_window", status=status, compensation={}
+    )
+    s.add(node)
+    s.flush()
+    return node
+
+
+@pytest.fixture
+def known_month(app, publish):
+    """Two compounds, six households, four orders and their promises; November snapshotted."""
+    bundle_id = publish()
+    with app.app_context(), db.session_scope() as s:
+        sun = accounts.create_community(code="m-sun", name="阳光花园")
+        lake = accounts.create_community(code="m-lake", name="翠湖苑")
+        b_sun = accounts.add_building(community_id=sun.id, name="1栋").id
+        b_lake = accounts.add_building(community_id=lake.id, name="1栋").id
+        homes = {}
+        for name, building, segment in (
+            ("a", b_sun, "mass"),
+            ("b", b_sun, "care"),
+            ("c", b_sun, "care"),
+            ("d", b_sun, "mass"),
+            ("e", b_lake, "mass"),
+            ("f", b_lake, "mass"),
+        ):
+            uid = accounts.create_user(
+                email=f"{name}@m.test",
+                password="correct horse 42",
+                display_name=name,
+                roles=["resident"],
+            ).id
+            accounts.set_resident_profile(
+                user_id=uid, building_id=building, room="1", phone="1", segment=segment
+            )
+            homes[name] = uid
+        # October: a ordered (so a repeats in November).
+        _order(s, homes["a"], b_sun, sun.id, IN_OCTOBER, bundle_id)
+        # November: one order each of a and b in 阳光花园, and of e in 翠湖苑.
+        a, a_line = _order(s, homes["a"], b_sun, sun.id, IN_NOVEMBER, bundle_id)
+        b, b_line = _order(s, homes["b"], b_sun, sun.id, IN_NOVEMBER, bundle_id)
+        e, e_line = _order(s, homes["e"], b_lake, lake.id, IN_NOVEMBER, bundle_id)
+        _node(s, a, a_line, "met")
+        _node(s, a, a_line, "met")
+        missed = _node(s, b, b_line, "missed")
+        _node(s, b, b_line, "waived")  # left out
+        _node(s, e, e_line, "met")
+        s.add(
+            Compensation(
+                node_id=missed.id,
+                order_id=b.id,
+                method="credit",
+                amount_minor=300,
+                created_at=IN_NOVEMBER,
+            )
+        )
+        s.add(Complaint(order_id=b.id, resident_id=homes["b"], text="晚了"))
+        s.commit()
+        ids = {"sun": sun.id, "lake": lake.id, "b": b.id}
+    with app.app_context(), db.session_scope() as s:
+        ids["rows"] = measures.snapshot(NOVEMBER)
+        s.commit()
+    return ids

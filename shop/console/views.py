@@ -31,7 +31,7 @@ import fulfilment.api
 import orders.api
 import suppliers.api
 import suppliers.catalogue.api as catalogue
-from shop.console import forms
+from shop.console import dashboards, forms
 from shop.core import accounts, audit, db, months
 from shop.core.auth import role_required
 from shop.core.boundary import page_value
@@ -581,3 +581,62 @@ def cancel_batch(batch_id: int) -> ResponseReturnValue:
         _("The batch is called off; every pledge is released."),
     )
     return redirect(url_for("console.batches_page"), code=303)
+
+
+#: The scope each party's rows are per.
+PARTY_SCOPE = {
+    "residents": "compound",
+    "suppliers": "supplier",
+    "staff": "staff",
+    "managers": "grid",
+    "project": "compound",
+    "committee": "compound",
+    "platform": "compound",
+}
+
+
+def _measure_args() -> tuple[str, date]:
+    party = request.args.get("party", "residents")
+    if party not in PARTY_SCOPE:
+        abort(404)
+    month = months.parse_month(
+        request.args.get("month"), now=db.utcnow(), timezone=current_app.config["TIMEZONE"]
+    )
+    return party, month
+
+
+def _scope_names(scope: str) -> dict[int, str]:
+    if scope == "compound":
+        return {c.id: c.name for c in accounts.list_communities()}
+    return {}
+
+
+@bp.get("/measures")
+@role_required("operator")
+def measures_page() -> ResponseReturnValue:
+    """One party's dashboard: each measure's figure in its band, the trend, per scope; CSV."""
+    party, month = _measure_args()
+    scope = PARTY_SCOPE[party]
+    found = dashboards.cards(party, month, scope, _scope_names(scope))
+    return render_template(
+        "console/measures.html",
+        party=party,
+        parties=PARTY_SCOPE,
+        month=month,
+        cards=found,
+        months=dashboards.months_back(month)[::-1],
+    )
+
+
+@bp.get("/measures.csv")
+@role_required("operator")
+def measures_csv() -> ResponseReturnValue:
+    """The dashboard's per-scope table as CSV (UTF-8 with BOM, for spreadsheets)."""
+    party, month = _measure_args()
+    scope = PARTY_SCOPE[party]
+    found = dashboards.cards(party, month, scope, _scope_names(scope))
+    return Response(
+        dashboards.csv_lines(party, month, scope, found),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=measures-{party}-{month:%Y-%m}.csv"},
+    )

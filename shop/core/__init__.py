@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         http,
         i18n,
         jobs,
+        measures,
         media,
         notifications,
         ratelimit,
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     jobs.init_app(app)
     notifications.init_app(app)
+    measures.init_app(app)
     search.init_app(app)
     media.init_app(app)
     i18n.init_app(app)

@@ -1,6 +1,6 @@
 """Tables of the kernel: users and roles, API tokens, communities, buildings, residents, audit."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -190,3 +190,26 @@ class Notification(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, index=True)
     read_at: datetime | None = None
     channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class MeasureFigure(SQLModel, table=True):
+    """One month's figure of one measure for one scope, written by the monthly snapshot job.
+
+    `scope` is "platform", "compound", "grid", "supplier" or "staff" (with `scope_id`, 0 for
+    the platform); `value` is in the measure's unit (basis points, fen, a count, minutes),
+    None when nothing could be measured; `n` the sample it was measured on.
+    """
+
+    __tablename__ = "core_measure_figure"
+    __table_args__ = (UniqueConstraint("month", "measure", "scope", "scope_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: date = Field(index=True)
+    measure: str = Field(max_length=40, index=True)
+    scope: str = Field(max_length=10)
+    scope_id: int = 0
+    value: int | None = None
+    n: int = 0
+    #: The orders behind the figure (at most 200), so a person can see and appeal them.
+    order_ids: list[int] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    made_at: datetime = Field(default_factory=utcnow)

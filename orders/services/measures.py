@@ -1,0 +1,199 @@
+"""The residents' measures (业主), per compound and for the platform, measured from orders.
+
+A month's orders are those paid in it (the order date counts, as marketplace scorecards count
+defects against it); a re-run for a past month sees its later verdicts too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import select
+
+from orders.models import CommitmentNode, Compensation, Complaint, Order
+from shop.core import db
+from shop.core.measures import Figure, Measure, rate_bp
+from shop.core.models import Building, ResidentProfile
+
+MEASURES = (
+    Measure(
+        "residents.promises_kept",
+        "residents",
+        _l("Promises kept"),
+        _l(
+            "Promises met ÷ promises judged (met or missed, not waived) of orders paid in the month"
+        ),
+        "bp",
+        amber=9000,
+        green=9500,
+        public=True,
+    ),
+    Measure(
+        "residents.repeat_rate",
+        "residents",
+        _l("Repeat purchase"),
+        _l("Households ordering this month that ordered before ÷ households ordering this month"),
+        "bp",
+        amber=3000,
+        green=5000,
+    ),
+    Measure(
+        "residents.complaint_rate",
+        "residents",
+        _l("Complaints"),
+        _l("Orders paid in the month with a complaint ÷ orders paid in the month"),
+        "bp",
+        amber=300,
+        green=100,
+        lower_is_better=True,
+        public=True,
+    ),
+    Measure(
+        "residents.compensation_minor",
+        "residents",
+        _l("Compensation paid"),
+        _l("Sum of the compensations paid in the month for missed promises (fen)"),
+        "minor",
+        amber=50_000,
+        green=10_000,
+        lower_is_better=True,
+    ),
+    Measure(
+        "residents.penetration",
+        "residents",
+        _l("Households ordering"),
+        _l("Households with an order paid in the month ÷ registered households"),
+        "bp",
+        amber=1000,
+        green=3000,
+    ),
+    Measure(
+        "residents.care_served",
+        "residents",
+        _l("Care households served"),
+        _l("Care-segment households with an order paid in the month ÷ care-segment households"),
+        "bp",
+        amber=2000,
+        green=4000,
+        public=True,
+    ),
+)
+
+_Counts = dict[int, list]  # compound -> [part, whole, order ids]
+
+
+def _new() -> _Counts:
+    return defaultdict(lambda: [0, 0, []])
+
+
+def _figures(key: str, counts: _Counts, *, share: bool = True) -> list[Figure]:
+    """Per compound and for the platform: a share (part ÷ whole) or a sum (part, n = whole)."""
+    out, total = [], [0, 0, []]
+    for community_id, (part, whole, orders) in sorted(counts.items()):
+        value = rate_bp(part, whole) if share else part
+        out.append(Figure(key, "compound", community_id, value, whole, tuple(orders)))
+        total[0], total[1], total[2] = total[0] + part, total[1] + whole, total[2] + orders
+    value = rate_bp(total[0], total[1]) if share else total[0]
+    return [*out, Figure(key, "platform", 0, value, total[1], tuple(total[2]))]
+
+
+def measure(month: date, start: datetime, end: datetime) -> Iterable[Figure]:
+    """The residents' figures of one month."""
+    s = db.session()
+    orders = s.exec(
+        select(Order.id, Order.community_id, Order.resident_id).where(
+            Order.paid_at >= start, Order.paid_at < end
+        )
+    ).all()
+    compound_of = {order_id: community_id for order_id, community_id, _r in orders}
+    return [
+        *_promises(compound_of),
+        *_repeat(orders, start),
+        *_complaints(compound_of),
+        *_compensation(start, end),
+        *_households(orders),
+    ]
+
+
+def _promises(compound_of: dict[int, int]) -> list[Figure]:
+    counts = _new()
+    for order_id, status in db.session().exec(
+        select(CommitmentNode.order_id, CommitmentNode.status).where(
+            CommitmentNode.order_id.in_(list(compound_of)),
+            CommitmentNode.status.in_(("met", "missed")),
+        )
+    ):
+        row = counts[compound_of[order_id]]
+        row[0] += status == "met"
+        row[1] += 1
+        if status == "missed":
+            row[2].append(order_id)
+    return _figures("residents.promises_kept", counts)
+
+
+def _repeat(orders: list, start: datetime) -> list[Figure]:
+    households = {(community_id, resident) for _o, community_id, resident in orders}
+    before = set(
+        db.session().exec(
+            select(Order.resident_id)
+            .where(
+                Order.paid_at < start,
+                Order.resident_id.in_(sorted({r for _c, r in households})),
+            )
+            .distinct()
+        )
+    )
+    counts = _new()
+    for community_id, resident in households:
+        counts[community_id][0] += resident in before
+        counts[community_id][1] += 1
+    return _figures("residents.repeat_rate", counts)
+
+
+def _complaints(compound_of: dict[int, int]) -> list[Figure]:
+    complained = set(
+        db.session().exec(
+            select(Complaint.order_id).where(Complaint.order_id.in_(list(compound_of))).distinct()
+        )
+    )
+    counts = _new()
+    for order_id, community_id in compound_of.items():
+        counts[community_id][1] += 1
+        if order_id in complained:
+            counts[community_id][0] += 1
+            counts[community_id][2].append(order_id)
+    return _figures("residents.complaint_rate", counts)
+
+
+def _compensation(start: datetime, end: datetime) -> list[Figure]:
+    counts = _new()
+    for order_id, community_id, amount in db.session().exec(
+        select(Compensation.order_id, Order.community_id, Compensation.amount_minor)
+        .join(Order, Order.id == Compensation.order_id)
+        .where(Compensation.created_at >= start, Compensation.created_at < end)
+    ):
+        counts[community_id][0] += amount
+        counts[community_id][1] += 1
+        counts[community_id][2].append(order_id)
+    return _figures("residents.compensation_minor", counts, share=False)
+
+
+def _households(orders: list) -> list[Figure]:
+    ordering = {resident for _o, _c, resident in orders}
+    everyone, care = _new(), _new()
+    for user_id, community_id, segment in db.session().exec(
+        select(ResidentProfile.user_id, Building.community_id, ResidentProfile.segment).join(
+            Building, Building.id == ResidentProfile.building_id
+        )
+    ):
+        for counts, counted in ((everyone, True), (care, segment == "care")):
+            if counted:
+                counts[community_id][0] += user_id in ordering
+                counts[community_id][1] += 1
+    return [
+        *_figures("residents.penetration", everyone),
+        *_figures("residents.care_served", care),
+    ]
