@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 SETTINGS = {
     "FULFILMENT_ACCEPT_MINUTES": 10,
     "FULFILMENT_MIN_WITHDRAWAL_MINOR": 1000,
+    # A withdrawal is paid on time when its payroll batch is made within this many days.
+    "FULFILMENT_PAYOUT_DAYS": 3,
     # Service requests from the QR touchpoints (报事/预约): their promises and the IP limit.
     "REQUEST_ACCEPT_MINUTES": 15,
     "REQUEST_ARRIVE_MINUTES": 60,
@@ -23,7 +25,9 @@ def init_app(app: Flask) -> None:
     import orders.api
     import orders.signals
     from fulfilment import cli, handlers, http, labels, queries, views
+    from fulfilment.services import measures as staff_measures
     from shop.core import http as core_http
+    from shop.core import measures
     from shop.core.jobs import register_periodic
     from shop.core.web import register_helpers, register_home, register_shortcut
 
@@ -36,6 +40,7 @@ def init_app(app: Flask) -> None:
     orders.api.register_assignee_source(app, queries.people_to_warn)
     core_http.register_me_section(app, "staff", queries.me_section)
     handlers.connect()
+    measures.register(app, staff_measures.MEASURES, staff_measures.measure)
     register_periodic(app, "fulfilment.jobs.release_unaccepted", 60)
     register_periodic(app, "fulfilment.jobs.sweep_uncredited", 60)
     register_periodic(app, "fulfilment.jobs.judge_requests", 60)

@@ -222,3 +222,10 @@ def staff_list(viewer_id: int) -> list[StaffRef]:
         StaffRef(**{**row, "grid_ids": tuple(row["grid_ids"])})
         for row in queries.staff_of(viewer_id, is_operator=True)
     ]
+
+
+def newcomers(month_end: datetime) -> set[int]:
+    """Staff in their first 30 days at a month's end (their figures are shown apart)."""
+    from fulfilment.services import measures
+
+    return measures.newcomers(month_end)

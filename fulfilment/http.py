@@ -73,6 +73,7 @@ def task_event(data: dict[str, Any], task_id: int) -> Any:
         not_applicable=data["not_applicable"],
         early_agreed=data["early_agreed"],
         reason=data["reason"],
+        cause=data["cause"],
     )
     return queries.task_for_staff(task_id, current_user.id)
 

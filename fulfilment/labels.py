@@ -119,6 +119,12 @@ def _words(table: Mapping[str, Any]) -> Callable[[str], str]:
 
 
 #: The template helpers, by name: each turns a stored value into the user's language.
+FAIL_CAUSE = {
+    "resident_absent": _l("The resident was not at home"),
+    "supplier_stock_out": _l("The supplier had none in stock"),
+    "access_denied": _l("I could not get in"),
+    "other": _l("Something else"),
+}
 HELPERS: dict[str, Callable[[str], str]] = {
     "staff_role_label": _words(STAFF_ROLE),
     "task_kind_label": _words(TASK_KIND),
@@ -133,6 +139,7 @@ HELPERS: dict[str, Callable[[str], str]] = {
     "request_kind_label": _words(REQUEST_KIND),
     "request_status_label": _words(REQUEST_STATUS),
     "touchpoint_kind_label": _words(TOUCHPOINT_KIND),
+    "fail_cause_label": _words(FAIL_CAUSE),
 }
 #: Used in code as well as in templates.
 task_kind_label = HELPERS["task_kind_label"]

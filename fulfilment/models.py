@@ -108,6 +108,10 @@ class Task(SQLModel, table=True):
     code_attempts: int = 0
     locked: bool = False
     fail_reason: str = Field(default="", max_length=200)
+    #: Why it failed, as a fact the measures read: a cause outside the staff member's
+    #: control (the resident not at home, the supplier out of stock) does not count against
+    #: them (`fulfilment.rules.OUTSIDE_CONTROL`).
+    fail_cause: str = Field(default="", max_length=20)
     created_at: datetime = Field(default_factory=utcnow)
     assigned_at: datetime | None = None
     done_at: datetime | None = None

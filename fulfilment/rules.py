@@ -9,6 +9,11 @@ from datetime import datetime
 from shop.core.money import percent_of
 
 ROLES = ("deliverer", "performer", "referrer")
+#: Why a task could not be done, as staff pick it.
+FAIL_CAUSES = ("resident_absent", "supplier_stock_out", "access_denied", "other")
+#: Causes outside the staff member's control: the promises missed then do not count against
+#: them (courier scoring's lesson: points for what a person controls, not fines for the rest).
+OUTSIDE_CONTROL = frozenset({"resident_absent", "supplier_stock_out"})
 _SPECIFICITY = {"bundle": 0, "category": 1, "default": 2}
 
 

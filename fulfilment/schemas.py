@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from fulfilment.rules import FAIL_CAUSES
 from fulfilment.services.tasks import EVENT_ACTIONS
 from shop.core.i18n import N_
 from shop.core.schemas import ID_RANGE, WHOLE_RANGE, OpenPageForm, PageForm
@@ -61,6 +62,8 @@ class TaskEventInSchema(Schema):
     #: Before the resident's window: the resident agrees (with their confirmation code).
     early_agreed = fields.Boolean(load_default=False)
     reason = fields.String(load_default="", validate=validate.Length(max=200))
+    #: Why a step failed: resident_absent, supplier_stock_out, access_denied or other.
+    cause = fields.String(load_default="other", validate=validate.OneOf(FAIL_CAUSES))
 
 
 class ReassignInSchema(Schema):
@@ -447,6 +450,7 @@ class StepForm(OpenPageForm):
     checklist = fields.List(fields.String(validate=validate.Length(max=200)), load_default=list)
     early_agreed = fields.Boolean(load_default=False)
     reason = fields.String(load_default="", validate=validate.Length(max=500))
+    cause = fields.String(load_default="other", validate=validate.OneOf(FAIL_CAUSES))
 
     @post_load
     def _not_applicable(self, data: dict[str, Any], **_kwargs: object) -> dict[str, Any]:
@@ -455,7 +459,7 @@ class StepForm(OpenPageForm):
             for key, value in data.items()
             if key.startswith("na-") and key.removeprefix("na-").isdigit()
         }
-        kept = {k: data[k] for k in ("code", "checklist", "early_agreed", "reason")}
+        kept = {k: data[k] for k in ("code", "checklist", "early_agreed", "reason", "cause")}
         return {**kept, "not_applicable_at": {n: why for n, why in reasons.items() if why}}
 
 

@@ -387,6 +387,7 @@ def step(task_id: int, action: str) -> ResponseReturnValue:
             not_applicable=_not_applicable(task_id, form["not_applicable_at"]),
             early_agreed=form["early_agreed"],
             reason=form["reason"],
+            cause=form["cause"],
         )
     except NotFound:
         raise

@@ -457,7 +457,8 @@ IN_NOVEMBER = datetime(2026, 11, 10, 4, 0, tzinfo=UTC)  # noon in Shanghai
 IN_OCTOBER = datetime(2026, 10, 10, 4, 0, tzinfo=UTC)
 
 
-def _order(s, resident, building, community, paid_at, bundle_id):
+def month_order(s, resident, building, community, paid_at, bundle_id):
+    """A delivered order paid at `paid_at`, with one line; (order, line)."""
     order = Order(
         resident_id=resident,
         community_id=community,
@@ -467,7 +468,7 @@ def _order(s, resident, building, community, paid_at, bundle_id):
         total_minor=1000,
         delivery_mode="doorstep",
         confirmation_code="1",
-        idempotency_key=f"k{resident}-{paid_at:%m}-{community}",
+        idempotency_key=uuid.uuid4().hex,
         request_hash="h",
         expires_at=paid_at,
         paid_at=paid_at,
@@ -487,7 +488,8 @@ def _order(s, resident, building, community, paid_at, bundle_id):
     return order, line
 
 
-def _node(s, order, line, status):
+def month_node(s, order, line, status):
+    """A deliver-window promise of the line, already judged `status`."""
     node = CommitmentNode(
         order_id=order.id, line_id=line.id, kind="deliver_window", status=status, compensation={}
     )
@@ -525,16 +527,16 @@ def known_month(app, publish):
             )
             homes[name] = uid
         # October: a ordered (so a repeats in November).
-        _order(s, homes["a"], b_sun, sun.id, IN_OCTOBER, bundle_id)
+        month_order(s, homes["a"], b_sun, sun.id, IN_OCTOBER, bundle_id)
         # November: one order each of a and b in 阳光花园, and of e in 翠湖苑.
-        a, a_line = _order(s, homes["a"], b_sun, sun.id, IN_NOVEMBER, bundle_id)
-        b, b_line = _order(s, homes["b"], b_sun, sun.id, IN_NOVEMBER, bundle_id)
-        e, e_line = _order(s, homes["e"], b_lake, lake.id, IN_NOVEMBER, bundle_id)
-        _node(s, a, a_line, "met")
-        _node(s, a, a_line, "met")
-        missed = _node(s, b, b_line, "missed")
-        _node(s, b, b_line, "waived")  # left out
-        _node(s, e, e_line, "met")
+        a, a_line = month_order(s, homes["a"], b_sun, sun.id, IN_NOVEMBER, bundle_id)
+        b, b_line = month_order(s, homes["b"], b_sun, sun.id, IN_NOVEMBER, bundle_id)
+        e, e_line = month_order(s, homes["e"], b_lake, lake.id, IN_NOVEMBER, bundle_id)
+        month_node(s, a, a_line, "met")
+        month_node(s, a, a_line, "met")
+        missed = month_node(s, b, b_line, "missed")
+        month_node(s, b, b_line, "waived")  # left out
+        month_node(s, e, e_line, "met")
         s.add(
             Compensation(
                 node_id=missed.id,

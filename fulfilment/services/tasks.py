@@ -225,6 +225,7 @@ def act(
     not_applicable: Mapping[str, str] | None = None,
     early_agreed: bool = False,
     reason: str = "",
+    cause: str = "other",
 ) -> Task:
     """A staff member moves their task one step; the order's promises are judged from it.
 
@@ -255,7 +256,7 @@ def act(
         # Verified: the commission is posted by a job after this commits (swept if lost).
         jobs.enqueue_after_commit("fulfilment.jobs.credit_task", task.id)
     if action == "fail":
-        task.fail_reason = reason.strip()[:200]
+        task.fail_reason, task.fail_cause = reason.strip()[:200], cause
         manager = db.session().get(Grid, task.grid_id).manager_id if task.grid_id else None
         if manager:
             _tell(manager, task, "task_failed")

@@ -605,9 +605,17 @@ def _measure_args() -> tuple[str, date]:
     return party, month
 
 
-def _scope_names(scope: str) -> dict[int, str]:
+def _scope_names(scope: str, month: date) -> dict[int, str]:
+    """The rows a dashboard shows: compounds, or staff (newcomers marked, shown apart)."""
     if scope == "compound":
         return {c.id: c.name for c in accounts.list_communities()}
+    if scope == "staff":
+        _start, end = months.month_bounds(month, current_app.config["TIMEZONE"])
+        new = fulfilment.api.newcomers(end)
+        return {
+            p.user_id: p.display_name + (" · " + _("newcomer") if p.user_id in new else "")
+            for p in fulfilment.api.staff_list(current_user.id)
+        }
     return {}
 
 
@@ -617,7 +625,7 @@ def measures_page() -> ResponseReturnValue:
     """One party's dashboard: each measure's figure in its band, the trend, per scope; CSV."""
     party, month = _measure_args()
     scope = PARTY_SCOPE[party]
-    found = dashboards.cards(party, month, scope, _scope_names(scope))
+    found = dashboards.cards(party, month, scope, _scope_names(scope, month))
     return render_template(
         "console/measures.html",
         party=party,
@@ -625,6 +633,7 @@ def measures_page() -> ResponseReturnValue:
         month=month,
         cards=found,
         months=dashboards.months_back(month)[::-1],
+        scope_title=_("Staff member") if scope == "staff" else _("Compound"),
     )
 
 
@@ -634,7 +643,7 @@ def measures_csv() -> ResponseReturnValue:
     """The dashboard's per-scope table as CSV (UTF-8 with BOM, for spreadsheets)."""
     party, month = _measure_args()
     scope = PARTY_SCOPE[party]
-    found = dashboards.cards(party, month, scope, _scope_names(scope))
+    found = dashboards.cards(party, month, scope, _scope_names(scope, month))
     return Response(
         dashboards.csv_lines(party, month, scope, found),
         mimetype="text/csv",

@@ -134,8 +134,13 @@ def test_a_failed_task_tells_the_manager_and_the_manager_reassigns_it(
     butler = headers("busy@staff.test")
     event(client, butler, task_id, "accepted")
     assert event(client, butler, task_id, "failed").status_code == 422  # a reason is needed
-    failed = event(client, butler, task_id, "failed", reason="住户不在家，电话未接")
+    unknown = event(client, butler, task_id, "failed", reason="住户不在家", cause="weather")
+    assert unknown.status_code == 422 and "cause" in unknown.get_json()["error"]["fields"]
+    failed = event(
+        client, butler, task_id, "failed", reason="住户不在家，电话未接", cause="resident_absent"
+    )
     assert failed.get_json()["status"] == "failed"
+    assert task_of(app, paid["id"]).fail_cause == "resident_absent"  # the measures read it
     assert notified(app, crew.manager, "task_failed") == 1
     manager = headers("manager@staff.test")
     moved = client.post(

@@ -1,0 +1,195 @@
+"""The frontline staff's measures (员工), per staff member and for the platform, made fair.
+
+Work counts in the month it was done (a task's `done_at`); promises count on the tasks a
+person held. Fair, as courier scoring learned when it moved from fines to points: a promise
+missed on a task that failed for a cause outside the person's control (the resident not at
+home, the supplier out of stock: `rules.OUTSIDE_CONTROL`) does not count against them, a
+waived promise is never judged, and a promise missed while a task had nobody holding it
+counts against no one. Newcomers (in their first 30 days at the month's end) get their own
+figures but are left out of the platform's, which is the mean of everyone else's.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlmodel import select
+
+import orders.api
+from fulfilment import rules
+from fulfilment.models import Credit, PayoutBatch, StaffMember, Task, TaskEvent, Withdrawal
+from shop.core import db
+from shop.core.measures import Figure, Measure, rate_bp
+from shop.core.models import User
+
+NEWCOMER_DAYS = 30
+
+MEASURES = (
+    Measure(
+        "staff.pieces",
+        "staff",
+        _l("Pieces done"),
+        _l("Tasks done in the month (a delivery or a service the resident confirmed)"),
+        "count",
+        amber=40,
+        green=80,
+    ),
+    Measure(
+        "staff.earnings_minor",
+        "staff",
+        _l("Earnings"),
+        _l("Commissions earned in the month, less those reversed (fen)"),
+        "minor",
+        amber=150_000,
+        green=300_000,
+    ),
+    Measure(
+        "staff.promises_kept",
+        "staff",
+        _l("Promises kept (fair)"),
+        _l(
+            "Promises met ÷ judged on the tasks done or failed in the month; misses for a "
+            "cause outside their control left out"
+        ),
+        "bp",
+        amber=9000,
+        green=9500,
+    ),
+    Measure(
+        "staff.earnings_per_hour_minor",
+        "staff",
+        _l("Earnings per hour of work"),
+        _l("Earnings ÷ hours recorded from accepting a task to finishing it (fen)"),
+        "minor",
+        amber=2500,
+        green=4000,
+    ),
+    Measure(
+        "staff.withdrawals_on_time",
+        "staff",
+        _l("Withdrawals paid on time"),
+        _l("Withdrawals asked for in the month, paid within the payout days ÷ those not refused"),
+        "bp",
+        amber=9000,
+        green=9800,
+    ),
+)
+
+
+def newcomers(month_end: datetime) -> set[int]:
+    """Staff in their first 30 days at the month's end (their figures are shown apart)."""
+    since = month_end - timedelta(days=NEWCOMER_DAYS)
+    rows = db.session().exec(
+        select(StaffMember.user_id)
+        .join(User, User.id == StaffMember.user_id)
+        .where(User.created_at > since)
+    )
+    return set(rows)
+
+
+def measure(month: date, start: datetime, end: datetime) -> Iterable[Figure]:
+    """The staff's figures of one month."""
+    s = db.session()
+    tasks = s.exec(
+        select(Task).where(
+            Task.assignee_id.is_not(None),
+            ((Task.done_at >= start) & (Task.done_at < end))
+            | ((Task.status == "failed") & (Task.created_at >= start) & (Task.created_at < end)),
+        )
+    ).all()
+    done = [t for t in tasks if t.status == "done"]
+    earned = _earnings(start, end)
+    hours = _hours(done)
+    per_staff: dict[str, dict[int, tuple[int | None, int, tuple[int, ...]]]] = {
+        "staff.pieces": {},
+        "staff.earnings_minor": {},
+        "staff.earnings_per_hour_minor": {},
+    }
+    people = {t.assignee_id for t in tasks} | set(earned)
+    for staff_id in people:
+        pieces = [t for t in done if t.assignee_id == staff_id]
+        per_staff["staff.pieces"][staff_id] = (len(pieces), len(pieces), ())
+        per_staff["staff.earnings_minor"][staff_id] = (earned.get(staff_id, 0), len(pieces), ())
+        minutes = hours.get(staff_id, 0)
+        per_hour = earned.get(staff_id, 0) * 60 // minutes if minutes else None
+        per_staff["staff.earnings_per_hour_minor"][staff_id] = (per_hour, len(pieces), ())
+    per_staff["staff.promises_kept"] = _promises(tasks)
+    per_staff["staff.withdrawals_on_time"] = _withdrawals(start, end)
+    apart = newcomers(end)
+    return [f for key, rows in per_staff.items() for f in _figures(key, rows, apart)]
+
+
+def _figures(
+    key: str, rows: dict[int, tuple[int | None, int, tuple[int, ...]]], apart: set[int]
+) -> list[Figure]:
+    """Each person's figure, and the platform's: the mean over everyone but newcomers."""
+    out = [
+        Figure(key, "staff", sid, value, n, ids) for sid, (value, n, ids) in sorted(rows.items())
+    ]
+    counted = [v for sid, (v, _n, _ids) in rows.items() if sid not in apart and v is not None]
+    mean = sum(counted) // len(counted) if counted else None
+    return [*out, Figure(key, "platform", 0, mean, len(counted))]
+
+
+def _earnings(start: datetime, end: datetime) -> dict[int, int]:
+    out: dict[int, int] = defaultdict(int)
+    for staff_id, amount in db.session().exec(
+        select(Credit.staff_id, Credit.amount_minor).where(
+            Credit.created_at >= start, Credit.created_at < end, Credit.status != "reversed"
+        )
+    ):
+        out[staff_id] += amount
+    return dict(out)
+
+
+def _hours(done: list[Task]) -> dict[int, int]:
+    """Minutes of recorded work per person: from accepting each task to finishing it."""
+    rows = db.session().exec(
+        select(TaskEvent.task_id, TaskEvent.at).where(
+            TaskEvent.task_id.in_([t.id for t in done]), TaskEvent.action == "accept"
+        )
+    )
+    accepted = {task_id: at for task_id, at in rows}
+    out: dict[int, int] = defaultdict(int)
+    for t in done:
+        if t.id in accepted:
+            span = db.aware(t.done_at) - db.aware(accepted[t.id])
+            out[t.assignee_id] += max(int(span.total_seconds() // 60), 1)
+    return dict(out)
+
+
+def _promises(tasks: list[Task]) -> dict[int, tuple[int | None, int, tuple[int, ...]]]:
+    counts = orders.api.promise_counts([t.order_id for t in tasks])
+    tally: dict[int, list] = defaultdict(lambda: [0, 0, []])
+    for t in tasks:
+        met, judged = counts.get(t.order_id, (0, 0))
+        if t.fail_cause in rules.OUTSIDE_CONTROL:
+            judged = met  # the misses were not theirs to prevent
+        row = tally[t.assignee_id]
+        row[0], row[1] = row[0] + met, row[1] + judged
+        if judged > met:
+            row[2].append(t.order_id)
+    return {sid: (rate_bp(m, j), j, tuple(ids)) for sid, (m, j, ids) in tally.items()}
+
+
+def _withdrawals(start: datetime, end: datetime) -> dict[int, tuple[int | None, int, tuple]]:
+    days = timedelta(days=int(current_app.config["FULFILMENT_PAYOUT_DAYS"]))
+    tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for w, paid_at in db.session().exec(
+        select(Withdrawal, PayoutBatch.created_at)
+        .join(PayoutBatch, PayoutBatch.id == Withdrawal.batch_id, isouter=True)
+        .where(
+            Withdrawal.created_at >= start,
+            Withdrawal.created_at < end,
+            Withdrawal.status != "rejected",
+        )
+    ):
+        paid = w.status == "paid" and paid_at is not None
+        on_time = paid and db.aware(paid_at) - db.aware(w.created_at) <= days
+        tally[w.staff_id][0] += on_time
+        tally[w.staff_id][1] += 1
+    return {sid: (rate_bp(ok, n), n, ()) for sid, (ok, n) in tally.items()}
