@@ -40,7 +40,9 @@ def init_app(app: Flask) -> None:
     orders.api.register_assignee_source(app, queries.people_to_warn)
     core_http.register_me_section(app, "staff", queries.me_section)
     handlers.connect()
-    measures.register(app, staff_measures.MEASURES, staff_measures.measure)
+    measures.register(
+        app, staff_measures.MEASURES + staff_measures.GRID_MEASURES, staff_measures.measure
+    )
     register_periodic(app, "fulfilment.jobs.release_unaccepted", 60)
     register_periodic(app, "fulfilment.jobs.sweep_uncredited", 60)
     register_periodic(app, "fulfilment.jobs.judge_requests", 60)

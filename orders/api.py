@@ -506,6 +506,9 @@ def order_brief(order_id: int) -> OrderBrief:
     )
 
 
+complaint_times = queries.complaint_times
+
+
 def promise_counts(order_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     """(met, judged) promises of each order, by order id (waived ones are not judged)."""
     return milestones.promise_counts(order_ids)

@@ -16,6 +16,7 @@ import suppliers.api
 import suppliers.catalogue.api as catalogue
 from orders.models import (
     BatchCompound,
+    Complaint,
     CustomBatch,
     DeliveryWindow,
     Demand,
@@ -573,3 +574,15 @@ def pledge_view(pledge_id: int, resident_id: int) -> PledgeView:
     if not found:
         raise NotFound(_("No such pledge."))
     return found[0]
+
+
+def complaint_times(order_ids: Sequence[int]) -> list[tuple[int, datetime, datetime | None]]:
+    """(order id, filed at, answered at or None) of every complaint about these orders."""
+    if not order_ids:
+        return []
+    rows = db.session().exec(
+        select(Complaint.order_id, Complaint.created_at, Complaint.resolved_at).where(
+            Complaint.order_id.in_(list(order_ids))
+        )
+    )
+    return [(o, db.aware(at), done and db.aware(done)) for o, at, done in rows]

@@ -19,6 +19,7 @@ from suppliers.queries import item_ids_of_supplier as item_ids_of_supplier
 from suppliers.queries import max_open_orders as max_open_orders
 from suppliers.queries import member_ids as member_ids
 from suppliers.queries import producers as producers
+from suppliers.queries import selling as selling
 from suppliers.queries import supplier_ref
 from suppliers.queries import supplier_scores as supplier_scores
 from suppliers.services import capacity as _capacity

@@ -55,6 +55,14 @@ def member_ids(supplier_id: int) -> list[int]:
     return list(rows)
 
 
+def selling() -> list[SupplierRef]:
+    """The suppliers that may sell (approved or active), by name."""
+    rows = db.session().exec(
+        select(Supplier).where(Supplier.status.in_(tuple(process.SELLING))).order_by(Supplier.name)
+    )
+    return [supplier_ref(s) for s in rows]
+
+
 def producers() -> list[SupplierRef]:
     """The producers that may sell (approved or active), by name."""
     rows = db.session().exec(

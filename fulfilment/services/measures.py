@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 import orders.api
-from fulfilment import rules
+from fulfilment import queries, rules
 from fulfilment.models import Credit, PayoutBatch, StaffMember, Task, TaskEvent, Withdrawal
 from shop.core import db
 from shop.core.measures import Figure, Measure, rate_bp
@@ -80,6 +80,48 @@ MEASURES = (
 )
 
 
+GRID_MEASURES = (
+    Measure(
+        "managers.promises_kept",
+        "managers",
+        _l("Grid's promises kept (fair)"),
+        _l("Promises met ÷ judged on the grid's tasks of the month, as for its staff"),
+        "bp",
+        amber=9000,
+        green=9500,
+    ),
+    Measure(
+        "managers.earnings_spread",
+        "managers",
+        _l("Earnings spread"),
+        _l("Standard deviation ÷ mean of the month's earnings of the grid's staff who earned"),
+        "bp",
+        amber=6000,
+        green=4000,
+        lower_is_better=True,
+    ),
+    Measure(
+        "managers.complaints_on_time",
+        "managers",
+        _l("Complaints answered in a day"),
+        _l("Complaints on the grid's orders of the month answered within 24 hours ÷ complaints"),
+        "bp",
+        amber=8000,
+        green=9500,
+    ),
+    Measure(
+        "managers.coverage",
+        "managers",
+        _l("Buildings served"),
+        _l("The grid's buildings where a butler finished a task in the month ÷ its buildings"),
+        "bp",
+        amber=6000,
+        green=9000,
+    ),
+)
+ANSWER_WITHIN = timedelta(hours=24)
+
+
 def newcomers(month_end: datetime) -> set[int]:
     """Staff in their first 30 days at the month's end (their figures are shown apart)."""
     since = month_end - timedelta(days=NEWCOMER_DAYS)
@@ -120,7 +162,8 @@ def measure(month: date, start: datetime, end: datetime) -> Iterable[Figure]:
     per_staff["staff.promises_kept"] = _promises(tasks)
     per_staff["staff.withdrawals_on_time"] = _withdrawals(start, end)
     apart = newcomers(end)
-    return [f for key, rows in per_staff.items() for f in _figures(key, rows, apart)]
+    figures = [f for key, rows in per_staff.items() for f in _figures(key, rows, apart)]
+    return figures + _grids(start, end, earned)
 
 
 def _figures(
@@ -193,3 +236,53 @@ def _withdrawals(start: datetime, end: datetime) -> dict[int, tuple[int | None, 
         tally[w.staff_id][0] += on_time
         tally[w.staff_id][1] += 1
     return {sid: (rate_bp(ok, n), n, ()) for sid, (ok, n) in tally.items()}
+
+
+def _grids(start: datetime, end: datetime, earned: dict[int, int]) -> list[Figure]:
+    """The grid managers' figures: one per grid, and the platform's over all grids."""
+    s = db.session()
+    tasks = s.exec(
+        select(Task).where(
+            Task.grid_id.is_not(None), Task.created_at >= start, Task.created_at < end
+        )
+    ).all()
+    counts = orders.api.promise_counts([t.order_id for t in tasks])
+    complaints = orders.api.complaint_times([t.order_id for t in tasks])
+    grid_of_order = {t.order_id: t.grid_id for t in tasks}
+    out = []
+    tally: dict[str, dict[int, list[int]]] = {
+        k: defaultdict(lambda: [0, 0]) for k in ("p", "c", "b")
+    }
+    for t in tasks:
+        met, judged = counts.get(t.order_id, (0, 0))
+        judged = met if t.fail_cause in rules.OUTSIDE_CONTROL else judged
+        tally["p"][t.grid_id][0] += met
+        tally["p"][t.grid_id][1] += judged
+    for order_id, filed, answered in complaints:
+        row = tally["c"][grid_of_order[order_id]]
+        row[0] += answered is not None and answered - filed <= ANSWER_WITHIN
+        row[1] += 1
+    served = {(t.grid_id, t.building_id) for t in tasks if t.status == "done"}
+    for grid in queries.list_grids():
+        tally["b"][grid.id][1] = len(grid.building_ids)
+        tally["b"][grid.id][0] = sum((grid.id, b) in served for b in grid.building_ids)
+        spread = _spread([earned[sid] for sid in grid.staff_ids if sid in earned])
+        out.append(Figure("managers.earnings_spread", "grid", grid.id, spread, len(grid.staff_ids)))
+    everyone = _spread(list(earned.values()))
+    out.append(Figure("managers.earnings_spread", "platform", 0, everyone, len(earned)))
+    for key, letter in (("promises_kept", "p"), ("complaints_on_time", "c"), ("coverage", "b")):
+        part = whole = 0
+        for grid_id, (p, w) in sorted(tally[letter].items()):
+            out.append(Figure(f"managers.{key}", "grid", grid_id, rate_bp(p, w), w))
+            part, whole = part + p, whole + w
+        out.append(Figure(f"managers.{key}", "platform", 0, rate_bp(part, whole), whole))
+    return out
+
+
+def _spread(amounts: list[int]) -> int | None:
+    """Coefficient of variation in basis points (None with fewer than two earners)."""
+    if len(amounts) < 2:
+        return None
+    mean = sum(amounts) / len(amounts)
+    variance = sum((a - mean) ** 2 for a in amounts) / len(amounts)
+    return int(variance**0.5 / mean * 10_000) if mean else None

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlmodel import select
+from sqlmodel import func, select
 
-from orders.models import CommitmentNode, Compensation, Complaint, Order
+from orders.models import CommitmentNode, Compensation, Complaint, Order, OrderComponent
 from shop.core import db
 from shop.core.measures import Figure, Measure, rate_bp
 from shop.core.models import Building, ResidentProfile
@@ -89,12 +89,14 @@ def _new() -> _Counts:
     return defaultdict(lambda: [0, 0, []])
 
 
-def _figures(key: str, counts: _Counts, *, share: bool = True) -> list[Figure]:
-    """Per compound and for the platform: a share (part ÷ whole) or a sum (part, n = whole)."""
+def _figures(
+    key: str, counts: _Counts, *, share: bool = True, scope: str = "compound"
+) -> list[Figure]:
+    """Per scope and for the platform: a share (part ÷ whole) or a sum (part, n = whole)."""
     out, total = [], [0, 0, []]
     for community_id, (part, whole, orders) in sorted(counts.items()):
         value = rate_bp(part, whole) if share else part
-        out.append(Figure(key, "compound", community_id, value, whole, tuple(orders)))
+        out.append(Figure(key, scope, community_id, value, whole, tuple(orders)))
         total[0], total[1], total[2] = total[0] + part, total[1] + whole, total[2] + orders
     value = rate_bp(total[0], total[1]) if share else total[0]
     return [*out, Figure(key, "platform", 0, value, total[1], tuple(total[2]))]
@@ -197,3 +199,115 @@ def _households(orders: list) -> list[Figure]:
         *_figures("residents.penetration", everyone),
         *_figures("residents.care_served", care),
     ]
+
+
+SUPPLIER_MEASURES = (
+    Measure(
+        "suppliers.sales_minor",
+        "suppliers",
+        _l("Sales"),
+        _l("Settlement value of the supplier's items in orders paid in the month (fen)"),
+        "minor",
+        amber=100_000,
+        green=500_000,
+    ),
+    Measure(
+        "suppliers.growth",
+        "suppliers",
+        _l("Sales growth"),
+        _l("This month's sales ÷ last month's, less one"),
+        "bp",
+        amber=0,
+        green=1000,
+    ),
+    Measure(
+        "suppliers.refund_rate_30",
+        "suppliers",
+        _l("Refunds, 30 days"),
+        _l("Orders paid in the 30 days to the month's end, later refunded ÷ those orders"),
+        "bp",
+        amber=300,
+        green=100,
+        lower_is_better=True,
+    ),
+    Measure(
+        "suppliers.defect_rate_90",
+        "suppliers",
+        _l("Defects, 90 days"),
+        _l(
+            "Orders paid in the 90 days to the month's end with a missed promise, a complaint "
+            "or a refund ÷ those orders (counted against the order date)"
+        ),
+        "bp",
+        amber=500,
+        green=200,
+        lower_is_better=True,
+    ),
+)
+_REFUNDED = ("refunded", "partially_refunded")
+
+
+def _sales(start: datetime, end: datetime) -> dict[int, int]:
+    rows = db.session().exec(
+        select(
+            OrderComponent.supplier_id,
+            func.sum(OrderComponent.settlement_price_minor * OrderComponent.quantity),
+        )
+        .join(Order, Order.id == OrderComponent.order_id)
+        .where(Order.paid_at >= start, Order.paid_at < end)
+        .group_by(OrderComponent.supplier_id)
+    )
+    return {supplier_id: int(total) for supplier_id, total in rows}
+
+
+def _supplier_orders(since: datetime, end: datetime) -> dict[int, dict[int, str]]:
+    """Each supplier's orders paid in [since, end), with their status."""
+    out: dict[int, dict[int, str]] = defaultdict(dict)
+    for supplier_id, order_id, status in db.session().exec(
+        select(OrderComponent.supplier_id, Order.id, Order.status)
+        .join(Order, Order.id == OrderComponent.order_id)
+        .where(Order.paid_at >= since, Order.paid_at < end)
+        .distinct()
+    ):
+        out[supplier_id][order_id] = status
+    return out
+
+
+def measure_suppliers(month: date, start: datetime, end: datetime) -> Iterable[Figure]:
+    """The suppliers' figures of one month (windows end with the month)."""
+    this, last = _sales(start, end), _sales((start - timedelta(days=1)).replace(day=1), start)
+    out = []
+    for supplier_id in sorted(set(this) | set(last)):
+        now, before = this.get(supplier_id, 0), last.get(supplier_id, 0)
+        growth = (now - before) * 10_000 // before if before else None
+        out.append(Figure("suppliers.sales_minor", "supplier", supplier_id, now, 1))
+        out.append(Figure("suppliers.growth", "supplier", supplier_id, growth, 2))
+    out.append(Figure("suppliers.sales_minor", "platform", 0, sum(this.values()), len(this)))
+    out += _defects("suppliers.refund_rate_30", end - timedelta(days=30), end, refunds_only=True)
+    out += _defects("suppliers.defect_rate_90", end - timedelta(days=90), end, refunds_only=False)
+    return out
+
+
+def _defects(key: str, since: datetime, end: datetime, *, refunds_only: bool) -> list[Figure]:
+    by_supplier = _supplier_orders(since, end)
+    every = sorted({o for orders in by_supplier.values() for o in orders})
+    flawed: set[int] = set()
+    if not refunds_only:
+        missed = db.session().exec(
+            select(CommitmentNode.order_id).where(
+                CommitmentNode.order_id.in_(every), CommitmentNode.status == "missed"
+            )
+        )
+        complained = db.session().exec(
+            select(Complaint.order_id).where(Complaint.order_id.in_(every))
+        )
+        flawed = set(missed) | set(complained)
+    counts = _new()
+    for supplier_id, orders in by_supplier.items():
+        for order_id, status in orders.items():
+            bad = status in _REFUNDED or order_id in flawed
+            counts[supplier_id][0] += bad
+            counts[supplier_id][1] += 1
+            if bad:
+                counts[supplier_id][2].append(order_id)
+    return _figures(key, counts, scope="supplier")

@@ -8,10 +8,12 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     """Mount the console and the `demo` command."""
-    from shop.console import demo, serve, views
+    from shop.console import demo, http, serve, views
+    from shop.core import http as core_http
     from shop.core.web import register_home, register_shortcut
 
     app.register_blueprint(views.bp)
+    core_http.register(app, http.bp)
     app.register_blueprint(views.old_prefix)
     app.cli.add_command(demo.demo_command)
     app.cli.add_command(serve.serve_command)

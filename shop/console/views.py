@@ -616,6 +616,10 @@ def _scope_names(scope: str, month: date) -> dict[int, str]:
             p.user_id: p.display_name + (" · " + _("newcomer") if p.user_id in new else "")
             for p in fulfilment.api.staff_list(current_user.id)
         }
+    if scope == "grid":
+        return {g.id: g.name for g in fulfilment.api.list_grids()}
+    if scope == "supplier":
+        return {s.id: s.name for s in suppliers.api.selling()}
     return {}
 
 
@@ -633,7 +637,11 @@ def measures_page() -> ResponseReturnValue:
         month=month,
         cards=found,
         months=dashboards.months_back(month)[::-1],
-        scope_title=_("Staff member") if scope == "staff" else _("Compound"),
+        scope_title={
+            "staff": _("Staff member"),
+            "grid": _("Grid"),
+            "supplier": _("Supplier"),
+        }.get(scope, _("Compound")),
     )
 
 

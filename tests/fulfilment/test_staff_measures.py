@@ -24,8 +24,9 @@ def _staff(s, email, *, joined):
     return user.id
 
 
-def _task(s, order, staff_id, *, status="done", minutes=60, cause=""):
+def _task(s, order, staff_id, *, status="done", minutes=60, cause="", grid_id=None):
     task = Task(
+        grid_id=grid_id,
         order_id=order.id,
         building_id=order.building_id,
         kind="deliver",
@@ -151,3 +152,75 @@ def test_a_known_month_of_staff_work_counted_fairly(app, publish, catalogue):
     web_login(client, "ops@catalogue.test")
     page = client.get("/console/measures?party=staff&month=2026-11").get_data(as_text=True)
     assert "守约（公平口径）" in page and "66.7%" in page and "new · 新人" in page
+
+
+def test_a_known_month_of_a_grid(app, publish):
+    import fulfilment.api
+    from orders.models import Complaint
+
+    bundle_id = publish()
+    with app.app_context(), db.session_scope() as s:
+        home = accounts.create_community(code="gr", name="阳光花园")
+        b1 = accounts.add_building(community_id=home.id, name="1栋").id
+        b2 = accounts.add_building(community_id=home.id, name="2栋").id
+        resident = accounts.create_user(
+            email="r@gr.test", password="correct horse 42", display_name="r", roles=["resident"]
+        ).id
+        one = _staff(s, "one@gr.test", joined=IN_NOVEMBER - timedelta(days=400))
+        two = _staff(s, "two@gr.test", joined=IN_NOVEMBER - timedelta(days=400))
+        grid = fulfilment.api.create_grid(
+            community_id=home.id, name="一网格", building_ids=[b1, b2]
+        )
+        (o1, l1), (o2, l2) = (
+            month_order(s, resident, b1, home.id, IN_NOVEMBER, bundle_id) for _ in range(2)
+        )
+        month_node(s, o1, l1, "met")
+        month_node(s, o2, l2, "missed")
+        t1 = _task(s, o1, one, grid_id=grid.id)
+        t2 = _task(s, o2, two, grid_id=grid.id)
+        for task, staff_id, amount in ((t1, one, 200), (t2, two, 600)):
+            s.add(
+                Credit(
+                    task_id=task.id,
+                    order_id=task.order_id,
+                    staff_id=staff_id,
+                    role="deliverer",
+                    amount_minor=amount,
+                    status="available",
+                    created_at=IN_NOVEMBER,
+                )
+            )
+        from fulfilment.models import GridStaff
+
+        s.add_all(
+            [GridStaff(grid_id=grid.id, user_id=one), GridStaff(grid_id=grid.id, user_id=two)]
+        )
+        for order, hours in ((o1, 2), (o2, 30)):
+            s.add(
+                Complaint(
+                    order_id=order.id,
+                    resident_id=resident,
+                    text="x",
+                    status="resolved",
+                    created_at=IN_NOVEMBER,
+                    resolved_at=IN_NOVEMBER + timedelta(hours=hours),
+                )
+            )
+        s.commit()
+        grid_id = grid.id
+    with app.app_context(), db.session_scope() as s:
+        measures.snapshot(NOVEMBER)
+        s.commit()
+    with app.app_context(), db.session_scope(write=False) as s:
+        rows = {
+            r.measure.removeprefix("managers."): (r.value, r.n)
+            for r in s.exec(
+                select(MeasureFigure).where(
+                    MeasureFigure.scope == "grid", MeasureFigure.scope_id == grid_id
+                )
+            )
+        }
+    assert rows["promises_kept"] == (5000, 2)
+    assert rows["earnings_spread"] == (5000, 2)  # 200 and 600: sd 200 over a mean of 400
+    assert rows["complaints_on_time"] == (5000, 2)  # one answered in 2 hours, one in 30
+    assert rows["coverage"] == (5000, 2)  # a butler finished a task in 1栋, none in 2栋

@@ -1,0 +1,107 @@
+"""The measures as JSON: `GET /api/v1/measures`, the same figures as the dashboards, fenced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+import fulfilment.api
+import suppliers.api
+from shop.core import db, measures, months
+from shop.core.auth import role_required
+from shop.core.errors import Forbidden
+from shop.core.schemas import view_schema
+
+bp = Blueprint("console_api", __name__, url_prefix="/api/v1", description="Measures of the parties")
+
+
+class MeasureArgs(Schema):
+    """Which party, month (YYYY-MM, this month when absent) and scope."""
+
+    party = fields.String(required=True, validate=validate.OneOf(measures.PARTIES))
+    month = fields.String(load_default="", validate=validate.Regexp(r"^(\d{4}-\d{2})?$"))
+    scope = fields.String(load_default="platform", validate=validate.OneOf(measures.SCOPES))
+
+
+@dataclass(frozen=True)
+class MeasureFigureView:
+    """One figure of a measure for one scope, with its formula, band and sample size."""
+
+    measure: str
+    name: str
+    formula: str
+    unit: str
+    month: date
+    scope: str
+    scope_id: int
+    value: int | None
+    n: int
+    band: str
+    amber: int
+    green: int
+    lower_is_better: bool
+    #: The orders behind the figure (for the operator and managers, to check or appeal).
+    order_ids: tuple[int, ...]
+
+
+def _fence(party: str, scope: str) -> tuple[int, ...] | None:
+    """The scope ids this user may read of this party (None: all); Forbidden otherwise."""
+    roles = current_user.roles
+    if "operator" in roles:
+        return None
+    if "manager" in roles and party in ("staff", "managers") and scope in ("grid", "staff"):
+        grids = [g for g in fulfilment.api.list_grids() if g.manager_id == current_user.id]
+        if scope == "grid":
+            return tuple(g.id for g in grids)
+        return tuple(sorted({sid for g in grids for sid in g.staff_ids}))
+    if "supplier_member" in roles and party == "suppliers" and scope == "supplier":
+        return (suppliers.api.supplier_for(current_user.id).id,)
+    raise Forbidden(_("You may not see these figures."))
+
+
+@bp.get("/measures")
+@role_required("operator", "manager", "supplier_member")
+@bp.arguments(MeasureArgs, location="query")
+@bp.response(200, view_schema(MeasureFigureView)(many=True))
+def list_measures(args: dict[str, Any]) -> Any:
+    """A party's figures for a month and scope (the snapshot job's; nothing counted here).
+
+    The operator reads every party; a manager the staff and grid figures of their grids; a
+    supplier's member its own supplier's figures (403 otherwise).
+    """
+    allowed = _fence(args["party"], args["scope"])
+    month = months.parse_month(
+        args["month"], now=db.utcnow(), timezone=current_app.config["TIMEZONE"]
+    )
+    chosen = {m.key: m for m in measures.of_party(args["party"])}
+    rows = measures.figures(
+        measures=list(chosen), scope=args["scope"], first=month, last=month, scope_ids=allowed or ()
+    )
+    if allowed == ():
+        rows = []
+    return [
+        MeasureFigureView(
+            f.measure,
+            str(chosen[f.measure].name),
+            str(chosen[f.measure].formula),
+            chosen[f.measure].unit,
+            f.month,
+            f.scope,
+            f.scope_id,
+            f.value,
+            f.n,
+            measures.band(chosen[f.measure], f.value),
+            chosen[f.measure].amber,
+            chosen[f.measure].green,
+            chosen[f.measure].lower_is_better,
+            tuple(f.order_ids),
+        )
+        for f in rows
+    ]
