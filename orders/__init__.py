@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
     suppliers.api.register_readiness_source(app, figures.readiness)
     measures.register(app, resident_measures.MEASURES, resident_measures.measure)
     measures.register(app, resident_measures.SUPPLIER_MEASURES, resident_measures.measure_suppliers)
+    measures.register(app, resident_measures.PROJECT_MEASURES, resident_measures.measure_project)
     register_periodic(app, "orders.jobs.open_delivery_windows", 3600)
     register_periodic(app, "orders.jobs.watch_commitments", 60)
     register_periodic(app, "orders.jobs.sweep_unpaid", 60)

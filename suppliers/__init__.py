@@ -34,11 +34,12 @@ SETTINGS = {
 
 def init_app(app: Flask) -> None:
     """Settings, the portal and operator pages, the API and the probation review job."""
-    from shop.core import http
+    from shop.core import http, measures
     from shop.core.jobs import register_periodic
     from shop.core.web import register_helpers, register_home
     from suppliers import api, labels, views
     from suppliers import http as supplier_http
+    from suppliers.services import measures as vetting_measures
 
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
@@ -60,3 +61,4 @@ def init_app(app: Flask) -> None:
     register_periodic(
         app, "suppliers.jobs.review_probation", app.config["SUPPLIER_REVIEW_EVERY_SECONDS"]
     )
+    measures.register(app, vetting_measures.MEASURES, vetting_measures.measure)

@@ -546,7 +546,7 @@ def known_month(app, publish):
                 created_at=IN_NOVEMBER,
             )
         )
-        s.add(Complaint(order_id=b.id, resident_id=homes["b"], text="晚了"))
+        s.add(Complaint(order_id=b.id, resident_id=homes["b"], text="晚了", created_at=IN_NOVEMBER))
         s.commit()
         ids = {"sun": sun.id, "lake": lake.id, "b": b.id}
     with app.app_context(), db.session_scope() as s:

@@ -13,7 +13,15 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlmodel import func, select
 
-from orders.models import CommitmentNode, Compensation, Complaint, Order, OrderComponent
+from orders.models import (
+    BatchEvent,
+    CommitmentNode,
+    Compensation,
+    Complaint,
+    Demand,
+    Order,
+    OrderComponent,
+)
 from shop.core import db
 from shop.core.measures import Figure, Measure, rate_bp
 from shop.core.models import Building, ResidentProfile
@@ -311,3 +319,164 @@ def _defects(key: str, since: datetime, end: datetime, *, refunds_only: bool) ->
             if bad:
                 counts[supplier_id][2].append(order_id)
     return _figures(key, counts, scope="supplier")
+
+
+PROJECT_MEASURES = (
+    Measure(
+        "project.gmv_minor",
+        "project",
+        _l("GMV"),
+        _l("Totals of the orders paid in the month (fen)"),
+        "minor",
+        amber=1_000_000,
+        green=5_000_000,
+    ),
+    Measure(
+        "project.margin",
+        "project",
+        _l("Margin"),
+        _l("(Order totals − suppliers' settlement − compensation paid) ÷ order totals"),
+        "bp",
+        amber=1000,
+        green=1800,
+    ),
+    Measure(
+        "project.revenue_per_household_minor",
+        "project",
+        _l("Revenue per household"),
+        _l("Order totals of the month ÷ registered households (fen)"),
+        "minor",
+        amber=3000,
+        green=10_000,
+    ),
+    Measure(
+        "project.compensation_cost",
+        "project",
+        _l("Cost of compensation"),
+        _l("Compensation paid in the month ÷ order totals of the month"),
+        "bp",
+        amber=100,
+        green=30,
+        lower_is_better=True,
+    ),
+    Measure(
+        "committee.complaints_answered",
+        "committee",
+        _l("Complaints answered within a day"),
+        _l("Complaints filed in the month answered within 24 hours ÷ complaints filed"),
+        "bp",
+        amber=8000,
+        green=9500,
+        public=True,
+    ),
+    Measure(
+        "platform.demand_answered",
+        "platform",
+        _l("Demand answered"),
+        _l("Demands opened in the month and answered, batched or declined with a reason ÷ opened"),
+        "bp",
+        amber=5000,
+        green=8000,
+    ),
+    Measure(
+        "platform.batches_reached",
+        "platform",
+        _l("Batches reached"),
+        _l("Custom batches decided in the month that reached their threshold ÷ decided"),
+        "bp",
+        amber=4000,
+        green=7000,
+    ),
+)
+ANSWER_WITHIN = timedelta(hours=24)
+
+
+def measure_project(month: date, start: datetime, end: datetime) -> Iterable[Figure]:
+    """The project's money, the committee's complaint answers, the platform's demand work."""
+    s = db.session()
+    totals, costs, comp, homes = _new(), _new(), _new(), _new()
+    for community_id, total, cost in s.exec(
+        select(
+            Order.community_id,
+            func.sum(Order.total_minor),
+            select(
+                func.coalesce(
+                    func.sum(OrderComponent.settlement_price_minor * OrderComponent.quantity), 0
+                )
+            )
+            .where(OrderComponent.order_id == Order.id)
+            .scalar_subquery(),
+        )
+        .where(Order.paid_at >= start, Order.paid_at < end)
+        .group_by(Order.id, Order.community_id)
+    ):
+        totals[community_id][0] += int(total)
+        costs[community_id][0] += int(cost)
+    for f in _compensation(start, end):
+        if f.scope == "compound":
+            comp[f.scope_id][0] = f.value or 0
+    for _user, community_id in s.exec(
+        select(ResidentProfile.user_id, Building.community_id).join(
+            Building, Building.id == ResidentProfile.building_id
+        )
+    ):
+        homes[community_id][1] += 1
+    return [
+        *_figures("project.gmv_minor", totals, share=False),
+        *_money_shares(totals, costs, comp, homes),
+        *_answered(start, end),
+        *_platform(start, end),
+    ]
+
+
+def _money_shares(totals: _Counts, costs: _Counts, comp: _Counts, homes: _Counts) -> list[Figure]:
+    margin, per_home, cost = _new(), _new(), _new()
+    for cid in set(totals) | set(homes):
+        gmv = totals[cid][0]
+        margin[cid][0], margin[cid][1] = gmv - costs[cid][0] - comp[cid][0], gmv
+        cost[cid][0], cost[cid][1] = comp[cid][0], gmv
+        per_home[cid][0], per_home[cid][1] = gmv, homes[cid][1]
+    per_household = [  # a share in basis points is 10,000 times the fen per household
+        Figure(f.measure, f.scope, f.scope_id, f.value and f.value // 10_000, f.n)
+        for f in _figures("project.revenue_per_household_minor", per_home)
+    ]
+    return [
+        *_figures("project.margin", margin),
+        *per_household,
+        *_figures("project.compensation_cost", cost),
+    ]
+
+
+def _answered(start: datetime, end: datetime) -> list[Figure]:
+    counts = _new()
+    for community_id, filed, answered in db.session().exec(
+        select(Order.community_id, Complaint.created_at, Complaint.resolved_at)
+        .join(Order, Order.id == Complaint.order_id)
+        .where(Complaint.created_at >= start, Complaint.created_at < end)
+    ):
+        on_time = answered is not None and db.aware(answered) - db.aware(filed) <= ANSWER_WITHIN
+        counts[community_id][0] += on_time
+        counts[community_id][1] += 1
+    return _figures("committee.complaints_answered", counts)
+
+
+def _platform(start: datetime, end: datetime) -> list[Figure]:
+    s = db.session()
+    demands = _new()
+    for community_id, status in s.exec(
+        select(Demand.community_id, Demand.status).where(
+            Demand.created_at >= start, Demand.created_at < end
+        )
+    ):
+        demands[community_id][0] += status != "open"
+        demands[community_id][1] += 1
+    reached = [0, 0]
+    for (status,) in s.exec(
+        select(BatchEvent.to_status).where(
+            BatchEvent.at >= start, BatchEvent.at < end, BatchEvent.action.in_(("reach", "fail"))
+        )
+    ):
+        reached[0] += status == "reached"
+        reached[1] += 1
+    batches = Figure("platform.batches_reached", "platform", 0, rate_bp(*reached), reached[1])
+    return [*_figures("platform.demand_answered", demands), batches]

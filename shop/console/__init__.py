@@ -15,6 +15,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     core_http.register(app, http.bp)
     app.register_blueprint(views.old_prefix)
+    app.register_blueprint(views.committee)
+    register_home(app, "committee", "committee.committee_home", str(_l("Our compound")))
     app.cli.add_command(demo.demo_command)
     app.cli.add_command(serve.serve_command)
     register_home(app, "operator", "console.home", str(_l("Console")))

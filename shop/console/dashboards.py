@@ -82,6 +82,8 @@ def cards(
     the owners' committee may see.
     """
     chosen = [m for m in measures.of_party(party) if m.public or not public_only]
+    if party == "committee":  # the committee's own figures, and the residents' public ones
+        chosen = [m for m in measures.of_party("residents") if m.public] + chosen
     span = months_back(month)
     keys = [m.key for m in chosen]
     platform = measures.figures(measures=keys, scope="platform", first=span[0], last=month)

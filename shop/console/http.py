@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 
 import fulfilment.api
 import suppliers.api
-from shop.core import db, measures, months
+from shop.core import accounts, db, measures, months
 from shop.core.auth import role_required
 from shop.core.errors import Forbidden
 from shop.core.schemas import view_schema
@@ -56,6 +56,8 @@ def _fence(party: str, scope: str) -> tuple[int, ...] | None:
     roles = current_user.roles
     if "operator" in roles:
         return None
+    if "committee" in roles and party in ("committee", "residents") and scope == "compound":
+        return (accounts.committee_compound(current_user.id) or 0,)
     if "manager" in roles and party in ("staff", "managers") and scope in ("grid", "staff"):
         grids = [g for g in fulfilment.api.list_grids() if g.manager_id == current_user.id]
         if scope == "grid":
@@ -67,20 +69,22 @@ def _fence(party: str, scope: str) -> tuple[int, ...] | None:
 
 
 @bp.get("/measures")
-@role_required("operator", "manager", "supplier_member")
+@role_required("operator", "manager", "supplier_member", "committee")
 @bp.arguments(MeasureArgs, location="query")
 @bp.response(200, view_schema(MeasureFigureView)(many=True))
 def list_measures(args: dict[str, Any]) -> Any:
     """A party's figures for a month and scope (the snapshot job's; nothing counted here).
 
     The operator reads every party; a manager the staff and grid figures of their grids; a
-    supplier's member its own supplier's figures (403 otherwise).
+    supplier's member its own supplier's figures; the owners' committee its compound's public
+    figures, without the orders behind them (403 otherwise).
     """
     allowed = _fence(args["party"], args["scope"])
     month = months.parse_month(
         args["month"], now=db.utcnow(), timezone=current_app.config["TIMEZONE"]
     )
-    chosen = {m.key: m for m in measures.of_party(args["party"])}
+    committee = "committee" in current_user.roles and "operator" not in current_user.roles
+    chosen = {m.key: m for m in measures.of_party(args["party"]) if m.public or not committee}
     rows = measures.figures(
         measures=list(chosen), scope=args["scope"], first=month, last=month, scope_ids=allowed or ()
     )
@@ -101,7 +105,7 @@ def list_measures(args: dict[str, Any]) -> Any:
             chosen[f.measure].amber,
             chosen[f.measure].green,
             chosen[f.measure].lower_is_better,
-            tuple(f.order_ids),
+            () if committee else tuple(f.order_ids),
         )
         for f in rows
     ]

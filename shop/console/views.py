@@ -42,6 +42,8 @@ from shop.core.web import check_csrf, form_action, form_values, load_form, poste
 bp = Blueprint("console", __name__, template_folder="templates", url_prefix="/console")
 #: The operator's pages were once split between /ops and /console; old links still arrive.
 old_prefix = Blueprint("console_old_prefix", __name__, url_prefix="/ops")
+#: The owners' committee's pages: its compound's public figures, nothing personal.
+committee = Blueprint("committee", __name__, template_folder="templates", url_prefix="/committee")
 
 
 @old_prefix.route("/<path:rest>", methods=["GET", "POST"])
@@ -656,4 +658,41 @@ def measures_csv() -> ResponseReturnValue:
         dashboards.csv_lines(party, month, scope, found),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=measures-{party}-{month:%Y-%m}.csv"},
+    )
+
+
+def _committee_cards() -> tuple[str, date, list[dashboards.Card]]:
+    compound = accounts.committee_compound(current_user.id)
+    if compound is None:
+        abort(404)
+    month = months.parse_month(
+        request.args.get("month"), now=db.utcnow(), timezone=current_app.config["TIMEZONE"]
+    )
+    name = accounts.get_community(compound).name
+    return name, month, dashboards.cards("committee", month, "compound", {compound: name})
+
+
+@committee.get("/")
+@role_required("committee")
+def committee_home() -> ResponseReturnValue:
+    """The committee's compound: kept promises, complaints and their answers, care served."""
+    name, month, found = _committee_cards()
+    return render_template(
+        "console/committee.html",
+        compound=name,
+        month=month,
+        cards=found,
+        months=dashboards.months_back(month)[::-1],
+    )
+
+
+@committee.get("/figures.csv")
+@role_required("committee")
+def committee_csv() -> ResponseReturnValue:
+    """The committee's figures as CSV (UTF-8 with BOM); no order, no resident in it."""
+    _name, month, found = _committee_cards()
+    return Response(
+        dashboards.csv_lines("committee", month, "compound", found),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=committee-{month:%Y-%m}.csv"},
     )

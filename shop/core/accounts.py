@@ -18,6 +18,7 @@ from shop.core.errors import DomainError, Invalid, NotFound
 from shop.core.models import (
     ApiToken,
     Building,
+    CommitteeSeat,
     Community,
     ResidentProfile,
     Role,
@@ -704,3 +705,21 @@ def import_units(
         data={"units": len(rows)},
     )
     return rows, len(rows)
+
+
+def seat_committee(*, user_id: int, community_id: int) -> None:
+    """Make the login speak for this compound's owners' committee (role `committee`)."""
+    get_community(community_id)
+    s = db.session()
+    seat = s.get(CommitteeSeat, user_id) or CommitteeSeat(user_id=user_id, community_id=0)
+    seat.community_id = community_id
+    s.add(seat)
+    if s.get(UserRole, (user_id, Role.COMMITTEE.value)) is None:
+        s.add(UserRole(user_id=user_id, role=Role.COMMITTEE.value))
+    s.flush()
+
+
+def committee_compound(user_id: int) -> int | None:
+    """The compound this committee login speaks for, or None."""
+    seat = db.session().get(CommitteeSeat, user_id)
+    return seat.community_id if seat else None

@@ -18,6 +18,8 @@ class Role(StrEnum):
     STAFF = "staff"
     MANAGER = "manager"
     OPERATOR = "operator"
+    #: The owners' committee (业委会) of one compound: its public figures, no personal data.
+    COMMITTEE = "committee"
 
 
 class Segment(StrEnum):
@@ -213,3 +215,12 @@ class MeasureFigure(SQLModel, table=True):
     #: The orders behind the figure (at most 200), so a person can see and appeal them.
     order_ids: list[int] = Field(default_factory=list, sa_type=JSON, nullable=False)
     made_at: datetime = Field(default_factory=utcnow)
+
+
+class CommitteeSeat(SQLModel, table=True):
+    """The compound whose owners' committee a login speaks for (one compound per login)."""
+
+    __tablename__ = "core_committee_seat"
+
+    user_id: int = Field(foreign_key="core_user.id", primary_key=True)
+    community_id: int = Field(foreign_key="core_community.id", index=True)

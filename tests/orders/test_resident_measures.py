@@ -38,6 +38,24 @@ def test_a_known_month(app, known_month):
     assert ("care_served", "compound", lake_id) not in rows  # no care household there
 
 
+def test_the_project_committee_and_platform_figures_of_the_known_month(app, known_month):
+    with app.app_context(), db.session_scope(write=False) as s:
+        rows = {
+            (r.measure, r.scope, r.scope_id): (r.value, r.n)
+            for r in s.exec(select(MeasureFigure).where(MeasureFigure.month == NOVEMBER))
+        }
+    sun = known_month["sun"]
+    # 阳光花园: two orders of ¥10, ¥3 compensation, no suppliers' cost in these orders
+    assert rows[("project.gmv_minor", "compound", sun)] == (2000, 0)
+    assert rows[("project.gmv_minor", "platform", 0)][0] == 3000
+    assert rows[("project.margin", "compound", sun)] == (8500, 2000)
+    assert rows[("project.compensation_cost", "compound", sun)] == (1500, 2000)
+    assert rows[("project.revenue_per_household_minor", "compound", sun)] == (500, 4)
+    # the complaint about b's order is not answered: 0 of 1 in a day
+    assert rows[("committee.complaints_answered", "compound", sun)] == (0, 1)
+    assert rows[("platform.batches_reached", "platform", 0)] == (None, 0)
+
+
 def test_bands_turn_round_for_measures_where_less_is_better(app):
     with app.app_context():
         kept, complaints = (
@@ -71,3 +89,36 @@ def test_the_residents_dashboard_and_its_csv(app, known_month, make_user):
     web_login(resident, "a@m.test")
     assert resident.get("/console/measures").status_code in (302, 403)
     assert resident.get("/console/measures.csv").status_code in (302, 403)
+
+
+def test_the_owners_committee_sees_its_compounds_public_figures_only(app, known_month, headers):
+    from shop.core import accounts
+    from tests.conftest import web_login
+
+    with app.app_context(), db.session_scope() as s:
+        user = accounts.create_user(
+            email="ywh@m.test", password="correct horse 42", display_name="业委会", roles=[]
+        )
+        accounts.seat_committee(user_id=user.id, community_id=known_month["sun"])
+        s.commit()
+    client = app.test_client()
+    web_login(client, "ywh@m.test")
+    page = client.get("/committee/?month=2026-11").get_data(as_text=True)
+    assert "阳光花园" in page and "66.7%" in page  # its own compound's promises kept
+    assert "复购率" not in page and "已付赔偿" not in page  # not public
+    assert "#" + str(known_month["b"]) not in page
+    export = client.get("/committee/figures.csv?month=2026-11").get_data(as_text=True)
+    assert "residents.promises_kept" in export and "翠湖苑" not in export
+    assert client.get("/console/measures").status_code in (302, 403)
+    api = headers("ywh@m.test")
+    got = client.get("/api/v1/measures?party=residents&scope=compound&month=2026-11", headers=api)
+    figures = got.get_json()
+    assert {f["scope_id"] for f in figures} == {known_month["sun"]}
+    assert {f["measure"] for f in figures} == {
+        "residents.promises_kept",
+        "residents.complaint_rate",
+        "residents.care_served",
+    }
+    assert all(f["order_ids"] == [] for f in figures)
+    other = client.get("/api/v1/measures?party=staff&scope=staff", headers=api)
+    assert other.status_code == 403
