@@ -229,3 +229,40 @@ def newcomers(month_end: datetime) -> set[int]:
     from fulfilment.services import measures
 
     return measures.newcomers(month_end)
+
+
+@dataclass(frozen=True)
+class PayoutBatchRef:
+    """A payroll batch as the console lists it."""
+
+    id: int
+    created_at: datetime
+    count: int
+    total_minor: int
+    paid_at: datetime | None
+
+
+def export_payroll(*, actor_id: int) -> int | None:
+    """Put every approved withdrawal into a new payroll batch; its id (None: nothing to pay)."""
+    batch, _rows = payouts.export_payouts(actor_id=actor_id)
+    return batch.id if batch else None
+
+
+def payroll_csv(batch_id: int, currency: str) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+    """A batch's payroll file: the columns and one line per withdrawal."""
+    return payouts.CSV_COLUMNS, payouts.payroll_rows(batch_id, currency)
+
+
+def payout_batches() -> list[PayoutBatchRef]:
+    """Payroll batches, newest first."""
+    return [
+        PayoutBatchRef(
+            b.id, db.aware(b.created_at), b.count, b.total_minor, b.paid_at and db.aware(b.paid_at)
+        )
+        for b in payouts.list_batches()
+    ]
+
+
+def mark_batch_paid(*, batch_id: int, actor_id: int) -> None:
+    """The bank has paid a payroll batch (once)."""
+    payouts.mark_batch_paid(batch_id=batch_id, actor_id=actor_id)

@@ -12,10 +12,6 @@ from sqlmodel import func, select
 from fulfilment.models import Withdrawal
 from fulfilment.services import payouts
 from shop.core import db
-from shop.core.models import User
-
-CSV_COLUMNS = ("batch", "withdrawal", "employee_no", "name", "amount_minor", "amount", "currency")
-
 
 payouts_group = AppGroup("payouts", help="Payouts of staff withdrawals.")
 
@@ -37,27 +33,13 @@ def export_command(out: Path) -> None:
             click.echo("No approved withdrawals to pay.")
             return
         with click.progressbar(length=waiting, label=f"posting {waiting} payouts") as bar:
-            batch, rows = payouts.export_payouts(actor_id=None, progress=bar.update)
-        names = {
-            u.id: u.display_name
-            for u in s.exec(select(User).where(User.id.in_([w.staff_id for w, _m in rows])))
-        }
+            batch, _rows = payouts.export_payouts(actor_id=None, progress=bar.update)
+        lines = payouts.payroll_rows(batch.id, currency)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(out.suffix + ".part")
         with tmp.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
-            writer.writerow(CSV_COLUMNS)
-            for withdrawal, member in rows:
-                writer.writerow(
-                    (
-                        batch.id,
-                        withdrawal.id,
-                        member.employee_no,
-                        names.get(withdrawal.staff_id, ""),
-                        withdrawal.amount_minor,
-                        f"{withdrawal.amount_minor // 100}.{withdrawal.amount_minor % 100:02d}",
-                        currency,
-                    )
-                )
+            writer.writerow(payouts.CSV_COLUMNS)
+            writer.writerows(lines)
     tmp.replace(out)
     click.echo(f"Batch {batch.id}: {batch.count} payouts, {batch.total_minor} minor units → {out}")

@@ -26,3 +26,4 @@ TaskLocked = refusal(
 WithdrawalPending = refusal("withdrawal_pending", "You already have a withdrawal waiting.")
 WrongRole = refusal("wrong_role", "This task needs another role.")
 WrongStep = refusal("wrong_step", "This request cannot be given that step now.")
+BatchPaid = refusal("batch_paid", "This payroll batch is marked paid already.")

@@ -266,6 +266,9 @@ class PayoutBatch(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="core_user.id")
     total_minor: int = 0
     count: int = 0
+    #: When the operator confirmed the bank paid the batch (the staff have their money).
+    paid_at: datetime | None = None
+    paid_by: int | None = Field(default=None, foreign_key="core_user.id")
 
 
 TOUCHPOINT_KINDS = ("building", "lobby", "lamp_post", "parcel_room", "other")

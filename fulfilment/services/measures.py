@@ -72,7 +72,10 @@ MEASURES = (
         "staff.withdrawals_on_time",
         "staff",
         _l("Withdrawals paid on time"),
-        _l("Withdrawals asked for in the month, paid within the payout days ÷ those not refused"),
+        _l(
+            "Withdrawals asked for in the month, paid by the bank within the payout days "
+            "÷ not refused"
+        ),
         "bp",
         amber=9000,
         green=9800,
@@ -223,7 +226,7 @@ def _withdrawals(start: datetime, end: datetime) -> dict[int, tuple[int | None, 
     days = timedelta(days=int(current_app.config["FULFILMENT_PAYOUT_DAYS"]))
     tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for w, paid_at in db.session().exec(
-        select(Withdrawal, PayoutBatch.created_at)
+        select(Withdrawal, PayoutBatch.paid_at)
         .join(PayoutBatch, PayoutBatch.id == Withdrawal.batch_id, isouter=True)
         .where(
             Withdrawal.created_at >= start,

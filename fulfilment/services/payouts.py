@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from fulfilment.errors import (
     AlreadyDecided,
+    BatchPaid,
     InsufficientBalance,
     WithdrawalPending,
 )
@@ -22,6 +23,7 @@ from fulfilment.services.ledger import post
 from fulfilment.services.statements import balances
 from shop.core import audit, db
 from shop.core.errors import IdempotencyMismatch, Invalid, NotFound
+from shop.core.models import User
 from shop.core.money import Money
 
 
@@ -150,3 +152,56 @@ def export_payouts(
             progress(1)
     s.flush()
     return batch, [(w, m) for w, m in rows]
+
+
+#: The payroll file's columns (the bank's import takes them in this order).
+CSV_COLUMNS = ("batch", "withdrawal", "employee_no", "name", "amount_minor", "amount", "currency")
+
+
+def payroll_rows(batch_id: int, currency: str) -> list[tuple[object, ...]]:
+    """A batch's payroll lines, one per withdrawal (the same file every time it is asked for)."""
+    s = db.session()
+    rows = s.exec(
+        select(Withdrawal, StaffMember, User.display_name)
+        .join(StaffMember, StaffMember.user_id == Withdrawal.staff_id)
+        .join(User, User.id == Withdrawal.staff_id)
+        .where(Withdrawal.batch_id == batch_id)
+        .order_by(Withdrawal.id)
+    )
+    return [
+        (
+            batch_id,
+            w.id,
+            member.employee_no,
+            name,
+            w.amount_minor,
+            f"{w.amount_minor // 100}.{w.amount_minor % 100:02d}",
+            currency,
+        )
+        for w, member, name in rows
+    ]
+
+
+def list_batches(limit: int = 50) -> list[PayoutBatch]:
+    """Payroll batches, newest first."""
+    stmt = select(PayoutBatch).order_by(PayoutBatch.id.desc()).limit(limit)
+    return list(db.session().exec(stmt))
+
+
+def mark_batch_paid(*, batch_id: int, actor_id: int) -> PayoutBatch:
+    """The bank has paid the batch: the staff have their money (once; 409 after)."""
+    batch = db.session().get(PayoutBatch, batch_id, with_for_update=True)
+    if batch is None:
+        raise NotFound(_("No such payroll batch."))
+    if batch.paid_at is not None:
+        raise BatchPaid(_("This payroll batch is marked paid already."))
+    batch.paid_at, batch.paid_by = db.utcnow(), actor_id
+    audit.record(
+        actor_id=actor_id,
+        action="payout_batch.paid",
+        subject_type="payout_batch",
+        subject_id=batch.id,
+        data={"count": batch.count, "total_minor": batch.total_minor},
+    )
+    db.session().flush()
+    return batch

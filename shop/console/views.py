@@ -180,7 +180,53 @@ def staff_money() -> ResponseReturnValue:
         total=total,
         withdrawals=fulfilment.api.waiting_withdrawals(),
         rules=fulfilment.api.commission_rules(),
+        batches=fulfilment.api.payout_batches(),
     )
+
+
+@bp.post("/payouts")
+@role_required("operator")
+def export_payroll() -> ResponseReturnValue:
+    """Put every approved withdrawal into a payroll batch; its file is then downloaded."""
+    check_csrf()
+    batch_id = fulfilment.api.export_payroll(actor_id=current_user.id)
+    if batch_id is None:
+        flash(_("No approved withdrawals to pay."), "info")
+    else:
+        flash(
+            _("Payroll batch %(id)d is ready: download its file for the bank.", id=batch_id), "info"
+        )
+    return redirect(url_for("console.staff_money"), code=303)
+
+
+@bp.get("/payouts/<int:batch_id>.csv")
+@role_required("operator")
+def payroll_file(batch_id: int) -> ResponseReturnValue:
+    """A payroll batch's file for the bank (UTF-8 with BOM; the same file every time)."""
+    columns, lines = fulfilment.api.payroll_csv(batch_id, current_app.config["CURRENCY"])
+    if not lines:
+        abort(404)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows(lines)
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=payroll-{batch_id}.csv"},
+    )
+
+
+@bp.post("/payouts/<int:batch_id>/paid")
+@role_required("operator")
+def mark_payroll_paid(batch_id: int) -> ResponseReturnValue:
+    """The bank has paid the batch."""
+    check_csrf()
+    form_action(
+        lambda: fulfilment.api.mark_batch_paid(batch_id=batch_id, actor_id=current_user.id),
+        _("Marked paid."),
+    )
+    return redirect(url_for("console.staff_money"), code=303)
 
 
 @bp.post("/withdrawals/<int:withdrawal_id>/<any(approve, reject):decision>")

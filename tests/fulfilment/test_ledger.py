@@ -4,6 +4,7 @@ window, clawed back on refund, withdrawn and paid out; the trial balance stays z
 from __future__ import annotations
 
 import csv
+import io
 from datetime import timedelta
 
 from sqlmodel import func, select
@@ -249,3 +250,34 @@ def test_the_wallet_page_and_the_monthly_statement(
     assert "¥4.00" in page and "佣金" in page
     with app.app_context(), db.session_scope(write=False) as s:
         assert s.exec(select(func.sum(LedgerEntry.amount_minor))).one() == 0
+
+
+def test_the_operator_pays_staff_from_the_console_without_a_shell(
+    app, client, shop, crew, rule, paid, clock, headers
+):
+    from tests.conftest import csrf_token, web_login
+
+    deliver_in_window(app, client, headers, paid, clock)
+    client.post(f"/api/v1/orders/{paid['id']}/complete", headers=shop["headers"])
+    app.config["FULFILMENT_MIN_WITHDRAWAL_MINOR"] = 100
+    h = {**headers("busy@staff.test"), "Idempotency-Key": "c1"}
+    asked = client.post("/api/v1/staff/me/withdrawals", headers=h, json={"amount_minor": 300})
+    ops = app.test_client()
+    web_login(ops, "ops@catalogue.test")
+    token = csrf_token(ops, "/console/staff-money")
+    ops.post(f"/console/withdrawals/{asked.get_json()['id']}/approve", data={"csrf_token": token})
+    made = ops.post("/console/payouts", data={"csrf_token": token})
+    page = ops.get(made.headers["Location"]).get_data(as_text=True)
+    assert "工资批次" in page or "#1 CSV" in page
+    file = ops.get("/console/payouts/1.csv")
+    assert file.status_code == 200 and file.get_data().startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(file.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [(r["employee_no"], r["amount"]) for r in rows] == [("E000", "3.00")]
+    assert ops.get("/console/payouts/99.csv").status_code == 404
+    ops.post("/console/payouts/1/paid", data={"csrf_token": token})
+    twice = ops.post("/console/payouts/1/paid", data={"csrf_token": token})
+    assert "已标记为已付" in ops.get(twice.headers["Location"]).get_data(as_text=True)
+    nothing = ops.post("/console/payouts", data={"csrf_token": token})
+    assert "没有待发放" in ops.get(nothing.headers["Location"]).get_data(as_text=True)
+    assert wallet(client, headers)["balances"]["paid_out"] == 300
+    assert trial(client, headers)["total_minor"] == 0

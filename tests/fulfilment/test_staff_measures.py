@@ -88,7 +88,7 @@ def test_a_known_month_of_staff_work_counted_fairly(app, publish, catalogue):
                     created_at=IN_NOVEMBER,
                 )
             )
-        batch = PayoutBatch(created_at=IN_NOVEMBER + timedelta(days=2))
+        batch = PayoutBatch(created_at=IN_NOVEMBER, paid_at=IN_NOVEMBER + timedelta(days=2))
         s.add(batch)
         s.flush()
         s.add(
