@@ -295,7 +295,7 @@ def build(scale: float, bundle_id: int) -> None:
                 "line_id": ln,
                 "kind": kind,
                 "checklist": [],
-                "compensation": {},
+                "compensation": {"type": "coupon", "amount_minor": 500},
                 "status": statuses[2 * i + k],
                 "evidence": {},
                 "requires_confirmation": False,
@@ -399,6 +399,7 @@ def main() -> None:
             "SEARCH_DIR": str(work / "search"),
             "UPLOAD_DIR": str(work / "uploads"),
             "SECRET_KEY": "bench",
+            "TESTING": True,  # no periodic ticker racing the timed requests
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         }
     )
@@ -444,10 +445,13 @@ def main() -> None:
         )
     web_login(client, "bench@ops.test", "correct horse 42")
     print(f"{'page':52} {'median ms':>10} {'goal':>6}")
+    from shop.console.views import PARTY_SCOPE
+
     for party in measures.PARTIES:
         for url_ in (
             f"/console/measures?party={party}&month=2026-11",
-            f"/api/v1/measures?party={party}&month=2026-11&scope=platform",
+            f"/console/measures.csv?party={party}&month=2026-11",
+            f"/api/v1/measures?party={party}&month=2026-11&scope={PARTY_SCOPE[party]}",
         ):
             ms = _median_ms(client, url_)
             print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -716,11 +717,34 @@ def grid_ref(grid: Grid) -> GridRef:
 
 
 def list_grids(community_id: int | None = None) -> list[GridRef]:
-    """All grids, or those of one community."""
+    """All grids, or those of one community (three queries however many grids)."""
+    s = db.session()
     stmt = select(Grid).order_by(Grid.id)
     if community_id is not None:
         stmt = stmt.where(Grid.community_id == community_id)
-    return [grid_ref(g) for g in db.session().exec(stmt)]
+    grids = list(s.exec(stmt))
+    ids = [g.id for g in grids]
+    buildings: dict[int, list[int]] = defaultdict(list)
+    staff: dict[int, list[int]] = defaultdict(list)
+    for grid_id, building_id in s.exec(
+        select(GridBuilding.grid_id, GridBuilding.building_id).where(GridBuilding.grid_id.in_(ids))
+    ):
+        buildings[grid_id].append(building_id)
+    for grid_id, user_id in s.exec(
+        select(GridStaff.grid_id, GridStaff.user_id).where(GridStaff.grid_id.in_(ids))
+    ):
+        staff[grid_id].append(user_id)
+    return [
+        GridRef(
+            id=g.id,
+            community_id=g.community_id,
+            name=g.name,
+            manager_id=g.manager_id,
+            building_ids=tuple(sorted(buildings[g.id])),
+            staff_ids=tuple(sorted(staff[g.id])),
+        )
+        for g in grids
+    ]
 
 
 def get_grid(grid_id: int) -> GridRef:

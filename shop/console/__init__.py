@@ -21,3 +21,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(serve.serve_command)
     register_home(app, "operator", "console.home", str(_l("Console")))
     register_shortcut(app, "manager.home", "console.audit_page", str(_l("Audit log")))
+    register_shortcut(app, "manager.home", "console.measures_page", str(_l("Measures")))
+    register_shortcut(app, "supplier.portal", "console.measures_page", str(_l("Our scorecard")))

@@ -7,16 +7,13 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-import fulfilment.api
-import suppliers.api
-from shop.core import accounts, db, measures, months
+from shop.console import dashboards
+from shop.core import db, measures, months
 from shop.core.auth import role_required
-from shop.core.errors import Forbidden
 from shop.core.schemas import view_schema
 
 bp = Blueprint("console_api", __name__, url_prefix="/api/v1", description="Measures of the parties")
@@ -51,23 +48,6 @@ class MeasureFigureView:
     order_ids: tuple[int, ...]
 
 
-def _fence(party: str, scope: str) -> tuple[int, ...] | None:
-    """The scope ids this user may read of this party (None: all); Forbidden otherwise."""
-    roles = current_user.roles
-    if "operator" in roles:
-        return None
-    if "committee" in roles and party in ("committee", "residents") and scope == "compound":
-        return (accounts.committee_compound(current_user.id) or 0,)
-    if "manager" in roles and party in ("staff", "managers") and scope in ("grid", "staff"):
-        grids = [g for g in fulfilment.api.list_grids() if g.manager_id == current_user.id]
-        if scope == "grid":
-            return tuple(g.id for g in grids)
-        return tuple(sorted({sid for g in grids for sid in g.staff_ids}))
-    if "supplier_member" in roles and party == "suppliers" and scope == "supplier":
-        return (suppliers.api.supplier_for(current_user.id).id,)
-    raise Forbidden(_("You may not see these figures."))
-
-
 @bp.get("/measures")
 @role_required("operator", "manager", "supplier_member", "committee")
 @bp.arguments(MeasureArgs, location="query")
@@ -79,7 +59,7 @@ def list_measures(args: dict[str, Any]) -> Any:
     supplier's member its own supplier's figures; the owners' committee its compound's public
     figures, without the orders behind them (403 otherwise).
     """
-    allowed = _fence(args["party"], args["scope"])
+    allowed = dashboards.fence(current_user.id, current_user.roles, args["party"], args["scope"])
     month = months.parse_month(
         args["month"], now=db.utcnow(), timezone=current_app.config["TIMEZONE"]
     )
@@ -90,11 +70,11 @@ def list_measures(args: dict[str, Any]) -> Any:
     )
     if allowed == ():
         rows = []
+    words = {key: (str(m.name), str(m.formula)) for key, m in chosen.items()}  # once each
     return [
         MeasureFigureView(
             f.measure,
-            str(chosen[f.measure].name),
-            str(chosen[f.measure].formula),
+            *words[f.measure],
             chosen[f.measure].unit,
             f.month,
             f.scope,

@@ -643,45 +643,79 @@ PARTY_SCOPE = {
 }
 
 
-def _measure_args() -> tuple[str, date]:
-    party = request.args.get("party", "residents")
-    if party not in PARTY_SCOPE:
+def _dashboard_parties() -> dict[str, str]:
+    """The parties this user's dashboard offers, each with the scope its rows are per."""
+    if "operator" in current_user.roles:
+        return PARTY_SCOPE
+    parties = dashboards.readable(current_user.roles)
+    parties.pop("committee", None), parties.pop("residents", None)  # they have /committee/
+    return parties
+
+
+def _dashboard() -> tuple[str, date, dict[str, str], list[dashboards.Card]]:
+    """The party and month asked for, the parties offered, and the fenced cards."""
+    parties = _dashboard_parties()
+    party = request.args.get("party") or next(iter(parties), "")
+    if party not in parties:
         abort(404)
     month = months.parse_month(
         request.args.get("month"), now=db.utcnow(), timezone=current_app.config["TIMEZONE"]
     )
-    return party, month
+    scope = parties[party]
+    allowed = dashboards.fence(current_user.id, current_user.roles, party, scope)
+    names = _scope_names(scope, month, allowed)
+    own = allowed[0] if allowed is not None and len(allowed) == 1 else None
+    return party, month, parties, dashboards.cards(party, month, scope, names, trend_of=own)
 
 
-def _scope_names(scope: str, month: date) -> dict[int, str]:
-    """The rows a dashboard shows: compounds, or staff (newcomers marked, shown apart)."""
+def _grids_shown() -> tuple[list[fulfilment.api.GridRef], fulfilment.api.GridRef | None]:
+    """The grids the user may pick for the staff table, and the one picked (`?grid=`)."""
+    grids = fulfilment.api.list_grids()
+    if "operator" not in current_user.roles:
+        grids = [g for g in grids if g.manager_id == current_user.id]
+    wanted = request.args.get("grid", type=int)
+    return grids, next((g for g in grids if g.id == wanted), grids[0] if grids else None)
+
+
+def _scope_names(scope: str, month: date, allowed: tuple[int, ...] | None) -> dict[int, str]:
+    """The rows a dashboard shows, within the fence.
+
+    Compounds, grids, one grid's staff (newcomers marked, their figures apart from the mean),
+    or suppliers.
+    """
     if scope == "compound":
-        return {c.id: c.name for c in accounts.list_communities()}
-    if scope == "staff":
+        names = {c.id: c.name for c in accounts.list_communities()}
+    elif scope == "staff":
+        _grids, grid = _grids_shown()
         _start, end = months.month_bounds(month, current_app.config["TIMEZONE"])
         new = fulfilment.api.newcomers(end)
-        return {
-            p.user_id: p.display_name + (" · " + _("newcomer") if p.user_id in new else "")
-            for p in fulfilment.api.staff_list(current_user.id)
+        names = {
+            i: name + (" · " + _("newcomer") if i in new else "")
+            for i, name in accounts.display_names(grid.staff_ids if grid else ()).items()
         }
-    if scope == "grid":
-        return {g.id: g.name for g in fulfilment.api.list_grids()}
-    if scope == "supplier":
-        return {s.id: s.name for s in suppliers.api.selling()}
-    return {}
+    elif scope == "grid":
+        names = {g.id: g.name for g in fulfilment.api.list_grids()}
+    elif scope == "supplier" and allowed is not None:
+        own = suppliers.api.supplier_for(current_user.id)
+        names = {own.id: own.name}
+    else:
+        names = {s.id: s.name for s in suppliers.api.selling()}
+    return names if allowed is None else {i: n for i, n in names.items() if i in allowed}
 
 
 @bp.get("/measures")
-@role_required("operator")
+@role_required("operator", "manager", "supplier_member")
 def measures_page() -> ResponseReturnValue:
-    """One party's dashboard: each measure's figure in its band, the trend, per scope; CSV."""
-    party, month = _measure_args()
-    scope = PARTY_SCOPE[party]
-    found = dashboards.cards(party, month, scope, _scope_names(scope, month))
+    """A party's dashboard: each figure in its band, the trend, per scope; CSV. Fenced.
+
+    The operator sees every party; a manager the staff and grid figures of their own grids; a
+    supplier's member its own scorecard, with its own trend.
+    """
+    party, month, parties, found = _dashboard()
     return render_template(
         "console/measures.html",
         party=party,
-        parties=PARTY_SCOPE,
+        parties=parties,
         month=month,
         cards=found,
         months=dashboards.months_back(month)[::-1],
@@ -689,19 +723,20 @@ def measures_page() -> ResponseReturnValue:
             "staff": _("Staff member"),
             "grid": _("Grid"),
             "supplier": _("Supplier"),
-        }.get(scope, _("Compound")),
+        }.get(parties[party], _("Compound")),
+        order_links="operator" in current_user.roles,
+        grids=_grids_shown() if parties[party] == "staff" else ([], None),
+        max_bars=dashboards.MAX_BARS,
     )
 
 
 @bp.get("/measures.csv")
-@role_required("operator")
+@role_required("operator", "manager", "supplier_member")
 def measures_csv() -> ResponseReturnValue:
-    """The dashboard's per-scope table as CSV (UTF-8 with BOM, for spreadsheets)."""
-    party, month = _measure_args()
-    scope = PARTY_SCOPE[party]
-    found = dashboards.cards(party, month, scope, _scope_names(scope, month))
+    """The dashboard's per-scope table as CSV (UTF-8 with BOM, for spreadsheets); fenced."""
+    party, month, parties, found = _dashboard()
     return Response(
-        dashboards.csv_lines(party, month, scope, found),
+        dashboards.csv_lines(party, month, parties[party], found),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=measures-{party}-{month:%Y-%m}.csv"},
     )
@@ -715,7 +750,8 @@ def _committee_cards() -> tuple[str, date, list[dashboards.Card]]:
         request.args.get("month"), now=db.utcnow(), timezone=current_app.config["TIMEZONE"]
     )
     name = accounts.get_community(compound).name
-    return name, month, dashboards.cards("committee", month, "compound", {compound: name})
+    found = dashboards.cards("committee", month, "compound", {compound: name}, trend_of=compound)
+    return name, month, found
 
 
 @committee.get("/")

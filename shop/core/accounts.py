@@ -367,6 +367,15 @@ def count_users_by_role() -> dict[str, int]:
     return dict(rows.all())
 
 
+def display_names(user_ids: Iterable[int]) -> dict[int, str]:
+    """The display names of these users, in one query."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    rows = db.session().exec(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return dict(rows.all())
+
+
 def list_communities() -> list[Community]:
     """All communities, oldest first."""
     return list(db.session().exec(select(Community).order_by(Community.id)))

@@ -63,6 +63,14 @@ def test_a_known_month_of_staff_work_counted_fairly(app, publish, catalogue):
         ).id
         old = _staff(s, "old@st.test", joined=IN_NOVEMBER - timedelta(days=400))
         new = _staff(s, "new@st.test", joined=IN_NOVEMBER)  # in the first 30 days
+        from fulfilment.models import Grid, GridStaff
+
+        team = Grid(community_id=home.id, name="一网格")
+        s.add(team)
+        s.flush()
+        s.add_all(
+            [GridStaff(grid_id=team.id, user_id=old), GridStaff(grid_id=team.id, user_id=new)]
+        )
         made = [
             month_order(s, resident, building, home.id, IN_NOVEMBER, bundle_id) for _ in range(4)
         ]
