@@ -101,20 +101,7 @@ def _people(scale: float, now: datetime) -> dict[str, Any]:
         Building, [{"community_id": c, "name": f"{b}栋"} for c in compounds for b in range(10)]
     )
     households = int(20_000 * scale) or 50
-    users = _insert(
-        User,
-        [
-            {
-                "email": f"r{n}@bench.test",
-                "display_name": f"r{n}",
-                "password_hash": "x",
-                "is_active": True,
-                "session_version": 1,
-                "created_at": now - timedelta(days=500),
-            }
-            for n in range(households)
-        ],
-    )
+    users = _users("r", "r", households, "resident", now - timedelta(days=500))
     home = {u: buildings[i % len(buildings)] for i, u in enumerate(users)}
     _insert(
         ResidentProfile,
@@ -130,7 +117,6 @@ def _people(scale: float, now: datetime) -> dict[str, Any]:
             for u, b in home.items()
         ],
     )
-    _insert(UserRole, [{"user_id": u, "role": "resident"} for u in users])
     return {
         "compounds": compounds,
         "buildings": buildings,
@@ -139,23 +125,29 @@ def _people(scale: float, now: datetime) -> dict[str, Any]:
     }
 
 
-def _staff(scale: float, world: dict[str, Any], now: datetime) -> list[int]:
-    count = int(2000 * scale) or 20
-    staff = _insert(
+def _users(prefix: str, name: str, count: int, role: str, joined: datetime) -> list[int]:
+    """`count` users holding `role`, joined at `joined`; their ids."""
+    ids = _insert(
         User,
         [
             {
-                "email": f"s{n}@bench.test",
-                "display_name": f"员工{n}",
+                "email": f"{prefix}{n}@bench.test",
+                "display_name": f"{name}{n}",
                 "password_hash": "x",
                 "is_active": True,
                 "session_version": 1,
-                "created_at": now - timedelta(days=400),
+                "created_at": joined,
             }
             for n in range(count)
         ],
     )
-    _insert(UserRole, [{"user_id": u, "role": "staff"} for u in staff])
+    _insert(UserRole, [{"user_id": u, "role": role} for u in ids])
+    return ids
+
+
+def _staff(scale: float, world: dict[str, Any], now: datetime) -> list[int]:
+    count = int(2000 * scale) or 20
+    staff = _users("s", "员工", count, "staff", now - timedelta(days=400))
     _insert(
         StaffMember,
         [

@@ -647,9 +647,8 @@ def _dashboard_parties() -> dict[str, str]:
     """The parties this user's dashboard offers, each with the scope its rows are per."""
     if "operator" in current_user.roles:
         return PARTY_SCOPE
-    parties = dashboards.readable(current_user.roles)
-    parties.pop("committee", None), parties.pop("residents", None)  # they have /committee/
-    return parties
+    readable = dashboards.readable(current_user.roles)
+    return {p: scope for p, scope in readable.items() if p not in ("committee", "residents")}
 
 
 def _dashboard() -> tuple[str, date, dict[str, str], list[dashboards.Card]]:
