@@ -23,7 +23,12 @@ from sqlmodel import SQLModel
 import wsgi
 from shop.core import accounts, db
 
-pytest_plugins = ["tests.fixtures_catalogue", "tests.fixtures_orders", "tests.fixtures_fulfilment"]
+pytest_plugins = [
+    "tests.fixtures_catalogue",
+    "tests.fixtures_orders",
+    "tests.fixtures_fulfilment",
+    "tests.fixtures_measures",
+]
 PG_URL = os.environ.get("SHOP_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("SHOP_REDIS_URL", "")
 PASSWORD = "correct horse 42"

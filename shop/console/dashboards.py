@@ -19,7 +19,7 @@ import fulfilment.api
 import suppliers.api
 from shop.console import charts
 from shop.core import accounts, measures
-from shop.core.errors import Forbidden
+from shop.core.errors import Forbidden, Invalid
 from shop.core.models import MeasureFigure
 from shop.core.money import Money
 
@@ -93,6 +93,16 @@ def fence(user_id: int, roles: frozenset[str], party: str, scope: str) -> tuple[
     if "supplier_member" in roles and party == "suppliers" and scope == "supplier":
         return (suppliers.api.supplier_for(user_id).id,)
     raise Forbidden(_("You may not see these figures."))
+
+
+def within_grid(grid_id: int, scope: str, allowed: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The fenced scope ids narrowed to one grid: its staff (scope `staff`) or itself (`grid`)."""
+    grid = next((g for g in fulfilment.api.list_grids() if g.id == grid_id), None)
+    if scope not in ("staff", "grid") or grid is None:
+        why = _("Pick one of the grids, with the staff or grid scope.")
+        raise Invalid(why, fields={"grid": [why]})
+    ids = grid.staff_ids if scope == "staff" else (grid.id,)
+    return tuple(i for i in ids if allowed is None or i in allowed)
 
 
 def text(measure: measures.Measure, value: int | None, currency: str = "CNY") -> str:

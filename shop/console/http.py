@@ -25,6 +25,8 @@ class MeasureArgs(Schema):
     party = fields.String(required=True, validate=validate.OneOf(measures.PARTIES))
     month = fields.String(load_default="", validate=validate.Regexp(r"^(\d{4}-\d{2})?$"))
     scope = fields.String(load_default="platform", validate=validate.OneOf(measures.SCOPES))
+    #: With scope `staff` or `grid`: only that grid's staff, or that grid (as the page shows).
+    grid = fields.Integer(load_default=None, validate=validate.Range(min=1))
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,12 @@ def list_measures(args: dict[str, Any]) -> Any:
 
     The operator reads every party; a manager the staff and grid figures of their grids; a
     supplier's member its own supplier's figures; the owners' committee its compound's public
-    figures, without the orders behind them (403 otherwise).
+    figures, without the orders behind them (403 otherwise). `grid` narrows the staff or grid
+    scope to one grid (422 for another scope or an unknown grid).
     """
     allowed = dashboards.fence(current_user.id, current_user.roles, args["party"], args["scope"])
+    if args["grid"] is not None:
+        allowed = dashboards.within_grid(args["grid"], args["scope"], allowed)
     month = months.parse_month(
         args["month"], now=db.utcnow(), timezone=current_app.config["TIMEZONE"]
     )

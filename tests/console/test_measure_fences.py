@@ -14,74 +14,7 @@ from shop.core import accounts, db, measures
 from shop.core.models import MeasureFigure, User
 from tests.conftest import web_login
 
-NOVEMBER = date(2026, 11, 1)
-#: The secret of a figure nobody but its fence may read: a value no other row carries.
-SECRET = 4242
-
-
-@pytest.fixture
-def world(app: Any, make_user: Any) -> dict[str, Any]:
-    """Two compounds, two grids with a manager and a butler each, two suppliers with a member
-    each, a committee seat on the first compound; a snapshot row for every measure and scope."""
-    ids: dict[str, Any] = {
-        "ops": make_user("operator", email="ops@f.test"),
-        "resident": make_user("resident", email="res@f.test"),
-        "committee": make_user("committee", email="yw@f.test"),
-    }
-    for n in (1, 2):
-        ids[f"m{n}"] = make_user("manager", email=f"m{n}@f.test")
-        ids[f"s{n}"] = make_user("staff", email=f"s{n}@f.test")
-        ids[f"u{n}"] = make_user("supplier_member", email=f"u{n}@f.test")
-    with app.app_context(), db.session_scope() as s:
-        for n in (1, 2):
-            home = accounts.create_community(code=f"f{n}", name=f"第{n}小区")
-            building = accounts.add_building(community_id=home.id, name="1栋").id
-            grid = fulfilment.api.create_grid(
-                community_id=home.id,
-                name=f"网格{n}",
-                building_ids=[building],
-                manager_id=ids[f"m{n}"],
-            )
-            s.get(User, ids[f"s{n}"]).display_name = f"管家{n}"
-            s.add(StaffMember(user_id=ids[f"s{n}"], employee_no=f"E{n}", staff_role="butler"))
-            s.flush()
-            s.add(GridStaff(grid_id=grid.id, user_id=ids[f"s{n}"]))
-            supplier = suppliers.api.register_supplier(
-                name=f"供应商{n}",
-                kind="channel_partner",
-                licence_no=f"9131000000FEN00{n}",
-                member_user_id=ids[f"u{n}"],
-                status="active",
-            )
-            ids[f"c{n}"], ids[f"g{n}"], ids[f"p{n}"] = home.id, grid.id, supplier.id
-        accounts.seat_committee(user_id=ids["committee"], community_id=ids["c1"])
-        scope_ids = {
-            "compound": (ids["c1"], ids["c2"]),
-            "grid": (ids["g1"], ids["g2"]),
-            "staff": (ids["s1"], ids["s2"]),
-            "supplier": (ids["p1"], ids["p2"]),
-        }
-        for key in measures.defined():
-            for scope, (mine, theirs) in scope_ids.items():
-                for scope_id, value in ((mine, 1111), (theirs, SECRET)):
-                    s.add(
-                        MeasureFigure(
-                            month=NOVEMBER,
-                            measure=key,
-                            scope=scope,
-                            scope_id=scope_id,
-                            value=value,
-                            n=3,
-                            order_ids=[value],
-                        )
-                    )
-            s.add(
-                MeasureFigure(
-                    month=NOVEMBER, measure=key, scope="platform", scope_id=0, value=2222, n=6
-                )
-            )
-        s.commit()
-    return ids
+from tests.fixtures_measures import SECRET
 
 
 def _client(app: Any, email: str | None) -> Any:
@@ -97,24 +30,33 @@ PAGES = (
 )
 
 
-def test_the_operator_reads_every_party_on_page_csv_and_api(app, world):
+def test_the_operator_reads_every_party_on_page_csv_and_api(app, measure_world):
     client = _client(app, "ops@f.test")
     for party in measures.PARTIES:
         for page in PAGES:
             got = client.get(page.format(party=party))
             assert got.status_code == 200, (party, page)
         assert client.get(f"/api/v1/measures?party={party}&month=2026-11").status_code == 200
-    staff = client.get(f"/console/measures?party=staff&month=2026-11&grid={world['g2']}")
+    staff = client.get(f"/console/measures?party=staff&month=2026-11&grid={measure_world['g2']}")
     assert "管家2" in staff.get_data(as_text=True)
     assert "管家1" not in staff.get_data(as_text=True)  # one grid's staff at a time
+    api = "/api/v1/measures?party=staff&month=2026-11&scope="
+    rows = client.get(f"{api}staff&grid={measure_world['g2']}").get_json()
+    assert rows and {r["scope_id"] for r in rows} == {measure_world["s2"]}
+    rows = client.get(f"{api}grid&grid={measure_world['g2']}").get_json()
+    assert rows and {r["scope_id"] for r in rows} == {measure_world["g2"]}
+    for bad in (f"supplier&grid={measure_world['g2']}", "staff&grid=99999", "staff&grid=x"):
+        refused = client.get(api + bad)
+        assert refused.status_code == 422, bad
+        assert "grid" in refused.get_json()["error"]["fields"], bad
 
 
-def test_a_manager_reads_the_staff_and_grids_of_their_own_grids_only(app, world):
+def test_a_manager_reads_the_staff_and_grids_of_their_own_grids_only(app, measure_world):
     client = _client(app, "m1@f.test")
     # asking for the other grid's staff gives their own grid's
     for page in PAGES:
         for party in ("staff", "managers"):
-            url = page.format(party=party) + f"&grid={world['g2']}"
+            url = page.format(party=party) + f"&grid={measure_world['g2']}"
             got = client.get(url)
             text = got.get_data(as_text=True)
             assert got.status_code == 200, url
@@ -129,13 +71,15 @@ def test_a_manager_reads_the_staff_and_grids_of_their_own_grids_only(app, world)
         rows = client.get(f"/api/v1/measures?party={party}&month=2026-11&scope={scope}")
         assert rows.status_code == 200 and rows.get_json()
         assert {r["scope_id"] for r in rows.get_json()} == {
-            world["g1" if scope == "grid" else "s1"]
+            measure_world["g1" if scope == "grid" else "s1"]
         }
+    other = f"/api/v1/measures?party=staff&month=2026-11&scope=staff&grid={measure_world['g2']}"
+    assert client.get(other).get_json() == []  # the other grid's staff stay behind the fence
     assert client.get("/api/v1/measures?party=staff&scope=platform").status_code == 403
     assert client.get("/committee/").status_code == 403
 
 
-def test_a_supplier_reads_its_own_scorecard_only(app, world):
+def test_a_supplier_reads_its_own_scorecard_only(app, measure_world):
     client = _client(app, "u1@f.test")
     for page in PAGES:
         got = client.get(page.format(party="suppliers"))
@@ -148,12 +92,12 @@ def test_a_supplier_reads_its_own_scorecard_only(app, world):
     for party in ("residents", "staff", "managers", "project", "committee", "platform"):
         assert client.get(PAGES[0].format(party=party)).status_code == 404, party
     rows = client.get("/api/v1/measures?party=suppliers&month=2026-11&scope=supplier").get_json()
-    assert {r["scope_id"] for r in rows} == {world["p1"]}
+    assert {r["scope_id"] for r in rows} == {measure_world["p1"]}
     home = client.get("/supplier/").get_data(as_text=True)
     assert "/console/measures" in home  # the portal links to its scorecard
 
 
-def test_the_committee_reads_its_compounds_public_figures_only(app, world):
+def test_the_committee_reads_its_compounds_public_figures_only(app, measure_world):
     client = _client(app, "yw@f.test")
     page = client.get("/committee/?month=2026-11").get_data(as_text=True)
     export = client.get("/committee/figures.csv?month=2026-11")
@@ -170,14 +114,14 @@ def test_the_committee_reads_its_compounds_public_figures_only(app, world):
     assert all(key in csv_text for key in public) and not any(k in csv_text for k in private)
     assert 'class="chart"' in page  # the compound's own trend is drawn
     rows = client.get("/api/v1/measures?party=committee&month=2026-11&scope=compound").get_json()
-    assert {r["scope_id"] for r in rows} == {world["c1"]}
+    assert {r["scope_id"] for r in rows} == {measure_world["c1"]}
     assert all(r["order_ids"] == [] for r in rows)  # no order, no resident
     for party in measures.PARTIES:
         assert client.get(PAGES[0].format(party=party)).status_code == 403
 
 
 @pytest.mark.parametrize("email", ["res@f.test", "s1@f.test", None])
-def test_residents_staff_and_strangers_read_no_dashboard(app, world, email):
+def test_residents_staff_and_strangers_read_no_dashboard(app, measure_world, email):
     client = _client(app, email)
     for party in measures.PARTIES:
         for page in PAGES:
