@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
 
-import fulfilment.api
-import suppliers.api
-from fulfilment.models import GridStaff, StaffMember
-from shop.core import accounts, db, measures
-from shop.core.models import MeasureFigure, User
+from shop.core import measures
 from tests.conftest import web_login
-
 from tests.fixtures_measures import SECRET
 
 
