@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlmodel import func, select
 
 import orders.api
-from fulfilment import process
+from fulfilment import process, rules
 from fulfilment.models import (
     ACTIVE,
     Grid,
@@ -348,21 +348,27 @@ def badges_of(pieces: int, met: int, judged: int) -> tuple[str, ...]:
 
 
 def leaderboard(grid_id: int, month: date) -> list[LeaderRow]:
-    """A grid's staff for a month: pieces done, promises kept, earnings; most pieces first."""
+    """A grid's staff for a month: pieces done, promises kept, earnings; most pieces first.
+
+    Promises count as the staff measure counts them: on the tasks done in the month and those
+    failed, a failure outside the person's control (`rules.OUTSIDE_CONTROL`) judging no miss.
+    """
     from fulfilment.models import Credit
     from fulfilment.services.statements import month_bounds
 
     start, end = month_bounds(month)
     s = db.session()
-    done = s.exec(
-        select(Task.assignee_id, Task.order_id).where(
+    held = s.exec(
+        select(Task.assignee_id, Task.order_id, Task.status, Task.fail_cause).where(
             Task.grid_id == grid_id,
-            Task.status == "done",
-            Task.done_at >= start,
-            Task.done_at < end,
+            ((Task.status == "done") & (Task.done_at >= start) & (Task.done_at < end))
+            | ((Task.status == "failed") & (Task.created_at >= start) & (Task.created_at < end)),
         )
     ).all()
-    counts = orders.api.promise_counts([order_id for _staff, order_id in done])
+    pieces: dict[int, int] = defaultdict(int)
+    for who, _order_id, status, _cause in held:
+        pieces[who] += status == "done"
+    fair = _fair_promises([(who, order_id, cause) for who, order_id, _st, cause in held])
     staff = {row.user_id: row.name for row in _grid_view(s.get(Grid, grid_id)).staff}
     earned = dict(
         s.exec(
@@ -378,23 +384,26 @@ def leaderboard(grid_id: int, month: date) -> list[LeaderRow]:
     )
     rows = []
     for staff_id, name in staff.items():
-        mine = [order_id for who, order_id in done if who == staff_id]
-        met = sum(counts.get(o, (0, 0))[0] for o in mine)
-        judged = sum(counts.get(o, (0, 0))[1] for o in mine)
+        met, judged = fair.get(staff_id, (0, 0))
+        done = pieces[staff_id]
+        earned_minor = int(earned.get(staff_id) or 0)
+        badges = badges_of(done, met, judged)
         rows.append(
-            LeaderRow(
-                staff_id,
-                name,
-                len(mine),
-                met,
-                judged,
-                int(earned.get(staff_id) or 0),
-                level_of(len(mine)),
-                badges_of(len(mine), met, judged),
-            )
+            LeaderRow(staff_id, name, done, met, judged, earned_minor, level_of(done), badges)
         )
     rows.sort(key=lambda r: (-r.pieces, -r.promises_met, r.staff_id))
     return rows
+
+
+def _fair_promises(held: list[tuple[int, int, str]]) -> dict[int, tuple[int, int]]:
+    """Per person, the promises (met, judged) of the tasks they held, counted fairly."""
+    counts = orders.api.promise_counts([order_id for _who, order_id, _cause in held])
+    fair: dict[int, tuple[int, int]] = {}
+    for who, order_id, cause in held:
+        met, judged = rules.fair_promises(*counts.get(order_id, (0, 0)), cause)
+        was = fair.get(who, (0, 0))
+        fair[who] = (was[0] + met, was[1] + judged)
+    return fair
 
 
 def require_grid_member(grid_id: int, user_id: int, roles: frozenset[str]) -> None:

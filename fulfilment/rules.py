@@ -17,6 +17,14 @@ OUTSIDE_CONTROL = frozenset({"resident_absent", "supplier_stock_out"})
 _SPECIFICITY = {"bundle": 0, "category": 1, "default": 2}
 
 
+def fair_promises(met: int, judged: int, fail_cause: str | None) -> tuple[int, int]:
+    """A task's promises as they count for the person who held it: (met, judged).
+
+    A task failed for a cause outside their control counts its misses as not judged.
+    """
+    return (met, met) if fail_cause in OUTSIDE_CONTROL else (met, judged)
+
+
 @dataclass(frozen=True)
 class Rule:
     """A commission rule as the arithmetic needs it."""

@@ -21,8 +21,16 @@ SETTINGS = {
         "min_met_rate_bp": 9000,
         "min_on_time_rate_bp": 9000,
         "max_refund_rate_bp": 500,
+        "max_defect_rate_bp": 1000,
     },
-    "SUPPLIER_FLOOR": {"min_orders": 5, "min_met_rate_bp": 8000, "max_refund_rate_bp": 1000},
+    "SUPPLIER_FLOOR": {
+        "min_orders": 5,
+        "min_met_rate_bp": 8000,
+        "max_refund_rate_bp": 1000,
+        "max_defect_rate_bp": 2000,
+    },
+    #: Days after a statement's month ends by which the platform pays it.
+    "SUPPLIER_SETTLEMENT_DUE_DAYS": 10,
     "SUPPLIER_REVIEW_EVERY_SECONDS": 3600,
     "SUPPLIER_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
     "PHASE_THRESHOLDS": {

@@ -83,9 +83,9 @@ register_supplier = _vetting.register_supplier
 Figure = _phase.Figure
 
 
-def readiness(target: int) -> list[Figure]:
+def readiness(target: int, as_of: datetime | None = None) -> list[Figure]:
     """The readiness figures for entering phase `target`, against the configured thresholds."""
-    return _phase.readiness(target)
+    return _phase.readiness(target, as_of)
 
 
 def advance_phase(*, phase: int, actor_id: int, override_reason: str = "") -> None:

@@ -25,6 +25,10 @@ PhaseTooEarly = refusal(
 ProbationItemLimit = refusal(
     "probation_item_limit", "On probation a supplier may have only so many active items."
 )
+StatementOpen = refusal(
+    "statement_open", "A statement is paid after its month has closed, and only if it owes."
+)
+StatementPaid = refusal("statement_paid", "This statement has already been paid.")
 ScoreTooLow = refusal("score_too_low", "The weighted vetting score is below the minimum.")
 StockNegative = refusal("stock_negative", "Stock would fall below zero.")
 SupplierNotEditing = refusal(

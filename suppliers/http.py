@@ -340,17 +340,37 @@ def statements(supplier_id: int) -> list[dict[str, Any]]:
     ]
 
 
+@bp.post("/suppliers/<int:supplier_id>/statements/<string(length=10):period>/payment")
+@role_required("operator")
+@bp.arguments(schemas.StatementPaymentInSchema)
+@bp.response(201, schemas.StatementSchema)
+def pay_statement(data: dict[str, Any], supplier_id: int, period: str) -> dict[str, Any]:
+    """Record that the platform paid a closed statement (409 if open, owing nothing or paid)."""
+    settlement.mark_paid(
+        supplier_id=supplier_id,
+        period_start=_period(period),
+        actor_id=current_user.id,
+        bank_reference=data["bank_reference"],
+    )
+    rows = settlement.list_statements(supplier_id=supplier_id, actor_id=current_user.id, months=120)
+    paid = next(r for r in rows if r.period_start == _period(period))
+    return {**asdict(paid), "total": {"amount_minor": paid.total_minor, "currency": paid.currency}}
+
+
+def _period(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise NotFound(_("No such statement.")) from exc
+
+
 @bp.get("/suppliers/<int:supplier_id>/statements/<string(length=10):period>/lines")
 @role_required(*MEMBERS)
 @bp.response(200, schemas.StatementLineSchema(many=True))
 def statement_lines(supplier_id: int, period: str) -> list[dict[str, Any]]:
     """The lines of the statement starting on `period` (YYYY-MM-01)."""
-    try:
-        start = date.fromisoformat(period)
-    except ValueError as exc:
-        raise NotFound(_("No such statement.")) from exc
     lines = settlement.statement_lines(
-        supplier_id=supplier_id, period_start=start, actor_id=current_user.id
+        supplier_id=supplier_id, period_start=_period(period), actor_id=current_user.id
     )
     return [
         {

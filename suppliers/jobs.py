@@ -22,7 +22,12 @@ def _card(supplier: Supplier, row: Scorecard | None) -> rules.Card:
     if row is None:
         return rules.Card(0, 0, 0, 0, days)
     return rules.Card(
-        row.orders_count, row.met_rate_bp, row.on_time_rate_bp, row.refund_rate_bp, days
+        row.orders_count,
+        row.met_rate_bp,
+        row.on_time_rate_bp,
+        row.refund_rate_bp,
+        days,
+        row.defect_rate_bp,
     )
 
 

@@ -205,6 +205,9 @@ class Scorecard(SQLModel, table=True):
     on_time_rate_bp: int = 0
     refund_rate_bp: int = 0
     communities_served: int = 0
+    #: Orders with a defect (a missed promise, a complaint or a refund) in 90 days, from the
+    #: last monthly snapshot (None until one measured the supplier).
+    defect_rate_bp: int | None = None
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -289,6 +292,24 @@ class SettlementLine(SQLModel, table=True):
     amount_minor: int
     currency: str = Field(default="CNY", max_length=3)
     at: datetime = Field(default_factory=utcnow)
+
+
+class SettlementPayment(SQLModel, table=True):
+    """The platform's payment of one closed statement to a supplier, recorded by the operator."""
+
+    __tablename__ = "suppliers_settlement_payment"
+    __table_args__ = (UniqueConstraint("supplier_id", "period_start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="suppliers_supplier.id", index=True)
+    period_start: date
+    #: The statement's total when it was paid.
+    amount_minor: int
+    currency: str = Field(default="CNY", max_length=3)
+    #: The bank's reference of the transfer.
+    bank_reference: str = Field(max_length=60)
+    paid_by: int = Field(foreign_key="core_user.id")
+    paid_at: datetime = Field(default_factory=utcnow)
 
 
 class SlotBooking(SQLModel, table=True):

@@ -166,17 +166,24 @@ def supplier_scores(supplier_ids: Sequence[int]) -> dict[int, int]:
     """A ranking figure per supplier from its scorecard; 0 if it has none.
 
     The promises it keeps count most (the met rate in basis points, up to 10,000), then how
-    many compounds it serves (100 each, up to ten): a reliable supplier who serves widely
-    comes first among equally relevant bundles.
+    many compounds it serves (100 each, up to ten); its orders with a defect in 90 days (the
+    monthly snapshot's rate) count against it, half their basis points: a reliable supplier
+    who serves widely comes first among equally relevant bundles.
     """
     if not supplier_ids:
         return {}
     rows = db.session().exec(
-        select(Scorecard.supplier_id, Scorecard.met_rate_bp, Scorecard.communities_served).where(
-            Scorecard.supplier_id.in_(list(supplier_ids))
-        )
+        select(
+            Scorecard.supplier_id,
+            Scorecard.met_rate_bp,
+            Scorecard.communities_served,
+            Scorecard.defect_rate_bp,
+        ).where(Scorecard.supplier_id.in_(list(supplier_ids)))
     )
-    return {sid: met + 100 * min(served, 10) for sid, met, served in rows}
+    return {
+        sid: max(0, met + 100 * min(served, 10) - (defects or 0) // 2)
+        for sid, met, served, defects in rows
+    }
 
 
 def item_ids_of_supplier(supplier_id: int) -> list[int]:

@@ -26,6 +26,8 @@ class Card:
     on_time_rate_bp: int
     refund_rate_bp: int
     days_on_probation: int
+    #: Orders with a defect in 90 days, from the monthly snapshot (None: not measured yet).
+    defect_rate_bp: int | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class GraduationRule:
     min_met_rate_bp: int = 9_000
     min_on_time_rate_bp: int = 9_000
     max_refund_rate_bp: int = 500
+    max_defect_rate_bp: int = 1_000
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Floor:
     min_orders: int = 5
     min_met_rate_bp: int = 8_000
     max_refund_rate_bp: int = 1_000
+    max_defect_rate_bp: int = 2_000
 
 
 def graduates(card: Card, rule: GraduationRule) -> bool:
@@ -56,6 +60,7 @@ def graduates(card: Card, rule: GraduationRule) -> bool:
         and card.met_rate_bp >= rule.min_met_rate_bp
         and card.on_time_rate_bp >= rule.min_on_time_rate_bp
         and card.refund_rate_bp <= rule.max_refund_rate_bp
+        and (card.defect_rate_bp or 0) <= rule.max_defect_rate_bp
     )
 
 
@@ -69,4 +74,7 @@ def below_floor(card: Card, floor: Floor) -> str | None:
         return (
             f"refund rate {card.refund_rate_bp / 100:.1f}% > {floor.max_refund_rate_bp / 100:.1f}%"
         )
+    defects = card.defect_rate_bp
+    if defects is not None and defects > floor.max_defect_rate_bp:
+        return f"90-day defect rate {defects / 100:.1f}% > {floor.max_defect_rate_bp / 100:.1f}%"
     return None

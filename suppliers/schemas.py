@@ -362,13 +362,24 @@ class ImportReportSchema(Schema):
 
 
 class StatementSchema(Schema):
-    """What the platform owes the supplier for one period."""
+    """What the platform owes the supplier for one period, when it is due and when paid."""
 
     period_start = fields.Date()
     period_end = fields.Date()
     status = fields.String()
     lines = fields.Integer()
     total = fields.Nested(MoneySchema)
+    due_on = fields.Date()
+    paid_at = fields.AwareDateTime(allow_none=True)
+    bank_reference = fields.String()
+
+
+class StatementPaymentInSchema(Schema):
+    """The operator's record of paying a closed statement: the bank's transfer reference."""
+
+    bank_reference = fields.String(
+        required=True, validate=validate.Length(min=1, max=60, error="1–60 characters.")
+    )
 
 
 class StatementLineSchema(Schema):

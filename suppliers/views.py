@@ -350,7 +350,31 @@ def _detail_page(
             if a in process.DECISIONS
         ],
         checklist_rows=[asdict(line) for line in detail["checklist"]],
+        statements=settlement.list_statements(supplier_id=supplier_id, actor_id=current_user.id),
     ), status
+
+
+@ops.post("/<int:supplier_id>/statements/<string(length=10):period>/payment")
+@role_required("operator")
+def pay_statement(supplier_id: int, period: str) -> ResponseReturnValue:
+    """Record that the platform paid a closed statement, with the bank's reference."""
+    data, errors = load_form(schemas.StatementPaymentInSchema())
+    if errors:
+        return _detail_page(supplier_id, errors, 422)
+    try:
+        start = date.fromisoformat(period)
+    except ValueError:
+        abort(404)
+    form_action(
+        lambda: settlement.mark_paid(
+            supplier_id=supplier_id,
+            period_start=start,
+            actor_id=current_user.id,
+            bank_reference=data["bank_reference"],
+        ),
+        _("Statement marked paid."),
+    )
+    return redirect(url_for("suppliers_ops.detail", supplier_id=supplier_id) + "#statements")
 
 
 @ops.post("/<int:supplier_id>/evaluations")

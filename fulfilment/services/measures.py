@@ -212,9 +212,7 @@ def _promises(tasks: list[Task]) -> dict[int, tuple[int | None, int, tuple[int, 
     counts = orders.api.promise_counts([t.order_id for t in tasks])
     tally: dict[int, list] = defaultdict(lambda: [0, 0, []])
     for t in tasks:
-        met, judged = counts.get(t.order_id, (0, 0))
-        if t.fail_cause in rules.OUTSIDE_CONTROL:
-            judged = met  # the misses were not theirs to prevent
+        met, judged = rules.fair_promises(*counts.get(t.order_id, (0, 0)), t.fail_cause)
         row = tally[t.assignee_id]
         row[0], row[1] = row[0] + met, row[1] + judged
         if judged > met:

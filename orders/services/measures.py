@@ -21,10 +21,13 @@ from orders.models import (
     Demand,
     Order,
     OrderComponent,
+    PlanLine,
+    ProductionPlan,
 )
 from shop.core import db
 from shop.core.measures import Figure, Measure, rate_bp
 from shop.core.models import Building, ResidentProfile
+from shop.core.months import next_month
 
 MEASURES = (
     Measure(
@@ -251,6 +254,19 @@ SUPPLIER_MEASURES = (
         green=200,
         lower_is_better=True,
     ),
+    Measure(
+        "suppliers.demand_met",
+        "suppliers",
+        _l("Demand met"),
+        _l(
+            "Pieces the producer answered it would make, up to what was asked, ÷ pieces asked "
+            "(confirmed and forecast) in its production plans for the weeks starting in the "
+            "month; an unanswered line makes none"
+        ),
+        "bp",
+        amber=8000,
+        green=9500,
+    ),
 )
 _REFUNDED = ("refunded", "partially_refunded")
 
@@ -293,7 +309,25 @@ def measure_suppliers(month: date, start: datetime, end: datetime) -> Iterable[F
     out.append(Figure("suppliers.sales_minor", "platform", 0, sum(this.values()), len(this)))
     out += _defects("suppliers.refund_rate_30", end - timedelta(days=30), end, refunds_only=True)
     out += _defects("suppliers.defect_rate_90", end - timedelta(days=90), end, refunds_only=False)
-    return out
+    return out + _demand_met(month)
+
+
+def _demand_met(month: date) -> list[Figure]:
+    """Per producer: of the pieces its plans for the month's weeks asked, those it took on."""
+    counts = _new()
+    after = next_month(month)
+    for supplier_id, asked, answered in db.session().exec(
+        select(
+            ProductionPlan.supplier_id,
+            PlanLine.confirmed + PlanLine.tentative,
+            PlanLine.answered_quantity,
+        )
+        .join(ProductionPlan, ProductionPlan.id == PlanLine.plan_id)
+        .where(ProductionPlan.week >= month, ProductionPlan.week < after)
+    ):
+        counts[supplier_id][0] += min(answered or 0, asked)
+        counts[supplier_id][1] += asked
+    return _figures("suppliers.demand_met", counts, scope="supplier")
 
 
 def _defects(key: str, since: datetime, end: datetime, *, refunds_only: bool) -> list[Figure]:

@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from shop.console import dashboards
 from shop.core import db, measures, months
 from shop.core.auth import role_required
-from shop.core.schemas import view_schema
+from shop.core.schemas import ID_RANGE, view_schema
 
 bp = Blueprint("console_api", __name__, url_prefix="/api/v1", description="Measures of the parties")
 
@@ -26,7 +26,7 @@ class MeasureArgs(Schema):
     month = fields.String(load_default="", validate=validate.Regexp(r"^(\d{4}-\d{2})?$"))
     scope = fields.String(load_default="platform", validate=validate.OneOf(measures.SCOPES))
     #: With scope `staff` or `grid`: only that grid's staff, or that grid (as the page shows).
-    grid = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    grid = fields.Integer(load_default=None, validate=ID_RANGE)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
@@ -14,8 +15,9 @@ from shop.core.errors import Invalid
 from suppliers.errors import NotReady, PhaseOrder
 from suppliers.models import PhaseChange, Supplier, SupplierKind, SupplierStatus
 
-#: A source of readiness figures computed by another package: returns {key: value}.
-ReadinessSource = Callable[[], Mapping[str, int | None]]
+#: A source of readiness figures computed by another package: returns {key: value}, counted
+#: up to an instant (None: now).
+ReadinessSource = Callable[[datetime | None], Mapping[str, int | None]]
 _SOURCES = "suppliers.readiness_sources"
 LABELS = {
     "active_channel_partners": ("已合作渠道商", "Approved channel partners"),
@@ -42,19 +44,20 @@ def register_readiness_source(app: Flask, source: ReadinessSource) -> None:
     app.extensions.setdefault(_SOURCES, []).append(source)
 
 
-def current_phase() -> int:
-    """The platform phase in force: 1 until the operator advances it."""
-    phase = db.session().exec(select(PhaseChange.phase).order_by(PhaseChange.id.desc())).first()
-    return phase or 1
+def current_phase(as_of: datetime | None = None) -> int:
+    """The platform phase in force (at `as_of`, or now): 1 until the operator advances it."""
+    stmt = select(PhaseChange.phase).order_by(PhaseChange.id.desc())
+    if as_of is not None:
+        stmt = stmt.where(PhaseChange.at < as_of)
+    return db.session().exec(stmt).first() or 1
 
 
-def _own_figures() -> dict[str, int | None]:
+def _own_figures(as_of: datetime | None) -> dict[str, int | None]:
     selling = (SupplierStatus.APPROVED_PROBATION.value, SupplierStatus.ACTIVE.value)
-    rows = db.session().exec(
-        select(Supplier.kind, func.count())
-        .where(Supplier.status.in_(selling))
-        .group_by(Supplier.kind)
-    )
+    stmt = select(Supplier.kind, func.count()).where(Supplier.status.in_(selling))
+    if as_of is not None:  # those selling now that were approved by then
+        stmt = stmt.where(Supplier.approved_at < as_of)
+    rows = db.session().exec(stmt.group_by(Supplier.kind))
     counts = dict(rows.all())
     return {
         "active_channel_partners": counts.get(SupplierKind.CHANNEL_PARTNER.value, 0),
@@ -62,12 +65,12 @@ def _own_figures() -> dict[str, int | None]:
     }
 
 
-def readiness(target: int) -> list[Figure]:
-    """The figures that decide whether the platform may enter phase `target`."""
+def readiness(target: int, as_of: datetime | None = None) -> list[Figure]:
+    """The figures that decide whether the platform may enter phase `target` (now or `as_of`)."""
     thresholds: Mapping[str, int] = current_app.config["PHASE_THRESHOLDS"].get(str(target), {})
-    values: dict[str, int | None] = _own_figures()
+    values: dict[str, int | None] = _own_figures(as_of)
     for source in current_app.extensions.get(_SOURCES, []):
-        values.update(source())
+        values.update(source(as_of))
     figures = []
     for key, threshold in thresholds.items():
         value = values.get(key)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import func, select
 
-from shop.core import db
+from shop.core import audit, db
 from shop.core.errors import NotFound
 from shop.core.months import month_end, month_start, months_between
-from suppliers.models import SettlementLine
+from suppliers.errors import StatementOpen, StatementPaid
+from suppliers.models import SettlementLine, SettlementPayment, Supplier
 from suppliers.services import access
 
 
@@ -26,6 +27,17 @@ class Statement:
     lines: int
     total_minor: int
     currency: str
+    #: The day by which the platform pays a closed statement.
+    due_on: date
+    #: When the platform paid it, and the bank's reference (None while unpaid).
+    paid_at: datetime | None = None
+    bank_reference: str = ""
+
+
+def due_on(period_start: date) -> date:
+    """The day by which the statement of the month starting `period_start` is to be paid."""
+    days = int(current_app.config["SUPPLIER_SETTLEMENT_DUE_DAYS"])
+    return month_end(period_start) + timedelta(days=days)
 
 
 def record_line(
@@ -72,6 +84,12 @@ def list_statements(*, supplier_id: int, actor_id: int, months: int = 12) -> lis
         .all()
     )
     currency = current_app.config["CURRENCY"]
+    paid = {
+        p.period_start: p
+        for p in db.session().exec(
+            select(SettlementPayment).where(SettlementPayment.supplier_id == supplier_id)
+        )
+    }
     return [
         Statement(
             start,
@@ -80,9 +98,58 @@ def list_statements(*, supplier_id: int, actor_id: int, months: int = 12) -> lis
             sums.get(start, (0, 0))[0],
             int(sums.get(start, (0, 0))[1] or 0),
             currency,
+            due_on(start),
+            paid[start].paid_at if start in paid else None,
+            paid[start].bank_reference if start in paid else "",
         )
         for start in starts
     ]
+
+
+def mark_paid(
+    *, supplier_id: int, period_start: date, actor_id: int, bank_reference: str
+) -> SettlementPayment:
+    """Record that the platform paid a closed statement (operator; once per statement)."""
+    access.require_operator(actor_id)
+    access.get_supplier_for(actor_id, supplier_id)
+    s = db.session()
+    s.get(Supplier, supplier_id, with_for_update=True)  # one payment at a time per supplier
+    statement = next(
+        (
+            st
+            for st in list_statements(supplier_id=supplier_id, actor_id=actor_id, months=120)
+            if st.period_start == period_start
+        ),
+        None,
+    )
+    if statement is None:
+        raise NotFound(_("No such statement."))
+    if statement.paid_at is not None:
+        raise StatementPaid(
+            _("This statement was paid on %(day)s.", day=statement.paid_at.date().isoformat())
+        )
+    if statement.status == "open" or statement.total_minor <= 0:
+        raise StatementOpen(
+            _("A statement is paid once its month has closed, and only when it owes something.")
+        )
+    payment = SettlementPayment(
+        supplier_id=supplier_id,
+        period_start=period_start,
+        amount_minor=statement.total_minor,
+        currency=statement.currency,
+        bank_reference=bank_reference.strip()[:60],
+        paid_by=actor_id,
+    )
+    s.add(payment)
+    s.flush()
+    audit.record(
+        actor_id=actor_id,
+        action="supplier.statement_paid",
+        subject_type="supplier",
+        subject_id=str(supplier_id),
+        data={"period": period_start.isoformat(), "amount_minor": statement.total_minor},
+    )
+    return payment
 
 
 def statement_lines(*, supplier_id: int, period_start: date, actor_id: int) -> list[SettlementLine]:

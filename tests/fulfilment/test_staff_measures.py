@@ -232,3 +232,38 @@ def test_a_known_month_of_a_grid(app, publish):
     assert rows["earnings_spread"] == (5000, 2)  # 200 and 600: sd 200 over a mean of 400
     assert rows["complaints_on_time"] == (5000, 2)  # one answered in 2 hours, one in 30
     assert rows["coverage"] == (5000, 2)  # a butler finished a task in 1栋, none in 2栋
+
+
+def test_the_leaderboard_counts_promises_as_fairly_as_the_measure(app, publish):
+    """A miss on a task failed while the resident was out is not held against the butler on the
+    grid's board; a miss on one failed for another cause is, though it made no piece."""
+    from fulfilment import queries
+    from fulfilment.models import Grid, GridStaff
+
+    bundle_id = publish()
+    with app.app_context(), db.session_scope() as s:
+        home = accounts.create_community(code="lb", name="翠湖苑")
+        building = accounts.add_building(community_id=home.id, name="2栋").id
+        resident = accounts.create_user(
+            email="r@lb.test", password="correct horse 42", display_name="r", roles=["resident"]
+        ).id
+        butler = _staff(s, "but@lb.test", joined=IN_NOVEMBER - timedelta(days=400))
+        team = Grid(community_id=home.id, name="二网格")
+        s.add(team)
+        s.flush()
+        s.add(GridStaff(grid_id=team.id, user_id=butler))
+        made = [
+            month_order(s, resident, building, home.id, IN_NOVEMBER, bundle_id) for _ in range(3)
+        ]
+        for (order, line), status, cause, node in zip(
+            made,
+            ("done", "failed", "failed"),
+            ("", "resident_absent", "access_denied"),
+            ("met", "missed", "missed"),
+            strict=True,
+        ):
+            month_node(s, order, line, node)
+            _task(s, order, butler, status=status, cause=cause, grid_id=team.id)
+        s.commit()
+        [row] = queries.leaderboard(team.id, NOVEMBER)
+    assert (row.pieces, row.promises_met, row.promises_judged) == (1, 1, 2)

@@ -3,7 +3,7 @@ timer), settlement on the supplier's statement, readiness figures and scorecards
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -12,6 +12,7 @@ import suppliers.api
 from orders import jobs as order_jobs
 from orders.models import Complaint, OrderComponent
 from shop.core import db
+from shop.core.models import MeasureFigure
 from suppliers.models import Scorecard, SettlementLine
 from tests.fixtures_orders import count, record, run
 
@@ -153,6 +154,26 @@ def test_readiness_and_scorecards_come_from_delivered_orders_and_kept_promises(
         card = s.get(Scorecard, catalogue.supplier_id)
         assert (card.orders_count, card.met_rate_bp, card.refund_rate_bp) == (1, 10_000, 0)
         assert card.communities_served == 1
+        assert card.defect_rate_bp is None  # no monthly snapshot measured it yet
+        before = suppliers.api.supplier_scores([catalogue.supplier_id])[catalogue.supplier_id]
+        for month, value in ((date(2026, 9, 1), 100), (date(2026, 10, 1), 2400)):
+            s.add(
+                MeasureFigure(
+                    month=month,
+                    measure="suppliers.defect_rate_90",
+                    scope="supplier",
+                    scope_id=catalogue.supplier_id,
+                    value=value,
+                    n=5,
+                )
+            )
+        s.commit()
+    run(app, order_jobs.update_scorecards)
+    with app.app_context(), db.session_scope(write=False) as s:
+        card = s.get(Scorecard, catalogue.supplier_id)
+        assert card.defect_rate_bp == 2400  # the newest snapshot's, not September's
+        after = suppliers.api.supplier_scores([catalogue.supplier_id])[catalogue.supplier_id]
+        assert before - after == 1200  # ranking weighs half the defects' basis points
 
 
 def test_a_part_refunded_order_is_still_delivered_and_completed(

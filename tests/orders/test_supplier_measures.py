@@ -102,3 +102,49 @@ def test_the_measures_api_is_fenced_by_role(app, known_month, catalogue, make_us
     assert client.get("/api/v1/measures?party=project", headers=boss).status_code == 403
     bad = client.get("/api/v1/measures?party=everyone", headers=ops)
     assert bad.status_code == 422 and "party" in bad.get_json()["error"]["fields"]
+
+
+def test_demand_met_is_what_the_producer_took_on_of_its_plans(app, catalogue, make_user):
+    """November's weeks: asked 10 (+2 forecast), took on 8; asked 5, took on 9 (capped at 5);
+    asked 4 and never answered. A plan for a December week is not November's."""
+    from datetime import date
+
+    from orders.models import PlanLine, ProductionPlan
+
+    ops = make_user("operator", email="ops@dm.test")
+    supplier, item = catalogue.supplier_id, catalogue.items["W1"]
+    with app.app_context(), db.session_scope() as s:
+        homes = [accounts.create_community(code=f"dm{n}", name=f"小区{n}").id for n in range(2)]
+        for week, lines in (
+            (date(2026, 11, 2), ((10, 2, 8), (5, 0, 9))),
+            (date(2026, 11, 23), ((4, 0, None),)),
+            (date(2026, 12, 7), ((50, 0, 0),)),
+        ):
+            plan = ProductionPlan(supplier_id=supplier, week=week, issued_by=ops)
+            s.add(plan)
+            s.flush()
+            for n, (confirmed, tentative, answered) in enumerate(lines):
+                s.add(
+                    PlanLine(
+                        plan_id=plan.id,
+                        item_id=item,
+                        community_id=homes[n],
+                        confirmed=confirmed,
+                        tentative=tentative,
+                        planned=confirmed + tentative,
+                        deliver_on=week,
+                        answered_quantity=answered,
+                        answer="" if answered is None else "adjusted",
+                        note=str(n),
+                    )
+                )
+        s.commit()
+    with app.app_context(), db.session_scope() as s:
+        measures.snapshot(NOVEMBER)
+        s.commit()
+        rows = s.exec(
+            select(MeasureFigure).where(MeasureFigure.measure == "suppliers.demand_met")
+        ).all()
+        found = {(r.scope, r.scope_id): (r.value, r.n) for r in rows}
+    # (8 + 5 + 0) / (12 + 5 + 4) = 13 / 21
+    assert found == {("supplier", supplier): (6190, 21), ("platform", 0): (6190, 21)}

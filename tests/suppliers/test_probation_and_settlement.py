@@ -166,3 +166,13 @@ def test_a_new_supplier_has_an_empty_open_statement(client, make_supplier, heade
         f"/api/v1/suppliers/{made.id}/statements", headers=headers(made.email)
     ).get_json()
     assert row["lines"] == 0 and row["total"]["amount_minor"] == 0
+
+
+def test_a_90_day_defect_rate_over_the_floor_flags_and_over_the_rule_holds_back():
+    card = rules.Card(40, 9600, 9500, 100, 30, defect_rate_bp=2100)
+    assert rules.below_floor(card, rules.Floor()) == "90-day defect rate 21.0% > 20.0%"
+    assert not rules.graduates(rules.Card(40, 9600, 9500, 100, 30, 1100), rules.GraduationRule())
+    assert rules.graduates(rules.Card(40, 9600, 9500, 100, 30, 900), rules.GraduationRule())
+    unmeasured = rules.Card(40, 9600, 9500, 100, 30)  # no snapshot yet: the rest decide
+    assert rules.below_floor(unmeasured, rules.Floor()) is None
+    assert rules.graduates(unmeasured, rules.GraduationRule())

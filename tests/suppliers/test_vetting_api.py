@@ -229,9 +229,27 @@ def test_readiness_takes_figures_from_the_layers_above(app_factory, client):
     import suppliers.api
 
     app = app_factory(PHASE_THRESHOLDS={"2": {"delivered_orders": 10}})
-    suppliers.api.register_readiness_source(app, lambda: {"delivered_orders": 12})
+    asked = []
+
+    def source(as_of):
+        asked.append(as_of)
+        return {"delivered_orders": 12 if as_of is None else 7}
+
+    suppliers.api.register_readiness_source(app, source)
     state = app.test_client().get("/api/v1/platform/phase").get_json()
     assert state["ready"] is True and state["readiness"][0]["value"] == 12
+    # the monthly snapshot asks as of a past month's end: 7 of 10 then, not ready
+    from datetime import UTC, date, datetime
+
+    from suppliers.services import measures as supplier_measures
+
+    with app.app_context(), db.session_scope(write=False):
+        end = datetime(2026, 10, 31, 16, tzinfo=UTC)
+        found = {
+            f.measure: (f.value, f.n)
+            for f in supplier_measures.measure(date(2026, 10, 1), end, end)
+        }
+    assert found["project.phase_readiness"] == (0, 1) and asked[-1] == end
 
 
 @pytest.mark.parametrize("status", ["submitted", "more_info_requested"])
