@@ -12,7 +12,7 @@ from sqlmodel import func, select
 
 from shop.core import db
 from shop.core.measures import Figure, Measure
-from shop.core.months import next_month
+from shop.core.months import months_between, next_month
 from suppliers.models import SettlementLine, SettlementPayment, Supplier
 from suppliers.services import phase
 from suppliers.services.settlement import due_on
@@ -74,7 +74,8 @@ def _settlement(month: date) -> list[Figure]:
     """Per supplier and overall: of the statements due in `month`, those paid by the due day."""
     after = next_month(month)
     # the periods falling due this month (the due day may be set more than a month out)
-    periods = [p for p in _months_before(month, 3) if month <= due_on(p) < after]
+    earlier = months_between(month - timedelta(days=92), month)[1:]
+    periods = [p for p in earlier if month <= due_on(p) < after]
     owed = (
         db.session()
         .exec(
@@ -110,14 +111,6 @@ def _settlement(month: date) -> list[Figure]:
 
 def _bp(kept: list[bool]) -> int | None:
     return sum(kept) * 10_000 // len(kept) if kept else None
-
-
-def _months_before(month: date, count: int) -> list[date]:
-    """The `count` month starts before `month`, newest first."""
-    out = [month]
-    for _i in range(count):
-        out.append((out[-1] - timedelta(days=1)).replace(day=1))
-    return out[1:]
 
 
 def _vetting(start: datetime, end: datetime) -> list[Figure]:
