@@ -444,7 +444,9 @@ def main() -> None:
 
         first_grid = fulfilment.api.list_grids()[0].id
     for party in measures.PARTIES:
-        api = f"/api/v1/measures?party={party}&month=2026-11&scope={PARTY_SCOPE[party]}"
+        api = (
+            f"/api/v1/measures?party={party}&month=2026-11&scope={PARTY_SCOPE[party]}&per_page=100"
+        )
         # the staff dashboard shows one grid's staff at a time; the API is asked the same
         one_grid = [f"{api}&grid={first_grid}"] if PARTY_SCOPE[party] == "staff" else []
         for url_ in (

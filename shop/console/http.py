@@ -9,18 +9,18 @@ from typing import Any
 from flask import current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from shop.console import dashboards
 from shop.core import db, measures, months
 from shop.core.auth import role_required
-from shop.core.schemas import ID_RANGE, view_schema
+from shop.core.schemas import ID_RANGE, PageArgsSchema, page_schema, view_schema
 
 bp = Blueprint("console_api", __name__, url_prefix="/api/v1", description="Measures of the parties")
 
 
-class MeasureArgs(Schema):
-    """Which party, month (YYYY-MM, this month when absent) and scope."""
+class MeasureArgs(PageArgsSchema):
+    """Which party, month (YYYY-MM, this month when absent) and scope; a page of its figures."""
 
     party = fields.String(required=True, validate=validate.OneOf(measures.PARTIES))
     month = fields.String(load_default="", validate=validate.Regexp(r"^(\d{4}-\d{2})?$"))
@@ -50,17 +50,21 @@ class MeasureFigureView:
     order_ids: tuple[int, ...]
 
 
+MeasurePage = page_schema(view_schema(MeasureFigureView), "MeasurePage")
+
+
 @bp.get("/measures")
 @role_required("operator", "manager", "supplier_member", "committee")
 @bp.arguments(MeasureArgs, location="query")
-@bp.response(200, view_schema(MeasureFigureView)(many=True))
+@bp.response(200, MeasurePage)
 def list_measures(args: dict[str, Any]) -> Any:
-    """A party's figures for a month and scope (the snapshot job's; nothing counted here).
+    """A page of a party's figures for a month and scope (the snapshot job's; nothing counted here).
 
     The operator reads every party; a manager the staff and grid figures of their grids; a
     supplier's member its own supplier's figures; the owners' committee its compound's public
     figures, without the orders behind them (403 otherwise). `grid` narrows the staff or grid
-    scope to one grid (422 for another scope or an unknown grid).
+    scope to one grid (422 for another scope or an unknown grid). Figures come by measure,
+    then scope id, `per_page` (at most 100) at a time.
     """
     allowed = dashboards.fence(current_user.id, current_user.roles, args["party"], args["scope"])
     if args["grid"] is not None:
@@ -70,13 +74,14 @@ def list_measures(args: dict[str, Any]) -> Any:
     )
     committee = "committee" in current_user.roles and "operator" not in current_user.roles
     chosen = {m.key: m for m in measures.of_party(args["party"]) if m.public or not committee}
-    rows = measures.figures(
-        measures=list(chosen), scope=args["scope"], first=month, last=month, scope_ids=allowed or ()
-    )
+    paging = {"page": args["page"], "per_page": args["per_page"]}
     if allowed == ():
-        rows = []
+        return {"items": [], "total": 0, **paging}
+    rows, total = measures.figures_page(
+        measures=list(chosen), scope=args["scope"], month=month, scope_ids=allowed or (), **paging
+    )
     words = {key: (str(m.name), str(m.formula)) for key, m in chosen.items()}  # once each
-    return [
+    items = [
         MeasureFigureView(
             f.measure,
             *words[f.measure],
@@ -94,3 +99,4 @@ def list_measures(args: dict[str, Any]) -> Any:
         )
         for f in rows
     ]
+    return {"items": items, "total": total, **paging}

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from sqlmodel import delete, select
+from sqlmodel import delete, func, select
 
 from shop.core import db, jobs, months
 from shop.core.jobs import job
@@ -164,6 +164,31 @@ def figures(
         stmt = stmt.where(MeasureFigure.scope_id.in_(list(scope_ids)))
     order = (MeasureFigure.month, MeasureFigure.measure, MeasureFigure.scope_id)
     return list(db.session().exec(stmt.order_by(*order)))
+
+
+def figures_page(
+    *,
+    measures: Sequence[str],
+    scope: str,
+    month: date,
+    scope_ids: Sequence[int] = (),
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[MeasureFigure], int]:
+    """A page of a month's rows of these measures and scope (by measure, scope id); the total."""
+    where = (
+        MeasureFigure.measure.in_(list(measures)),
+        MeasureFigure.scope == scope,
+        MeasureFigure.month == month,
+        *((MeasureFigure.scope_id.in_(list(scope_ids)),) if scope_ids else ()),
+    )
+    session = db.session()
+    total = session.exec(select(func.count()).select_from(MeasureFigure).where(*where)).one()
+    stmt = (
+        select(MeasureFigure).where(*where).order_by(MeasureFigure.measure, MeasureFigure.scope_id)
+    )
+    rows = session.exec(stmt.offset((page - 1) * per_page).limit(per_page))
+    return list(rows), int(total)
 
 
 def rate_bp(part: int, whole: int) -> int | None:

@@ -35,14 +35,33 @@ def test_the_operator_reads_every_party_on_page_csv_and_api(app, measure_world):
     assert "管家2" in staff.get_data(as_text=True)
     assert "管家1" not in staff.get_data(as_text=True)  # one grid's staff at a time
     api = "/api/v1/measures?party=staff&month=2026-11&scope="
-    rows = client.get(f"{api}staff&grid={measure_world['g2']}").get_json()
+    rows = client.get(f"{api}staff&grid={measure_world['g2']}").get_json()["items"]
     assert rows and {r["scope_id"] for r in rows} == {measure_world["s2"]}
-    rows = client.get(f"{api}grid&grid={measure_world['g2']}").get_json()
+    rows = client.get(f"{api}grid&grid={measure_world['g2']}").get_json()["items"]
     assert rows and {r["scope_id"] for r in rows} == {measure_world["g2"]}
     for bad in (f"supplier&grid={measure_world['g2']}", "staff&grid=99999", "staff&grid=x"):
         refused = client.get(api + bad)
         assert refused.status_code == 422, bad
         assert "grid" in refused.get_json()["error"]["fields"], bad
+
+
+def test_the_measures_api_comes_a_page_at_a_time(app, measure_world):
+    client = _client(app, "ops@f.test")
+    api = "/api/v1/measures?party=staff&month=2026-11&scope=staff"
+    whole = client.get(f"{api}&per_page=100").get_json()
+    assert whole["total"] == len(whole["items"]) >= 3
+    seen = []
+    for page in range(1, whole["total"] + 1):
+        one = client.get(f"{api}&per_page=1&page={page}").get_json()
+        assert (one["page"], one["per_page"], one["total"]) == (page, 1, whole["total"])
+        seen += one["items"]
+    assert seen == whole["items"]  # by measure, then staff: no row twice, none left out
+    beyond = client.get(f"{api}&per_page=1&page={whole['total'] + 1}").get_json()
+    assert beyond["items"] == [] and beyond["total"] == whole["total"]
+    for bad in ("per_page=0", "per_page=101", "page=0"):
+        refused = client.get(f"{api}&{bad}")
+        assert refused.status_code == 422, bad
+        assert bad.split("=")[0] in refused.get_json()["error"]["fields"], bad
 
 
 def test_a_manager_reads_the_staff_and_grids_of_their_own_grids_only(app, measure_world):
@@ -63,12 +82,14 @@ def test_a_manager_reads_the_staff_and_grids_of_their_own_grids_only(app, measur
     for scope in ("grid", "staff"):
         party = "managers" if scope == "grid" else "staff"
         rows = client.get(f"/api/v1/measures?party={party}&month=2026-11&scope={scope}")
-        assert rows.status_code == 200 and rows.get_json()
-        assert {r["scope_id"] for r in rows.get_json()} == {
+        assert rows.status_code == 200 and rows.get_json()["items"]
+        assert {r["scope_id"] for r in rows.get_json()["items"]} == {
             measure_world["g1" if scope == "grid" else "s1"]
         }
     other = f"/api/v1/measures?party=staff&month=2026-11&scope=staff&grid={measure_world['g2']}"
-    assert client.get(other).get_json() == []  # the other grid's staff stay behind the fence
+    assert (
+        client.get(other).get_json()["items"] == []
+    )  # the other grid's staff stay behind the fence
     assert client.get("/api/v1/measures?party=staff&scope=platform").status_code == 403
     assert client.get("/committee/").status_code == 403
 
@@ -85,7 +106,9 @@ def test_a_supplier_reads_its_own_scorecard_only(app, measure_world):
         assert "¥22.22" not in text and "22.2%" not in text
     for party in ("residents", "staff", "managers", "project", "committee", "platform"):
         assert client.get(PAGES[0].format(party=party)).status_code == 404, party
-    rows = client.get("/api/v1/measures?party=suppliers&month=2026-11&scope=supplier").get_json()
+    rows = client.get("/api/v1/measures?party=suppliers&month=2026-11&scope=supplier").get_json()[
+        "items"
+    ]
     assert {r["scope_id"] for r in rows} == {measure_world["p1"]}
     home = client.get("/supplier/").get_data(as_text=True)
     assert "/console/measures" in home  # the portal links to its scorecard
@@ -107,7 +130,9 @@ def test_the_committee_reads_its_compounds_public_figures_only(app, measure_worl
         assert "第2小区" not in text
     assert all(key in csv_text for key in public) and not any(k in csv_text for k in private)
     assert 'class="chart"' in page  # the compound's own trend is drawn
-    rows = client.get("/api/v1/measures?party=committee&month=2026-11&scope=compound").get_json()
+    rows = client.get("/api/v1/measures?party=committee&month=2026-11&scope=compound").get_json()[
+        "items"
+    ]
     assert {r["scope_id"] for r in rows} == {measure_world["c1"]}
     assert all(r["order_ids"] == [] for r in rows)  # no order, no resident
     for party in measures.PARTIES:

@@ -112,7 +112,7 @@ def test_the_owners_committee_sees_its_compounds_public_figures_only(app, known_
     assert client.get("/console/measures").status_code in (302, 403)
     api = headers("ywh@m.test")
     got = client.get("/api/v1/measures?party=residents&scope=compound&month=2026-11", headers=api)
-    figures = got.get_json()
+    figures = got.get_json()["items"]
     assert {f["scope_id"] for f in figures} == {known_month["sun"]}
     assert {f["measure"] for f in figures} == {
         "residents.promises_kept",

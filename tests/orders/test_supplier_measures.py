@@ -79,7 +79,7 @@ def test_the_measures_api_is_fenced_by_role(app, known_month, catalogue, make_us
     ops = {"Authorization": f"Bearer {api_token(client, 'ops@catalogue.test')}"}
     got = client.get("/api/v1/measures?party=residents&month=2026-11&scope=compound", headers=ops)
     assert got.status_code == 200
-    kept = [f for f in got.get_json() if f["measure"] == "residents.promises_kept"]
+    kept = [f for f in got.get_json()["items"] if f["measure"] == "residents.promises_kept"]
     assert {(f["scope_id"], f["value"], f["band"]) for f in kept} == {
         (known_month["sun"], 6666, "red"),
         (known_month["lake"], 10_000, "green"),
@@ -89,7 +89,7 @@ def test_the_measures_api_is_fenced_by_role(app, known_month, catalogue, make_us
         "/api/v1/measures?party=suppliers&month=2026-11&scope=supplier", headers=member
     )
     assert mine.status_code == 200
-    assert {f["scope_id"] for f in mine.get_json()} <= {catalogue.supplier_id}
+    assert {f["scope_id"] for f in mine.get_json()["items"]} <= {catalogue.supplier_id}
     assert (
         client.get("/api/v1/measures?party=residents&scope=compound", headers=member).status_code
         == 403
@@ -98,7 +98,10 @@ def test_the_measures_api_is_fenced_by_role(app, known_month, catalogue, make_us
     assert client.get("/api/v1/measures?party=residents", headers=resident).status_code == 403
     make_user("manager", email="boss@m.test")
     boss = headers("boss@m.test")
-    assert client.get("/api/v1/measures?party=staff&scope=staff", headers=boss).get_json() == []
+    assert (
+        client.get("/api/v1/measures?party=staff&scope=staff", headers=boss).get_json()["items"]
+        == []
+    )
     assert client.get("/api/v1/measures?party=project", headers=boss).status_code == 403
     bad = client.get("/api/v1/measures?party=everyone", headers=ops)
     assert bad.status_code == 422 and "party" in bad.get_json()["error"]["fields"]
