@@ -115,6 +115,8 @@ def text(measure: measures.Measure, value: int | None, currency: str = "CNY") ->
         return Money(value, currency).format()
     if measure.unit == "minutes":
         return _("%(n)d min", n=value)
+    if measure.unit == "days":
+        return _("%(n)d days", n=value)
     return str(value)
 
 

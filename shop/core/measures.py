@@ -50,7 +50,7 @@ ORDERS_KEPT = 200
 class Measure:
     """One measure: what it counts, in which unit, and its target band.
 
-    `unit` is "bp" (a share in basis points), "minor" (money in fen), "count" or "minutes".
+    `unit` is "bp" (a share in basis points), "minor" (money in fen), "count", "minutes" or "days".
     The band: at or past `green` is green, at or past `amber` amber, else red (for a measure
     where less is better, `lower_is_better`, the comparison turns round). `public` figures
     may be shown to the owners' committee.

@@ -23,7 +23,7 @@ MEASURES = (
         "platform",
         _l("Vetting lead time"),
         _l("Median days from application to approval, of the suppliers approved in the month"),
-        "count",
+        "days",
         amber=10,
         green=5,
         lower_is_better=True,

@@ -158,3 +158,30 @@ def test_settlement_on_time_counts_the_statements_due_in_the_month(app, make_sup
         ("supplier", unpaid): (0, 1),
         ("platform", 0): (3_333, 3),
     }
+
+
+def test_vetting_lead_time_is_the_median_of_the_months_approvals_in_days(app, make_supplier):
+    """Approved in October after 3, 9 and 20 days: the median is 9; one approved in September
+    is left out; the figure reads '9 天'."""
+    from shop.console import dashboards
+    from shop.core import measures
+
+    made = [make_supplier(status="active").id for _ in range(4)]
+    approved = datetime(2026, 10, 15, 4, tzinfo=UTC)
+    with app.app_context(), db.session_scope() as s:
+        for sid, days, at in zip(
+            made, (3, 9, 20, 1), (approved,) * 3 + (datetime(2026, 9, 20, tzinfo=UTC),), strict=True
+        ):
+            row = s.get(Supplier, sid)
+            row.created_at, row.approved_at = at - timedelta(days=days, hours=2), at
+        s.commit()
+        start, end = months.month_bounds(date(2026, 10, 1), app.config["TIMEZONE"])
+        (figure,) = (
+            f
+            for f in supplier_measures.measure(date(2026, 10, 1), start, end)
+            if f.measure == "platform.vetting_days"
+        )
+    assert (figure.value, figure.n) == (9, 3)
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        lead = next(m for m in measures.of_party("platform") if m.key == "platform.vetting_days")
+        assert dashboards.text(lead, 9) == "9 天"
