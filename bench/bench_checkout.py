@@ -9,9 +9,10 @@ bundle with plenty of stock and windows with plenty of room; gunicorn with 2 syn
   idempotency check; address; the bundle, its components, items and policy; the order, line
   and component rows; the supplier check; the conditional stock and window updates; the stock
   movement and the event) as hand-written SQL through the bare driver, with the same number
-  of clients, in the same run. Goal: checkout at >= 60 % of the ceiling;
+  of clients, in the same run. Goal on PostgreSQL: checkout at >= 60 % of it;
 * bare HTTP: the same POST to a Flask app that only parses the body and answers 201
-  (gunicorn, same workers and clients): what the HTTP stack alone allows;
+  (gunicorn, same workers and clients): what the HTTP stack alone allows. On SQLite, whose
+  raw transaction is far faster than any HTTP request, this is the ceiling (goal >= 60 %);
 * oversell race: `--rounds` rounds of 32 concurrent buyers through HTTP for the last 10
   units. Goal: 0 oversold, and all 10 sold, every round.
 
@@ -422,17 +423,20 @@ def main() -> None:
     )
     print(
         f"{'database':<12}{'app req/s':>10}{'median ms':>10}{'raw tx/s':>10}{'raw ms':>8}"
-        f"{'bare req/s':>11}{'of raw':>8}{'of min':>8}  goal"
+        f"{'bare req/s':>11}{'of raw':>8}{'of bare':>8}  goal"
     )
     for kind, r in results.items():
-        share = r["app"]["rps"] / r["raw"]["rps"]
-        # What the HTTP stack alone allows caps any checkout: the share of the lower ceiling.
-        ceiling = min(r["raw"]["rps"], r["bare"]["rps"])
+        # The ceiling is the lower of the two: on PostgreSQL the transaction through the bare
+        # driver, on SQLite (whose raw transaction is far faster than any HTTP request) the
+        # Flask app that only parses the body.
+        ceiling = "raw" if kind == "postgresql" else "bare"
+        share = r["app"]["rps"] / r[ceiling]["rps"]
         verdict = "ok" if share >= SHARE_GOAL else "MISS"
         print(
             f"{kind:<12}{r['app']['rps']:>10.0f}{r['app']['median']:>10.1f}"
             f"{r['raw']['rps']:>10.0f}{r['raw']['median']:>8.1f}{r['bare']['rps']:>11.0f}"
-            f"{share:>8.0%}{r['app']['rps'] / ceiling:>8.0%}  >= {SHARE_GOAL:.0%} of raw {verdict}"
+            f"{r['app']['rps'] / r['raw']['rps']:>8.0%}{r['app']['rps'] / r['bare']['rps']:>8.0%}"
+            f"  >= {SHARE_GOAL:.0%} of {ceiling} {verdict}"
         )
     print(f"\noversell race: {RACE_BUYERS} buyers for the last {RACE_UNITS} units")
     for kind, r in results.items():

@@ -37,18 +37,25 @@ bp = Blueprint(
 OrderPage = page_schema(schemas.OrderSchema, "OrderPage")
 
 
-def payload(order: Any) -> dict[str, Any]:
-    """An order with its lines and money (total, paid, refunded, net), as OrderSchema dumps it."""
-    paid = payments.paid_payment(order.id)
-    paid_minor = paid.amount_minor if paid else 0
-    refunded_minor = payments.refunded_minor(order.id) + credits.given_back(order.id)
+def payload(order: Any, placed: checkout.Placed | None = None) -> dict[str, Any]:
+    """An order with its lines and money (total, paid, refunded, net), as OrderSchema dumps it.
+
+    For an order this request placed (`placed.fresh`) nothing is read again: no card has paid
+    it and nothing is refunded yet, and its lines are the ones just written.
+    """
+    if placed is not None and placed.fresh:
+        paid_minor = refunded_minor = 0
+    else:
+        paid = payments.paid_payment(order.id)
+        paid_minor = paid.amount_minor if paid else 0
+        refunded_minor = payments.refunded_minor(order.id) + credits.given_back(order.id)
 
     def money(minor: int) -> dict[str, Any]:
         return {"amount_minor": minor, "currency": order.currency}
 
     return {
         **order.model_dump(),
-        "lines": checkout.lines_of(order.id),
+        "lines": list(placed.lines) if placed is not None else checkout.lines_of(order.id),
         "total": money(order.total_minor),
         "paid": money(paid_minor),
         "credit": money(order.credit_minor),
@@ -92,9 +99,8 @@ def orders_to_prepare(args: dict[str, Any], supplier_id: int) -> dict[str, Any]:
 def place_order(data: dict[str, Any]) -> dict[str, Any]:
     """Place an order (`Idempotency-Key` header required: a retry returns the first order)."""
     key = idempotency_key()
-    order = checkout.place_order(resident_id=current_user.id, idempotency_key=key, **data)
-    result = payload(order)  # read inside the order's transaction: no second one after commit
-    return result
+    placed = checkout.place(resident_id=current_user.id, idempotency_key=key, **data)
+    return payload(placed.order, placed)  # inside the order's transaction, not after commit
 
 
 @bp.get("/orders")

@@ -18,6 +18,7 @@ from suppliers.queries import get_supplier as get_supplier
 from suppliers.queries import item_ids_of_supplier as item_ids_of_supplier
 from suppliers.queries import max_open_orders as max_open_orders
 from suppliers.queries import member_ids as member_ids
+from suppliers.queries import open_order_limit as open_order_limit
 from suppliers.queries import producers as producers
 from suppliers.queries import selling as selling
 from suppliers.queries import supplier_ref

@@ -82,7 +82,12 @@ def count_by_status() -> dict[str, int]:
 def max_open_orders(supplier_id: int) -> int | None:
     """How many open orders the supplier may carry (None: no limit; probation has one)."""
     row = db.session().get(Supplier, supplier_id)
-    if row is not None and row.status == SupplierStatus.APPROVED_PROBATION:
+    return None if row is None else open_order_limit(row.status)
+
+
+def open_order_limit(status: str) -> int | None:
+    """How many open orders a supplier in this status may carry (None: no limit)."""
+    if status == SupplierStatus.APPROVED_PROBATION:
         return int(current_app.config["SUPPLIER_PROBATION_MAX_OPEN_ORDERS"])
     return None
 

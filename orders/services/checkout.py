@@ -6,6 +6,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,7 +51,21 @@ def _hash(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def place_order(
+@dataclass(frozen=True)
+class Placed:
+    """What a checkout made: the order, its lines, and whether this call placed it."""
+
+    order: Order
+    lines: tuple[OrderLine, ...]
+    fresh: bool
+
+
+def place_order(**checkout: Any) -> Order:
+    """The order `place` made or found (for callers that need the order only)."""
+    return place(**checkout).order
+
+
+def place(
     *,
     resident_id: int,
     lines: Sequence[Mapping[str, int]],
@@ -59,7 +74,7 @@ def place_order(
     referral_code: str = "",
     note: str = "",
     use_credit: bool = False,
-) -> Order:
+) -> Placed:
     """Create an order from published bundles, taking stock and window or slot capacity.
 
     With `use_credit`, the resident's credit pays what it can; an order it pays in full is
@@ -78,7 +93,7 @@ def place_order(
     s = db.session()
     existing = _placed_before(resident_id, idempotency_key, request_hash)
     if existing is not None:
-        return existing
+        return Placed(existing, tuple(lines_of(existing.id)), fresh=False)
     address = verified_address(resident_id)
     bundles = _bundles(lines, address.segment)
     mode = delivery["mode"]
@@ -89,15 +104,17 @@ def place_order(
     order.idempotency_key, order.request_hash = idempotency_key, request_hash
     s.add(order)
     s.flush()
-    components = _snapshot(order, bundles)
-    _check_supplier_limits(order.id, {c.supplier_id for c in components})
+    made, components = _snapshot(order, bundles)
+    limits = {k: v for b, _line in bundles for k, v in b.supplier_limits.items()}
+    _check_supplier_limits(order.id, {c.supplier_id for c in components}, limits)
     _take_capacity(order, components, delivery)
     record(order, "place", "resident", resident_id, previous="")
+    placed = Placed(order, tuple(made), fresh=True)
     if use_credit and credits.spend_on(order) and amount_due_minor(order) == 0:
         mark_paid(order, {"credit_minor": order.credit_minor})
-        return order
+        return placed
     jobs.enqueue_after_commit(EXPIRE_JOB, order.id, delay=(order.expires_at - now).total_seconds())
-    return order
+    return placed
 
 
 def _new_order(
@@ -227,14 +244,7 @@ def _bundles(
 
 def check_service_area(bundles: Sequence[catalogue.CheckoutBundle], community_id: int) -> None:
     """409 `outside_service_area` when a bundle's service is not offered in the community."""
-    items = suppliers.api.get_items([c.item_id for b in bundles for c in b.components])
-    outside = [
-        b.id
-        for b in bundles
-        if any(
-            c.item_id in items and not items[c.item_id].serves(community_id) for c in b.components
-        )
-    ]
+    outside = [b.id for b in bundles if not b.serves(community_id)]
     if outside:
         raise OutsideServiceArea(
             _("This service is not offered in your community yet."),
@@ -255,9 +265,9 @@ def _check_mode(mode: str, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any
 
 def _snapshot(
     order: Order, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any]]
-) -> list[OrderComponent]:
+) -> tuple[list[OrderLine], list[OrderComponent]]:
     s = db.session()
-    components = []
+    made, components = [], []
     for bundle, line in bundles:
         row = OrderLine(
             order_id=order.id,
@@ -270,6 +280,7 @@ def _snapshot(
         )
         s.add(row)
         s.flush()
+        made.append(row)
         for c in bundle.components:
             component = OrderComponent(
                 order_id=order.id,
@@ -286,15 +297,16 @@ def _snapshot(
             s.add(component)
             components.append(component)
     s.flush()
-    return components
+    return made, components
 
 
-def _check_supplier_limits(order_id: int, supplier_ids: set[int]) -> None:
+def _check_supplier_limits(
+    order_id: int, supplier_ids: set[int], limits: Mapping[int, int]
+) -> None:
+    """409 `supplier_busy` when a supplier on probation carries its limit of open orders."""
     s = db.session()
-    for supplier_id in sorted(supplier_ids):
-        limit = suppliers.api.max_open_orders(supplier_id)
-        if limit is None:
-            continue
+    for supplier_id in sorted(supplier_ids & set(limits)):
+        limit = limits[supplier_id]
         open_orders = s.exec(
             select(func.count(func.distinct(Order.id)))
             .join(OrderComponent, OrderComponent.order_id == Order.id)

@@ -10,6 +10,7 @@ from datetime import UTC, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 from sqlmodel import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -158,13 +159,28 @@ def issue_token(*, user_id: int) -> tuple[str, ApiToken]:
 
 def find_token(plain: str) -> ApiToken | None:
     """The live (not revoked, not expired) token row for a plain bearer value, or None."""
+    found = token_and_user(plain)
+    return found[0] if found else None
+
+
+def token_and_user(plain: str) -> tuple[ApiToken, User] | None:
+    """The live token of a plain bearer value and its user with their roles, in one read."""
     row = (
-        db.session().exec(select(ApiToken).where(ApiToken.token_hash == _token_hash(plain))).first()
+        db.session()
+        .exec(
+            select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == _token_hash(plain))
+            .options(joinedload(User.role_rows))  # type: ignore[arg-type]
+        )
+        .unique()
+        .first()
     )
-    if row is None or row.revoked_at is not None:
+    if row is None or row[0].revoked_at is not None:
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-    return row if expires > db.utcnow() else None
+    token, user = row
+    expires = token.expires_at if token.expires_at.tzinfo else token.expires_at.replace(tzinfo=UTC)
+    return (token, user) if expires > db.utcnow() else None
 
 
 def revoke_token(*, token_id: int) -> None:

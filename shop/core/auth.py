@@ -47,11 +47,11 @@ def _load_from_token(_request: Any) -> User | None:
     plain = _bearer()
     if plain is None or not request.path.startswith("/api/"):
         return None
-    token = accounts.find_token(plain)
-    if token is None:
+    found = accounts.token_and_user(plain)
+    if found is None:
         return None
-    user = db.session().get(User, token.user_id)
-    if user is None or not user.is_active:
+    token, user = found
+    if not user.is_active:
         return None
     g.auth_via, g.api_token_id = "token", token.id
     return user

@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Flask, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing.map import Map
 
@@ -133,23 +134,22 @@ def _json_body() -> Any:
 def check_request() -> None:
     """Refuse what no handler should ever see (see the module's docstring)."""
     bad: dict[str, list[str]] = {}
-    control = _("Contains a control character (such as NUL) that is not allowed.")
+    control = _l("Contains a control character (such as NUL) that is not allowed.")
     for name, values in request.args.lists():
         if _CONTROL.search(name) or any(_CONTROL.search(v) for v in values):
-            bad[name] = [control]
+            bad[name] = [str(control)]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for name, values in request.form.lists():
             if _CONTROL.search(name) or any(_CONTROL.search(v) for v in values):
-                bad[name] = [control]
+                bad[name] = [str(control)]
     body = _json_body()
     if body is not None:
         for where, text in _strings(body, ""):
             if _CONTROL.search(text):
-                bad[where or "_schema"] = [control]
-        too_big = _("Out of range (at most %(max)d).", max=INT_MAX)
+                bad[where or "_schema"] = [str(control)]
         for where, number in _integers(body, ""):
             if not -INT_MAX - 1 <= number <= INT_MAX:
-                bad[where or "_schema"] = [too_big]
+                bad[where or "_schema"] = [_("Out of range (at most %(max)d).", max=INT_MAX)]
     if bad:
         raise Invalid(_("Some fields are not valid."), fields=bad)
 

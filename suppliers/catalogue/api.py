@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import suppliers.api
@@ -12,7 +12,7 @@ from suppliers.catalogue import queries, rules
 from suppliers.catalogue.models import BundleStatus
 from suppliers.catalogue.queries import BundleCard, BundleView, CategoryView, ComponentView
 from suppliers.catalogue.services import bundles as services
-from suppliers.catalogue.services import search
+from suppliers.catalogue.services import policies, search
 
 __all__ = ["BundleCard", "BundleView", "CategoryView", "ComponentView", "SearchHit"]
 
@@ -151,30 +151,58 @@ class CheckoutBundle:
     currency: str
     components: tuple[ComponentSnapshot, ...]
     policy_nodes: tuple[dict, ...]
+    #: The communities each service component is offered in, by item (absent or empty: all).
+    service_areas: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+    #: The open orders each limited supplier (on probation) may carry, by supplier.
+    supplier_limits: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def is_service(self) -> bool:
         """Whether the bundle holds a service (booked in a slot rather than a window)."""
         return any(c.kind == "service" for c in self.components)
 
+    def serves(self, community_id: int) -> bool:
+        """Whether every service of the bundle is offered in the community (goods go anywhere)."""
+        return all(not ids or community_id in ids for ids in self.service_areas.values())
+
+
+def _component(row: Mapping[str, Any], item: Any) -> ComponentSnapshot:
+    return ComponentSnapshot(
+        row["item_id"],
+        item.supplier_id,
+        item.name,
+        item.kind,
+        row["quantity"],
+        row["settlement_price_minor"],
+        item.staff_role,
+        item.duration_minutes,
+    )
+
 
 def bundle_for_checkout(bundle_id: int, *, viewer: str | None) -> CheckoutBundle | None:
     """The bundle as this viewer may buy it now, or None (not on sale to them).
 
-    Lean on purpose (checkout is the hot path): one read each of the bundle, its components,
-    their items and its policy.
+    Lean on purpose (checkout is the hot path): one read of the bundle with its policy and
+    category, one of its components, one of their items with their suppliers; what checkout
+    then checks (service area, a supplier's open-order limit) comes with it, not read again.
     """
-    b = queries.bundle_row(bundle_id)
-    if (
-        b is None
-        or b.status != BundleStatus.PUBLISHED
-        or not rules.is_visible(b.segments, viewer, opened_segments())
+    found = queries.checkout_row(bundle_id)
+    if found is None:
+        return None
+    b, nodes, checklist = found
+    if b.status != BundleStatus.PUBLISHED or not rules.is_visible(
+        b.segments, viewer, opened_segments()
     ):
         return None
     rows = services.components_of(bundle_id)
     items = suppliers.api.get_items([c["item_id"] for c in rows])
     if any(c["item_id"] not in items or not items[c["item_id"]].may_sell for c in rows):
         return None
+    limits = {
+        ref.supplier_id: limit
+        for ref in items.values()
+        if (limit := suppliers.api.open_order_limit(ref.supplier_status)) is not None
+    }
     return CheckoutBundle(
         id=b.id,
         title=b.title,
@@ -182,18 +210,12 @@ def bundle_for_checkout(bundle_id: int, *, viewer: str | None) -> CheckoutBundle
             b.price_minor, b.care_price_minor, viewer, opened_segments()
         ),
         currency=b.currency,
-        components=tuple(
-            ComponentSnapshot(
-                c["item_id"],
-                items[c["item_id"]].supplier_id,
-                items[c["item_id"]].name,
-                items[c["item_id"]].kind,
-                c["quantity"],
-                c["settlement_price_minor"],
-                items[c["item_id"]].staff_role,
-                items[c["item_id"]].duration_minutes,
-            )
-            for c in rows
-        ),
-        policy_nodes=tuple(queries.policy_nodes(b)),
+        components=tuple(_component(c, items[c["item_id"]]) for c in rows),
+        policy_nodes=tuple(policies.with_checklist(nodes, checklist)) if nodes is not None else (),
+        service_areas={
+            ref.id: tuple(ref.service_community_ids)
+            for ref in items.values()
+            if ref.kind == "service"
+        },
+        supplier_limits=limits,
     )

@@ -341,6 +341,24 @@ def categories_of(bundle_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
+def checkout_row(bundle_id: int) -> tuple[Bundle, list[dict] | None, list[str]] | None:
+    """The bundle, its policy's nodes (None without a policy) and its category's checklist."""
+    row = (
+        db.session()
+        .exec(
+            select(Bundle, CommitmentPolicy.nodes, Category.checklist)
+            .outerjoin(CommitmentPolicy, CommitmentPolicy.id == Bundle.policy_id)
+            .outerjoin(Category, Category.id == Bundle.category_id)
+            .where(Bundle.id == bundle_id)
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    bundle, nodes, checklist = row
+    return bundle, nodes, list(checklist or ())
+
+
 def bundle_row(bundle_id: int) -> Bundle | None:
     """The bundle with this id, for building a view (None when there is none)."""
     return db.session().get(Bundle, bundle_id)

@@ -14,7 +14,7 @@ from orders.services import checkout
 from shop.core import db
 from shop.core.errors import DomainError, Forbidden
 from shop.core.process import Process
-from suppliers.models import Item
+from suppliers.models import Item, Supplier, SupplierStatus
 from tests.fixtures_orders import count, order_body, post, stock, taken
 
 
@@ -54,6 +54,26 @@ def test_more_units_than_stock_are_refused_and_nothing_changes(app, client, shop
     assert stock(app, shop["item_id"]) == 3 and taken(app, shop["window_id"]) == 0
     with app.app_context(), db.session_scope(write=False) as s:
         assert s.exec(select(func.count()).select_from(Order)).one() == 0
+
+
+def test_a_supplier_on_probation_takes_only_its_limit_of_open_orders(app, client, shop):
+    """With a limit of 2 open orders, the third checkout is refused (409 supplier_busy) and
+    takes nothing; a supplier that graduated has no limit."""
+    app.config["SUPPLIER_PROBATION_MAX_OPEN_ORDERS"] = 2
+    with app.app_context(), db.session_scope() as s:
+        supplier = s.get(Supplier, s.get(Item, shop["item_id"]).supplier_id)
+        supplier.status = SupplierStatus.APPROVED_PROBATION
+        s.commit()
+    for _ in range(2):
+        assert post(client, shop, order_body(shop, 1)).status_code == 201
+    before = stock(app, shop["item_id"])
+    refused = post(client, shop, order_body(shop, 1))
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "supplier_busy"
+    assert stock(app, shop["item_id"]) == before and taken(app, shop["window_id"]) == 2
+    with app.app_context(), db.session_scope() as s:
+        s.get(Supplier, supplier.id).status = SupplierStatus.ACTIVE
+        s.commit()
+    assert post(client, shop, order_body(shop, 1)).status_code == 201
 
 
 def test_a_full_window_is_refused(app, client, shop):

@@ -59,6 +59,23 @@ def test_credit_that_covers_the_order_pays_it_at_once(client, shop, credited):
     assert len(promises.get_json()) == 2  # paid: its promises are fixed
 
 
+@pytest.mark.parametrize("use_credit", [False, True])
+def test_the_answer_to_a_checkout_is_the_order_as_read_back(client, shop, credited, use_credit):
+    """The checkout answers from what it wrote; reading the order back gives the same money,
+    lines and status (unpaid, or paid in full by credit); a retry with the key the same."""
+    body = {**order_body(shop, 1), "use_credit": use_credit}
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    placed = client.post("/api/v1/orders", json=body, headers={**shop["headers"], **key})
+    assert placed.status_code == 201
+    answer = placed.get_json()
+    read = client.get(f"/api/v1/orders/{answer['id']}", headers=shop["headers"]).get_json()
+    assert answer == read
+    assert answer["status"] == ("paid" if use_credit else "pending_payment")
+    assert len(answer["lines"]) == 1 and answer["lines"][0]["line_total_minor"] == 3600
+    again = client.post("/api/v1/orders", json=body, headers={**shop["headers"], **key})
+    assert again.get_json() == read
+
+
 def test_credit_pays_part_and_the_card_the_rest(app, client, shop, credited):
     order = order_with_credit(client, shop, 2)  # ¥72.00: ¥50.00 credit, ¥22.00 by card
     assert order["status"] == "pending_payment" and order["due"]["amount_minor"] == 2200
