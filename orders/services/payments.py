@@ -25,6 +25,8 @@ from shop.core.errors import Invalid, NotFound
 
 log = logging.getLogger(__name__)
 REFUND_JOB = "orders.jobs.execute_refund"
+#: A payment that succeeded after another attempt had paid the order: refunded in full.
+CHARGED_TWICE = "charged_twice"
 
 
 def start_payment(*, order_id: int, resident_id: int) -> Payment:
@@ -128,6 +130,12 @@ def _succeeded(obj: dict[str, Any]) -> str:
         log.warning("payment_intent.succeeded for an unknown intent %s", obj["id"])
         return "unknown_intent"
     order = db.session().get(Order, payment.order_id, with_for_update=True)
+    if order.paid_at is not None and payment.status == "succeeded":
+        return "already_paid"  # another event of this intent paid it (even if since cancelled)
+    if order.paid_at is not None and payment.status != CHARGED_TWICE:
+        return _charged_twice(order, payment)
+    if payment.status == CHARGED_TWICE:
+        return "refund_charged_twice"
     amount, currency = obj.get("amount_received") or obj.get("amount"), obj["currency"].upper()
     if amount != amount_due_minor(order) or currency != order.currency:
         log.error(
@@ -144,15 +152,34 @@ def _succeeded(obj: dict[str, Any]) -> str:
         checkout.mark_paid(order, {"intent": payment.intent_id})
         return "paid"
     if order.status == "cancelled":  # paid after the timer cancelled it: give it back
-        request_refund(
-            order=order,
-            payment=payment,
-            amount_minor=amount,
-            reason="paid after cancellation",
-            actor_id=None,
-        )
+        left = amount - refunded_minor(order.id)  # once, however many events say so
+        if left > 0:
+            request_refund(
+                order=order,
+                payment=payment,
+                amount_minor=left,
+                reason="paid after cancellation",
+                actor_id=None,
+            )
         return "refund_after_cancel"
     return "already_paid"
+
+
+def _charged_twice(order: Order, payment: Payment) -> str:
+    """Another attempt paid the order already (two tabs, two cards): give this one all back."""
+    log.warning("order %s: attempt %s paid it a second time; refunded", order.id, payment.attempt)
+    payment.status, payment.updated_at = CHARGED_TWICE, db.utcnow()
+    refund = Refund(
+        order_id=order.id,
+        payment_id=payment.id,
+        amount_minor=payment.amount_minor,
+        reason="charged twice",
+        actor_id=None,
+    )
+    db.session().add(refund)
+    db.session().flush()
+    jobs.enqueue_after_commit(REFUND_JOB, refund.id)
+    return "refund_charged_twice"
 
 
 def _failed(obj: dict[str, Any]) -> str:
@@ -187,12 +214,18 @@ def paid_payment(order_id: int) -> Payment | None:
 
 
 def refunded_minor(order_id: int) -> int:
-    """How much of the order has been given back or is being given back."""
+    """How much of the order has been given back or is being given back.
+
+    A second charge's refund is not counted: it returns that charge, not the order's money.
+    """
+    twice = select(Payment.id).where(Payment.order_id == order_id, Payment.status == CHARGED_TWICE)
     total = (
         db.session()
         .exec(
             select(func.sum(Refund.amount_minor)).where(
-                Refund.order_id == order_id, Refund.status != "failed"
+                Refund.order_id == order_id,
+                Refund.status != "failed",
+                Refund.payment_id.not_in(twice),
             )
         )
         .one()

@@ -34,6 +34,75 @@ def test_a_succeeded_event_pays_the_order_once_even_when_delivered_twice(app, cl
     assert pays == 1
 
 
+def test_another_event_of_a_paid_intent_after_cancelling_refunds_nothing_more(
+    app, client, unpaid, shop
+):
+    """Found by bench/simulate.py (seed 1): paid, cancelled (refunded in full), then a second
+    'succeeded' event of the same intent used to ask for the whole amount again (a 422 the
+    webhook passed back to Stripe, which retries for days)."""
+    assert deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200)).status_code == 200
+    cancelled = client.post(
+        f"/api/v1/orders/{unpaid['id']}/cancel",
+        json={"reason": "改主意了"},
+        headers=shop["headers"],
+    )
+    assert cancelled.status_code == 200
+    again = deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200))
+    assert again.status_code == 200 and again.get_json() == {"outcome": "already_paid"}
+    with app.app_context(), db.session_scope(write=False) as s:
+        refunds = s.exec(select(Refund.amount_minor).where(Refund.order_id == unpaid["id"])).all()
+    assert refunds == [7200]
+
+
+def test_two_events_of_an_intent_paid_after_the_timer_refund_it_once(app, client, unpaid):
+    """Found by bench/simulate.py (seed 1): the timer cancels, then two 'succeeded' events of
+    the one intent (new ids) arrive; the money goes back once and both are answered 200."""
+    from orders.services import checkout
+
+    with app.app_context(), db.unit_of_work() as s:
+        s.get(Order, unpaid["id"]).expires_at = db.utcnow()
+    with app.app_context(), db.unit_of_work():
+        checkout.expire_unpaid(unpaid["id"])
+    for _ in range(2):
+        answer = deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200))
+        assert answer.status_code == 200 and answer.get_json()["outcome"] == "refund_after_cancel"
+    with app.app_context(), db.session_scope(write=False) as s:
+        refunds = s.exec(select(Refund.amount_minor).where(Refund.order_id == unpaid["id"])).all()
+    assert refunds == [7200]
+
+
+def test_a_second_attempt_that_also_succeeds_is_refunded_in_full(app, client, unpaid, shop):
+    """Found by bench/simulate.py (seed 2): attempt 1 failed, attempt 2 opened, then attempt
+    1's late success paid the order and attempt 2 succeeded too. The second charge is
+    refunded whole, once; the order's own money (paid, refunded) is untouched by it."""
+    with app.app_context(), db.session_scope() as s:
+        s.add(
+            Payment(
+                order_id=unpaid["id"],
+                attempt=2,
+                intent_id="pi_hand_2",
+                client_secret="pi_hand_2_secret",
+                amount_minor=7200,
+                currency="CNY",
+            )
+        )
+        s.commit()
+    assert deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200)).get_json() == {
+        "outcome": "paid"
+    }
+    for _ in range(2):
+        second = deliver(client, app, intent_event("succeeded", "pi_hand_2", 7200))
+        assert second.get_json() == {"outcome": "refund_charged_twice"}
+    with app.app_context(), db.session_scope(write=False) as s:
+        refunds = s.exec(select(Refund.amount_minor, Refund.reason)).all()
+        statuses = sorted(s.exec(select(Payment.status)).all())
+    assert refunds == [(7200, "charged twice")]
+    assert statuses == ["charged_twice", "succeeded"]
+    assert order_status(app, unpaid["id"]) == "paid"
+    shown = client.get(f"/api/v1/orders/{unpaid['id']}", headers=shop["headers"]).get_json()
+    assert (shown["paid"]["amount_minor"], shown["refunded"]["amount_minor"]) == (7200, 0)
+
+
 def test_a_late_failure_never_undoes_a_payment(app, client, unpaid):
     deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200))
     deliver(client, app, intent_event("payment_failed", "pi_hand_1", 7200))

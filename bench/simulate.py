@@ -1,0 +1,322 @@
+"""A seeded random-operation simulator over the real app, checking the invariants every step.
+
+Residents of the demo community order goods (sometimes retrying with the same key), start
+payments and cancel; Stripe's webhooks arrive late, twice and out of order; unpaid orders
+lapse; the operator refunds all or part. After every step: no item below zero stock and every
+item's stock equal to its start plus its movements; an order's stock taken once and, when it
+is cancelled, given back once; no window over its capacity; no order paid twice; refunds never
+above what was paid; the ledger's trial balance zero. A failing seed prints itself, so
+`--seed N --steps M` replays it.
+
+    .venv/bin/python bench/simulate.py [--steps 100000] [--seed 1] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+RESIDENTS = [f"resident{n}@demo.local" for n in range(1, 6)]  # resident6: the care segment
+PASSWORD = "demo1234"  # noqa: S105 - the demo's published password
+STOCK = 4  # per goods item: few, so orders run out and the guard is exercised
+
+
+class Failed(AssertionError):
+    """An invariant broke: the seed and step say how to get here again."""
+
+
+class Simulator:
+    """The app, its demo community, and a random walk of operations over its HTTP API."""
+
+    def __init__(self, app: Any, seed: int) -> None:
+        from tests.fixtures_orders import FakeGateway
+
+        self.app, self.seed, self.rng = app, seed, random.Random(seed)
+        self.client = app.test_client()
+        app.extensions["orders.services.gateway"] = FakeGateway()
+        self.tokens = {e: self._token(e) for e in [*RESIDENTS, "operator@demo.local"]}
+        self.webhooks: list[dict[str, Any]] = []  # sent by "Stripe", not yet delivered
+        self.placed: dict[str, tuple[str, dict[str, Any], int]] = {}  # key -> resident, body, id
+        self.done: Counter[str] = Counter()
+        self.bundles, self.start_stock = self._prepare()
+
+    def _token(self, email: str) -> dict[str, str]:
+        got = self.client.post("/api/v1/auth/token", json={"login": email, "password": PASSWORD})
+        return {"Authorization": f"Bearer {got.get_json()['token']}"}
+
+    def _prepare(self) -> tuple[list[int], dict[int, int]]:
+        from sqlmodel import select
+
+        from orders.services import windows
+        from shop.core import accounts, db
+        from suppliers.catalogue.models import Bundle, BundleComponent
+        from suppliers.models import Item
+
+        with self.app.app_context(), db.unit_of_work() as s:
+            for community in accounts.list_communities():
+                windows.open_windows(community_id=community.id, days=3)
+            goods = {i.id for i in s.exec(select(Item).where(Item.kind == "goods"))}
+            bundles = [
+                b.id
+                for b in s.exec(select(Bundle).where(Bundle.status == "published"))
+                if {
+                    c.item_id
+                    for c in s.exec(
+                        select(BundleComponent).where(BundleComponent.bundle_id == b.id)
+                    )
+                }
+                <= goods
+            ]
+            moved = _moved(s)
+            start = {}
+            for item in s.exec(select(Item).where(Item.kind == "goods")):
+                item.stock = STOCK
+                start[item.id] = STOCK - moved.get(item.id, 0)  # the demo's movements before
+        return bundles, start
+
+    # -- operations ---------------------------------------------------------------------
+
+    def step(self, n: int) -> None:
+        """One random operation, then every invariant."""
+        name = self.rng.choices(
+            ["place", "retry", "pay", "webhook", "cancel", "lapse", "refund"],
+            weights=[30, 5, 20, 20, 10, 5, 10],
+        )[0]
+        getattr(self, f"_{name}")()
+        self.done[name] += 1
+        try:
+            self.check()
+        except AssertionError as exc:
+            raise Failed(f"seed {self.seed}, step {n} ({name}): {exc}") from exc
+
+    def _place(self) -> None:
+        email = self.rng.choice(RESIDENTS)
+        bundle = self.rng.choice(self.bundles)
+        got = self.client.get(
+            f"/api/v1/delivery-windows?bundle_id={bundle}", headers=self.tokens[email]
+        )
+        open_windows = got.get_json()["items"] if got.status_code == 200 else []
+        if not open_windows:
+            return
+        body = {
+            "lines": [{"bundle_id": bundle, "quantity": self.rng.randint(1, 3)}],
+            "delivery": {"mode": "doorstep", "window_id": self.rng.choice(open_windows)["id"]},
+        }
+        key = uuid.uuid4().hex
+        answer = self._post(email, "/api/v1/orders", body, key)
+        assert answer.status_code in (201, 409), (answer.status_code, answer.get_json())
+        if answer.status_code == 201:
+            self.placed[key] = (email, body, answer.get_json()["id"])
+
+    def _retry(self) -> None:
+        if not self.placed:
+            return
+        key = self.rng.choice(sorted(self.placed))
+        email, body, order_id = self.placed[key]
+        answer = self._post(email, "/api/v1/orders", body, key)
+        assert answer.status_code == 201 and answer.get_json()["id"] == order_id, "retry"
+
+    def _pay(self) -> None:
+        order = self._an_order(("pending_payment",))
+        if order is None:
+            return
+        email, order_id = order
+        got = self._post(email, f"/api/v1/orders/{order_id}/payments", {}, None)
+        if got.status_code != 201:
+            return
+        payment = got.get_json()
+        from tests.fixtures_orders import intent_event
+
+        kind = self.rng.choice(["succeeded", "succeeded", "succeeded", "payment_failed"])
+        event = intent_event(kind, payment["payment_intent_id"], payment["amount"]["amount_minor"])
+        self.webhooks += [event] * self.rng.choice([1, 1, 2])  # Stripe sends some twice
+
+    def _webhook(self) -> None:
+        if not self.webhooks:
+            return
+        from tests.fixtures_orders import deliver
+
+        event = self.webhooks.pop(self.rng.randrange(len(self.webhooks)))  # any order
+        answer = deliver(self.client, self.app, event)
+        assert answer.status_code == 200, (answer.status_code, answer.get_data(as_text=True))
+
+    def _cancel(self) -> None:
+        order = self._an_order(("pending_payment", "paid"))
+        if order is not None:
+            email, order_id = order
+            answer = self._post(email, f"/api/v1/orders/{order_id}/cancel", {"reason": "改主意了"})
+            assert answer.status_code in (200, 409), answer.get_json()
+
+    def _lapse(self) -> None:
+        """The clock passes an unpaid order's deadline; the sweep and its job expire it."""
+        from datetime import timedelta
+
+        from orders import jobs as order_jobs
+        from orders.models import Order
+        from orders.services import checkout
+        from shop.core import db
+
+        order = self._an_order(("pending_payment",))
+        if order is None:
+            return
+        with self.app.app_context(), db.unit_of_work() as s:
+            row = s.get(Order, order[1])
+            row.expires_at = db.utcnow() - timedelta(minutes=1)
+        with self.app.app_context(), db.unit_of_work():
+            checkout.sweep_unpaid()
+        with self.app.app_context():
+            order_jobs.expire_unpaid(order[1])  # the job may run twice: once is all it does
+
+    def _refund(self) -> None:
+        order = self._an_order(("paid",))
+        if order is None:
+            return
+        part = self.rng.choice([None, 100])
+        body = {"reason": "模拟退款", **({"amount_minor": part} if part else {})}
+        answer = self._post("operator@demo.local", f"/api/v1/orders/{order[1]}/refunds", body)
+        assert answer.status_code in (201, 409), answer.get_json()
+
+    def _post(self, email: str, path: str, body: Any, key: str | None = None) -> Any:
+        headers = {**self.tokens[email], **({"Idempotency-Key": key} if key else {})}
+        return self.client.post(path, json=body, headers=headers)
+
+    def _an_order(self, statuses: tuple[str, ...]) -> tuple[str, int] | None:
+        from sqlmodel import select
+
+        from orders.models import Order
+        from shop.core import accounts, db
+
+        with self.app.app_context(), db.session_scope(write=False) as s:
+            rows = list(s.exec(select(Order).where(Order.status.in_(statuses)).order_by(Order.id)))
+            if not rows:
+                return None
+            row = self.rng.choice(rows)
+            return accounts.get_user(row.resident_id).email, row.id
+
+    # -- invariants ---------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Every invariant over the whole database (raises AssertionError)."""
+        from sqlmodel import func, select
+
+        from orders.models import DeliveryWindow, Order, OrderComponent, Payment, Refund
+        from shop.core import db
+        from suppliers.models import Item, StockMovement
+
+        with self.app.app_context(), db.session_scope(write=False) as s:
+            moved = _moved(s)
+            for item_id, start in self.start_stock.items():
+                stock = s.get(Item, item_id).stock
+                assert stock >= 0, f"item {item_id} oversold: {stock}"
+                assert stock == start + moved.get(item_id, 0), f"item {item_id}: stock off"
+            by_order: Counter[int] = Counter()
+            for reason, delta in s.exec(select(StockMovement.reason, StockMovement.delta)):
+                if reason.startswith("order "):
+                    by_order[int(reason.split()[1])] += delta
+            taken = Counter()
+            for order in s.exec(select(Order)):
+                wanted = sum(
+                    c.quantity
+                    for c in s.exec(
+                        select(OrderComponent).where(OrderComponent.order_id == order.id)
+                    )
+                    if c.kind == "goods"
+                )
+                held = order.status != "cancelled"
+                assert by_order[order.id] == (-wanted if held else 0), f"order {order.id} stock"
+                if held and order.window_id:
+                    taken[order.window_id] += 1
+            for window in s.exec(select(DeliveryWindow)):
+                assert 0 <= window.taken <= window.capacity, f"window {window.id} over"
+                assert window.taken == taken[window.id], f"window {window.id} counts"
+            paid = Counter(
+                p.order_id for p in s.exec(select(Payment).where(Payment.status == "succeeded"))
+            )
+            assert all(n == 1 for n in paid.values()), "an order paid twice"
+            from orders.services import payments
+
+            for order in s.exec(select(Order)):
+                refunded = payments.refunded_minor(order.id)
+                assert refunded <= order.total_minor, f"order {order.id} refunded {refunded}"
+            twice = s.exec(select(Payment).where(Payment.status == payments.CHARGED_TWICE))
+            for payment in twice:
+                back = s.exec(
+                    select(func.sum(Refund.amount_minor)).where(Refund.payment_id == payment.id)
+                ).one()
+                assert back == payment.amount_minor, f"payment {payment.id} charged twice, kept"
+        balance = self.client.get(
+            "/api/v1/ledger/trial-balance", headers=self.tokens["operator@demo.local"]
+        ).get_json()
+        assert balance["total_minor"] == 0, "the ledger does not balance"
+
+
+def _moved(s: Any) -> dict[int, int]:
+    from sqlmodel import func, select
+
+    from suppliers.models import StockMovement
+
+    rows = s.exec(
+        select(StockMovement.item_id, func.sum(StockMovement.delta)).group_by(StockMovement.item_id)
+    )
+    return {item_id: int(total or 0) for item_id, total in rows}
+
+
+def build_app(database_url: str | None, work: Path) -> Any:
+    """A migrated app with the demo community, on SQLite in `work` unless a URL is given."""
+    import wsgi
+    from shop.console import demo
+    from shop.core import db, migrate
+
+    app = wsgi.create_app(
+        {
+            "DATABASE_URL": database_url or f"sqlite:///{work / 'sim.db'}",
+            "SEARCH_DIR": str(work / "search"),
+            "UPLOAD_DIR": str(work / "uploads"),
+            "SECRET_KEY": "simulate",
+            "TESTING": True,
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        }
+    )
+    migrate.upgrade(app)
+    with app.app_context(), db.unit_of_work():
+        demo.seed()
+    return app
+
+
+def main() -> None:
+    """Run the walk; print what it did and how fast; exit 1 with the seed on a failure."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--steps", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    app = build_app(args.database_url, Path(tempfile.mkdtemp(prefix="simulate-")))
+    sim = Simulator(app, args.seed)
+    started = time.perf_counter()
+    try:
+        for n in range(1, args.steps + 1):
+            sim.step(n)
+            if n % 1000 == 0:
+                print(f"{n} steps, {time.perf_counter() - started:.0f} s: {dict(sim.done)}")
+    except Failed as exc:
+        print(f"FAILED {exc}\nreplay: bench/simulate.py --seed {args.seed} --steps {args.steps}")
+        raise SystemExit(1) from exc
+    print(
+        f"seed {args.seed}: {args.steps} steps in {time.perf_counter() - started:.0f} s, all held"
+    )
+    print(dict(sim.done))
+
+
+if __name__ == "__main__":
+    main()
