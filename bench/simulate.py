@@ -20,6 +20,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,24 @@ PASSWORD = "demo1234"  # noqa: S105 - the demo's published password
 STOCK = 4  # per goods item: few, so orders run out and the guard is exercised
 
 
+#: Where the simulated clock starts: a fixed moment, so a seed replays exactly on any day.
+START = datetime(2030, 1, 7, 0, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The simulated time (installed as `shop.core.db.utcnow`); each step moves it on."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: int) -> None:
+        """Move the time on."""
+        self.now += timedelta(seconds=seconds)
+
+
 class Failed(AssertionError):
     """An invariant broke: the seed and step say how to get here again."""
 
@@ -38,10 +57,11 @@ class Failed(AssertionError):
 class Simulator:
     """The app, its demo community, and a random walk of operations over its HTTP API."""
 
-    def __init__(self, app: Any, seed: int) -> None:
+    def __init__(self, app: Any, seed: int, clock: Clock) -> None:
+        """`clock` must already be `shop.core.db.utcnow` (the caller installs and removes it)."""
         from tests.fixtures_orders import FakeGateway
 
-        self.app, self.seed, self.rng = app, seed, random.Random(seed)
+        self.app, self.seed, self.rng, self.clock = app, seed, random.Random(seed), clock
         self.client = app.test_client()
         app.extensions["orders.services.gateway"] = FakeGateway()
         self.tokens = {e: self._token(e) for e in [*RESIDENTS, "operator@demo.local"]}
@@ -57,18 +77,18 @@ class Simulator:
     def _prepare(self) -> tuple[list[int], dict[int, int]]:
         from sqlmodel import select
 
-        from orders.services import windows
-        from shop.core import accounts, db
+        from shop.core import db
         from suppliers.catalogue.models import Bundle, BundleComponent
         from suppliers.models import Item
 
+        self._open_windows()
         with self.app.app_context(), db.unit_of_work() as s:
-            for community in accounts.list_communities():
-                windows.open_windows(community_id=community.id, days=3)
             goods = {i.id for i in s.exec(select(Item).where(Item.kind == "goods"))}
             bundles = [
                 b.id
-                for b in s.exec(select(Bundle).where(Bundle.status == "published"))
+                for b in s.exec(
+                    select(Bundle).where(Bundle.status == "published").order_by(Bundle.id)
+                )
                 if {
                     c.item_id
                     for c in s.exec(
@@ -84,6 +104,14 @@ class Simulator:
                 start[item.id] = STOCK - moved.get(item.id, 0)  # the demo's movements before
         return bundles, start
 
+    def _open_windows(self) -> None:
+        from orders.services import windows
+        from shop.core import accounts, db
+
+        with self.app.app_context(), db.unit_of_work():
+            for community in accounts.list_communities():
+                windows.open_windows(community_id=community.id, days=3)
+
     # -- operations ---------------------------------------------------------------------
 
     def step(self, n: int) -> None:
@@ -94,6 +122,7 @@ class Simulator:
         )[0]
         getattr(self, f"_{name}")()
         self.done[name] += 1
+        self.clock.advance(self.rng.randint(0, 120))
         try:
             self.check()
         except AssertionError as exc:
@@ -106,7 +135,8 @@ class Simulator:
             f"/api/v1/delivery-windows?bundle_id={bundle}", headers=self.tokens[email]
         )
         open_windows = got.get_json()["items"] if got.status_code == 200 else []
-        if not open_windows:
+        if not open_windows:  # the simulated days ran past the open ones: open the next
+            self._open_windows()
             return
         body = {
             "lines": [{"bundle_id": bundle, "quantity": self.rng.randint(1, 3)}],
@@ -159,8 +189,6 @@ class Simulator:
 
     def _lapse(self) -> None:
         """The clock passes an unpaid order's deadline; the sweep and its job expire it."""
-        from datetime import timedelta
-
         from orders import jobs as order_jobs
         from orders.models import Order
         from orders.services import checkout
@@ -223,15 +251,13 @@ class Simulator:
             for reason, delta in s.exec(select(StockMovement.reason, StockMovement.delta)):
                 if reason.startswith("order "):
                     by_order[int(reason.split()[1])] += delta
-            taken = Counter()
+            taken: Counter[int] = Counter()
+            goods = select(OrderComponent.order_id, func.sum(OrderComponent.quantity)).where(
+                OrderComponent.kind == "goods"
+            )
+            wants = dict(s.exec(goods.group_by(OrderComponent.order_id)).all())
             for order in s.exec(select(Order)):
-                wanted = sum(
-                    c.quantity
-                    for c in s.exec(
-                        select(OrderComponent).where(OrderComponent.order_id == order.id)
-                    )
-                    if c.kind == "goods"
-                )
+                wanted = int(wants.get(order.id) or 0)
                 held = order.status != "cancelled"
                 assert by_order[order.id] == (-wanted if held else 0), f"order {order.id} stock"
                 if held and order.window_id:
@@ -245,9 +271,17 @@ class Simulator:
             assert all(n == 1 for n in paid.values()), "an order paid twice"
             from orders.services import payments
 
-            for order in s.exec(select(Order)):
-                refunded = payments.refunded_minor(order.id)
-                assert refunded <= order.total_minor, f"order {order.id} refunded {refunded}"
+            refunded = dict(
+                s.exec(
+                    select(Refund.order_id, func.sum(Refund.amount_minor))
+                    .join(Payment, Payment.id == Refund.payment_id)
+                    .where(Refund.status != "failed", Payment.status != payments.CHARGED_TWICE)
+                    .group_by(Refund.order_id)
+                ).all()
+            )
+            for order_id, back in refunded.items():
+                total = s.get(Order, order_id).total_minor
+                assert back <= total, f"order {order_id} refunded {back} of {total}"
             twice = s.exec(select(Payment).where(Payment.status == payments.CHARGED_TWICE))
             for payment in twice:
                 back = s.exec(
@@ -302,7 +336,11 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     app = build_app(args.database_url, Path(tempfile.mkdtemp(prefix="simulate-")))
-    sim = Simulator(app, args.seed)
+    from shop.core import db
+
+    clock = Clock()
+    db.utcnow = clock  # the whole run lives on the simulated time
+    sim = Simulator(app, args.seed, clock)
     started = time.perf_counter()
     try:
         for n in range(1, args.steps + 1):
