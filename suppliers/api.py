@@ -16,7 +16,6 @@ from suppliers.queries import find_items as find_items
 from suppliers.queries import get_items as get_items
 from suppliers.queries import get_supplier as get_supplier
 from suppliers.queries import item_ids_of_supplier as item_ids_of_supplier
-from suppliers.queries import max_open_orders as max_open_orders
 from suppliers.queries import member_ids as member_ids
 from suppliers.queries import open_order_limit as open_order_limit
 from suppliers.queries import producers as producers

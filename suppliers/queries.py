@@ -79,12 +79,6 @@ def count_by_status() -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-def max_open_orders(supplier_id: int) -> int | None:
-    """How many open orders the supplier may carry (None: no limit; probation has one)."""
-    row = db.session().get(Supplier, supplier_id)
-    return None if row is None else open_order_limit(row.status)
-
-
 def open_order_limit(status: str) -> int | None:
     """How many open orders a supplier in this status may carry (None: no limit)."""
     if status == SupplierStatus.APPROVED_PROBATION:

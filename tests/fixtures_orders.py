@@ -145,19 +145,26 @@ def unpaid(app, client, shop):
     """An unpaid order of 2 bundles (¥72.00) with a recorded payment attempt."""
     app.extensions["orders.services.gateway"] = FakeGateway()
     order = post(client, shop, order_body(shop, 2)).get_json()
+    add_attempt(app, order["id"], 1)
+    return order
+
+
+def add_attempt(app, order_id: int, attempt: int, amount_minor: int = 7200) -> str:
+    """Record a payment attempt of the order (as starting a payment would); its intent id."""
+    intent_id = f"pi_hand_{attempt}"
     with app.app_context(), db.session_scope() as s:
         s.add(
             Payment(
-                order_id=order["id"],
-                attempt=1,
-                intent_id="pi_hand_1",
-                client_secret="pi_hand_1_secret",
-                amount_minor=7200,
+                order_id=order_id,
+                attempt=attempt,
+                intent_id=intent_id,
+                client_secret=f"{intent_id}_secret",
+                amount_minor=amount_minor,
                 currency="CNY",
             )
         )
         s.commit()
-    return order
+    return intent_id
 
 
 class Clock:

@@ -1,9 +1,11 @@
 """Every route of the URL map, called as every role: who gets past its gate is the table below.
 
 A new route fails this test until it is listed, so nobody adds a page or an endpoint without
-saying who may call it. The table was written from the decorators and then read line by line
-(anonymous only on the storefront, sign-up, login and public files; the console and the
-measures for the operator; supplier pages for members; staff pages for staff). "Past the
+saying who may call it. The table was first printed from a run (`SHOP_AUTHZ_PRINT=1`) and then
+read line by line against what each role should reach (anonymous only on the storefront,
+search, sign-up, login, applying, scanned codes, public media and the webhook; the console
+for the operator; supplier pages for members; staff pages for staff); after that it is the
+specification, and a changed gate must be changed here on purpose. "Past the
 gate" means the answer is not 401, 403 or a page's redirect to the login: with an id no row
 has, the role meets a 404 or a refusal of the empty body instead. No answer may be a 500.
 `SHOP_AUTHZ_PRINT=1` prints the table as observed, to review a change against it.

@@ -130,11 +130,11 @@ def _succeeded(obj: dict[str, Any]) -> str:
         log.warning("payment_intent.succeeded for an unknown intent %s", obj["id"])
         return "unknown_intent"
     order = db.session().get(Order, payment.order_id, with_for_update=True)
-    if order.paid_at is not None and payment.status == "succeeded":
-        return "already_paid"  # another event of this intent paid it (even if since cancelled)
-    if order.paid_at is not None and payment.status != CHARGED_TWICE:
-        return _charged_twice(order, payment)
-    if payment.status == CHARGED_TWICE:
+    if order.paid_at is not None:  # paid (and perhaps since cancelled) before this event
+        if payment.status == "succeeded":
+            return "already_paid"  # by another event of this intent
+        if payment.status != CHARGED_TWICE:  # by another attempt: this one is a second charge
+            _charged_twice(order, payment)
         return "refund_charged_twice"
     amount, currency = obj.get("amount_received") or obj.get("amount"), obj["currency"].upper()
     if amount != amount_due_minor(order) or currency != order.currency:
@@ -152,7 +152,7 @@ def _succeeded(obj: dict[str, Any]) -> str:
         checkout.mark_paid(order, {"intent": payment.intent_id})
         return "paid"
     if order.status == "cancelled":  # paid after the timer cancelled it: give it back
-        left = amount - refunded_minor(order.id)  # once, however many events say so
+        left = amount - _refunded_of(payment.id)  # once, however many events say so
         if left > 0:
             request_refund(
                 order=order,
@@ -165,21 +165,17 @@ def _succeeded(obj: dict[str, Any]) -> str:
     return "already_paid"
 
 
-def _charged_twice(order: Order, payment: Payment) -> str:
+def _charged_twice(order: Order, payment: Payment) -> None:
     """Another attempt paid the order already (two tabs, two cards): give this one all back."""
     log.warning("order %s: attempt %s paid it a second time; refunded", order.id, payment.attempt)
     payment.status, payment.updated_at = CHARGED_TWICE, db.utcnow()
-    refund = Refund(
-        order_id=order.id,
-        payment_id=payment.id,
+    request_refund(
+        order=order,
+        payment=payment,
         amount_minor=payment.amount_minor,
         reason="charged twice",
         actor_id=None,
     )
-    db.session().add(refund)
-    db.session().flush()
-    jobs.enqueue_after_commit(REFUND_JOB, refund.id)
-    return "refund_charged_twice"
 
 
 def _failed(obj: dict[str, Any]) -> str:
@@ -213,6 +209,16 @@ def paid_payment(order_id: int) -> Payment | None:
     )
 
 
+def _refunded_of(payment_id: int) -> int:
+    """How much of one payment has been given back or is being given back."""
+    total = db.session().exec(
+        select(func.sum(Refund.amount_minor)).where(
+            Refund.payment_id == payment_id, Refund.status != "failed"
+        )
+    )
+    return int(total.one() or 0)
+
+
 def refunded_minor(order_id: int) -> int:
     """How much of the order has been given back or is being given back.
 
@@ -236,8 +242,8 @@ def refunded_minor(order_id: int) -> int:
 def request_refund(
     *, order: Order, payment: Payment, amount_minor: int, reason: str, actor_id: int | None
 ) -> Refund:
-    """Ask for a refund; a job carries it out through Stripe after commit."""
-    if amount_minor <= 0 or amount_minor > payment.amount_minor - refunded_minor(order.id):
+    """Ask for a refund of this payment; a job carries it out through Stripe after commit."""
+    if amount_minor <= 0 or amount_minor > payment.amount_minor - _refunded_of(payment.id):
         raise Invalid(
             _("The refund is more than what is left to refund."),
             fields={"amount_minor": [_("Too much.")]},
@@ -263,7 +269,7 @@ def refund_order(*, order_id: int, actor_id: int, amount_minor: int | None, reas
     payment = paid_payment(order_id)
     if payment is None:
         return _refund_credit_only(order, actor_id, amount_minor, reason)
-    left = payment.amount_minor - refunded_minor(order_id)
+    left = payment.amount_minor - _refunded_of(payment.id)
     refund = request_refund(
         order=order,
         payment=payment,
@@ -271,7 +277,7 @@ def refund_order(*, order_id: int, actor_id: int, amount_minor: int | None, reas
         reason=reason,
         actor_id=actor_id,
     )
-    full = refunded_minor(order_id) >= payment.amount_minor
+    full = _refunded_of(payment.id) >= payment.amount_minor
     data = {"refund_id": refund.id, "amount_minor": refund.amount_minor}
     if order.status != "cancelled":
         action = "refund" if full else "refund_part"
@@ -328,7 +334,7 @@ def refund_cancelled(order_id: int, **kwargs: Any) -> None:
     order = db.session().get(Order, order_id)
     payment = paid_payment(order_id)
     if order is not None and payment is not None:
-        left = payment.amount_minor - refunded_minor(order_id)
+        left = payment.amount_minor - _refunded_of(payment.id)
         if left > 0:
             request_refund(
                 order=order,

@@ -154,16 +154,9 @@ def figures(
     *, measures: Sequence[str], scope: str, first: date, last: date, scope_ids: Sequence[int] = ()
 ) -> list[MeasureFigure]:
     """Snapshot rows of these measures and scope, months `first` to `last`, oldest first."""
-    stmt = select(MeasureFigure).where(
-        MeasureFigure.measure.in_(list(measures)),
-        MeasureFigure.scope == scope,
-        MeasureFigure.month >= first,
-        MeasureFigure.month <= last,
-    )
-    if scope_ids:
-        stmt = stmt.where(MeasureFigure.scope_id.in_(list(scope_ids)))
+    where = _rows_of(measures, scope, scope_ids, MeasureFigure.month.between(first, last))
     order = (MeasureFigure.month, MeasureFigure.measure, MeasureFigure.scope_id)
-    return list(db.session().exec(stmt.order_by(*order)))
+    return list(db.session().exec(select(MeasureFigure).where(*where).order_by(*order)))
 
 
 def figures_page(
@@ -176,12 +169,7 @@ def figures_page(
     per_page: int = 20,
 ) -> tuple[list[MeasureFigure], int]:
     """A page of a month's rows of these measures and scope (by measure, scope id); the total."""
-    where = (
-        MeasureFigure.measure.in_(list(measures)),
-        MeasureFigure.scope == scope,
-        MeasureFigure.month == month,
-        *((MeasureFigure.scope_id.in_(list(scope_ids)),) if scope_ids else ()),
-    )
+    where = _rows_of(measures, scope, scope_ids, MeasureFigure.month == month)
     session = db.session()
     total = session.exec(select(func.count()).select_from(MeasureFigure).where(*where)).one()
     stmt = (
@@ -189,6 +177,15 @@ def figures_page(
     )
     rows = session.exec(stmt.offset((page - 1) * per_page).limit(per_page))
     return list(rows), int(total)
+
+
+def _rows_of(measures: Sequence[str], scope: str, scope_ids: Sequence[int], months: Any) -> tuple:
+    return (
+        MeasureFigure.measure.in_(list(measures)),
+        MeasureFigure.scope == scope,
+        months,
+        *((MeasureFigure.scope_id.in_(list(scope_ids)),) if scope_ids else ()),
+    )
 
 
 def rate_bp(part: int, whole: int) -> int | None:

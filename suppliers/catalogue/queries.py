@@ -359,11 +359,6 @@ def checkout_row(bundle_id: int) -> tuple[Bundle, list[dict] | None, list[str]] 
     return bundle, nodes, list(checklist or ())
 
 
-def bundle_row(bundle_id: int) -> Bundle | None:
-    """The bundle with this id, for building a view (None when there is none)."""
-    return db.session().get(Bundle, bundle_id)
-
-
 def bundles_made_by(supplier_id: int) -> list[tuple[int, str]]:
     """Published bundles made of this supplier's items only: (id, title), by title."""
     item_ids = suppliers.api.item_ids_of_supplier(supplier_id)

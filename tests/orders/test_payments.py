@@ -10,7 +10,7 @@ from sqlmodel import func, select
 
 from orders.models import Order, OrderEvent, Payment, Refund, WebhookEvent
 from shop.core import db
-from tests.fixtures_orders import deliver, intent_event, order_body, post, stock
+from tests.fixtures_orders import add_attempt, deliver, intent_event, order_body, post, stock
 
 
 def order_status(app, order_id):
@@ -75,18 +75,7 @@ def test_a_second_attempt_that_also_succeeds_is_refunded_in_full(app, client, un
     """Found by bench/simulate.py (seed 2): attempt 1 failed, attempt 2 opened, then attempt
     1's late success paid the order and attempt 2 succeeded too. The second charge is
     refunded whole, once; the order's own money (paid, refunded) is untouched by it."""
-    with app.app_context(), db.session_scope() as s:
-        s.add(
-            Payment(
-                order_id=unpaid["id"],
-                attempt=2,
-                intent_id="pi_hand_2",
-                client_secret="pi_hand_2_secret",
-                amount_minor=7200,
-                currency="CNY",
-            )
-        )
-        s.commit()
+    add_attempt(app, unpaid["id"], 2)
     assert deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200)).get_json() == {
         "outcome": "paid"
     }

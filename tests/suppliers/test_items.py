@@ -163,16 +163,12 @@ def test_probation_limits_active_items(app, make_supplier, headers, client):
     assert inactive.status_code == 201
 
 
-def test_probation_caps_open_orders_until_graduation(app, make_supplier):
+def test_probation_caps_open_orders_until_graduation(app):
     import suppliers.api
 
-    on_probation, active = (
-        make_supplier(status="approved_probation"),
-        make_supplier(status="active"),
-    )
-    with app.app_context(), db.session_scope(write=False):
-        assert suppliers.api.max_open_orders(on_probation.id) == 30
-        assert suppliers.api.max_open_orders(active.id) is None
+    with app.app_context():
+        assert suppliers.api.open_order_limit("approved_probation") == 30
+        assert suppliers.api.open_order_limit("active") is None
 
 
 def test_a_suspended_supplier_cannot_change_its_catalogue(client, make_supplier, headers):
