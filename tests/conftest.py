@@ -159,6 +159,18 @@ def app(shared_app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]
         _empty_all_tables(database_url, app.extensions["shop.db"])
 
 
+#: The search engines this run can test: Whoosh always, PostgreSQL's on the PostgreSQL run.
+SEARCH_ENGINES = ["whoosh", *(["postgres"] if PG_URL else [])]
+
+
+@pytest.fixture(params=SEARCH_ENGINES)
+def search_engine(request: pytest.FixtureRequest, app: Flask) -> str:
+    """Run the test once on each search engine (the shared app's setting, put back after)."""
+    app.config["SEARCH_ENGINE"] = request.param
+    app.extensions["shop.search"] = {}
+    return request.param
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()

@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: a SQLite file in instance/
     "REDIS_URL": None,  # None: jobs run in-process after commit
     "SEARCH_DIR": None,  # None: instance/search
+    # "whoosh": an index directory per node; "postgres": one index in the database.
+    "SEARCH_ENGINE": "whoosh",
     "UPLOAD_DIR": None,  # None: instance/uploads (documents, images; outside the web root)
     "MEDIA_MAX_BYTES": 8 * 1024 * 1024,
     "MEDIA_MAX_PIXELS": 40_000_000,

@@ -4,7 +4,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, Relationship, SQLModel
 
 from shop.core.db import utcnow
@@ -224,3 +225,23 @@ class CommitteeSeat(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="core_user.id", primary_key=True)
     community_id: int = Field(foreign_key="core_community.id", index=True)
+
+
+class SearchEntry(SQLModel, table=True):
+    """One document of a full-text index on the PostgreSQL engine (SEARCH_ENGINE=postgres).
+
+    `terms` holds each searched term as `field:term` (jieba's words, pinyin, keywords); a GIN
+    index finds the documents of any of them. `stored` is what a hit hands back. On SQLite
+    the table exists but stays empty (the engine needs PostgreSQL).
+    """
+
+    __tablename__ = "core_search_entry"
+    __table_args__ = (Index("ix_core_search_entry_terms", "terms", postgresql_using="gin"),)
+
+    index_name: str = Field(primary_key=True, max_length=40)
+    key: str = Field(primary_key=True, max_length=200)
+    terms: str = Field(sa_column=Column(TSVECTOR().with_variant(Text(), "sqlite"), nullable=False))
+    stored: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(JSONB().with_variant(JSON(), "sqlite"), nullable=False),
+    )

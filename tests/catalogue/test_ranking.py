@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 import suppliers.api
 from shop.core import db
+
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 
 def test_a_better_scorecard_moves_a_bundle_up_the_listing_and_search(

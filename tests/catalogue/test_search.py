@@ -10,6 +10,8 @@ from shop.core import db, jobs
 from suppliers.catalogue.services import search
 from tests.conftest import REDIS_URL
 
+pytestmark = pytest.mark.usefixtures("search_engine")
+
 
 def titles(client, q, headers=None):
     response = client.get("/api/v1/search", query_string={"q": q}, headers=headers or {})
@@ -97,9 +99,13 @@ def test_reindex_rebuilds_from_the_database(app, publish):
 
 
 @pytest.fixture
-def rq_catalogue_app(app_factory, tmp_path):
+def rq_catalogue_app(app_factory, tmp_path, search_engine):
     """An app whose index jobs go to the `search` queue of real Redis (fakeredis without it)."""
-    app = app_factory(REDIS_URL=REDIS_URL or "redis://fake", SEARCH_DIR=str(tmp_path / "rq-search"))
+    app = app_factory(
+        REDIS_URL=REDIS_URL or "redis://fake",
+        SEARCH_DIR=str(tmp_path / "rq-search"),
+        SEARCH_ENGINE=search_engine,
+    )
     if REDIS_URL:
         jobs.redis_connection(app).ping()
     else:

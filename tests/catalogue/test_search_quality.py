@@ -6,10 +6,11 @@ import pytest
 
 from bench import search_judgements as judged
 from suppliers.catalogue.services import search
+from tests.conftest import SEARCH_ENGINES
 
 
 @pytest.fixture
-def demo_index(app):
+def demo_index(app, search_engine):
     with app.app_context():
         search.rebuild(iter(judged.demo_documents()))
         yield judged.demo_synonyms()
@@ -62,3 +63,26 @@ def test_a_supplier_name_does_not_drown_a_search_for_water(app, demo_index):
 def test_a_supplier_name_still_finds_its_bundles_when_nothing_else_does(app, demo_index):
     with app.app_context():
         assert len(_titles(demo_index)("清泉")) == 10
+
+
+@pytest.mark.skipif(
+    len(SEARCH_ENGINES) < 2, reason="the PostgreSQL engine needs the PostgreSQL run"
+)
+def test_both_engines_answer_every_judged_query_alike(app):
+    """Same hits, same order, same scores: the engines share the analysis and the formula."""
+    answers = {}
+    for engine in SEARCH_ENGINES:
+        app.config["SEARCH_ENGINE"] = engine
+        app.extensions["shop.search"] = {}
+        with app.app_context():
+            search.rebuild(iter(judged.demo_documents()))
+            synonyms = judged.demo_synonyms()
+            answers[engine] = {
+                query: [
+                    (h.bundle_id, round(h.score, 6))
+                    for h in search.search(query, synonyms=synonyms, visible=["mass"])[0]
+                ]
+                for query, _wanted in judged.JUDGEMENTS
+            }
+    assert answers["whoosh"] == answers["postgres"]
+    assert sum(len(hits) for hits in answers["whoosh"].values()) > 100

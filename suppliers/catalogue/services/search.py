@@ -20,34 +20,33 @@ from typing import Any
 
 from markupsafe import escape
 from pypinyin import Style, lazy_pinyin
-from whoosh.analysis import LowercaseFilter, RegexTokenizer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.query import Or, Prefix, Query, Term
 
 from shop.core import search as engine
+from shop.core.search import AnyOf, Field, Fields, Kind, Term
 
 INDEX = "bundles"
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _ASCII_WORD = re.compile(r"^[a-z0-9]+$")
 
 
-def schema() -> Schema:
+def fields() -> Fields:
     """The bundle index's fields."""
-    chinese = engine.chinese_analyzer()
-    return Schema(
-        id=ID(stored=True, unique=True),
-        title=TEXT(stored=True, analyzer=chinese, field_boost=3.0),
-        names=TEXT(analyzer=chinese, field_boost=2.0),
-        body=TEXT(analyzer=chinese),
-        category=TEXT(analyzer=chinese, field_boost=2.0),
-        tags=KEYWORD(lowercase=True, commas=True, field_boost=2.0),
-        py=TEXT(analyzer=RegexTokenizer(r"[a-z0-9]+") | LowercaseFilter(), phrase=False),
-        py_short=KEYWORD(),
-        chars=KEYWORD(),
-        heads=KEYWORD(),
-        segments=KEYWORD(commas=True, stored=True),
-        rank=NUMERIC(stored=True),
-        category_id=STORED,
+    return Fields(
+        (
+            Field("id", Kind.KEY),
+            Field("title", Kind.TEXT, stored=True, boost=3.0),
+            Field("names", Kind.TEXT, boost=2.0),
+            Field("body", Kind.TEXT),
+            Field("category", Kind.TEXT, boost=2.0),
+            Field("tags", Kind.KEYWORDS, commas=True, boost=2.0),
+            Field("py", Kind.LETTERS),
+            Field("py_short", Kind.KEYWORDS),
+            Field("chars", Kind.KEYWORDS),
+            Field("heads", Kind.KEYWORDS),
+            Field("segments", Kind.KEYWORDS, commas=True, stored=True),
+            Field("rank", Kind.NUMBER),
+            Field("category_id", Kind.STORED),
+        )
     )
 
 
@@ -140,8 +139,8 @@ def to_document(doc: BundleDoc) -> dict[str, Any]:
 
 
 def index() -> engine.SearchIndex:
-    """The bundle index of this process."""
-    return engine.get_index(INDEX, schema())
+    """The bundle index (of this process, on Whoosh; the shared one, on PostgreSQL)."""
+    return engine.get_index(INDEX, fields())
 
 
 def expand(words: Iterable[str], synonyms: Mapping[str, Sequence[str]]) -> list[str]:
@@ -159,7 +158,7 @@ STRONG_FIELDS = ("title", "names", "category", "tags")
 
 def build_query(
     text: str, synonyms: Mapping[str, Sequence[str]], *, body: bool = False
-) -> Query | None:
+) -> AnyOf | None:
     """A query matching any of the shopper's words in the strong fields, and their synonyms.
 
     The shopper's words (jieba's precise cut) are searched in the title, item names, category
@@ -170,7 +169,7 @@ def build_query(
     words = engine.query_words(text)
     extra = [w.lower() for w in expand(words, synonyms) if w not in words]
     fields = (*STRONG_FIELDS, "body") if body else STRONG_FIELDS
-    clauses: list[Query] = []
+    clauses: list[Term] = []
     for word in words:
         clauses += [Term(field, word) for field in fields]
         if len(word) == 1 and _HAN.fullmatch(word):
@@ -180,7 +179,7 @@ def build_query(
             if len(word) == 2:
                 clauses.append(Term("py_short", word))
             if len(word) >= 3:
-                clauses.append(Prefix("py", word))
+                clauses.append(Term("py", word, prefix=True))
     for word in words:  # 桶装水 also finds "…纯净水 18.9L 桶装": the parts count for less
         if len(word) >= 3 and _HAN.fullmatch(word):
             parts = {w for w, _s, _e in engine.jieba_words(word) if 1 < len(w) < len(word)}
@@ -189,7 +188,7 @@ def build_query(
             ]
     for word in extra:
         clauses += [Term(field, word) for field in STRONG_FIELDS]
-    return Or(clauses) if clauses else None
+    return AnyOf(tuple(clauses)) if clauses else None
 
 
 @dataclass(frozen=True)
@@ -209,8 +208,6 @@ def search(
     """The best `limit` bundles for `text` among those offered to the `visible` segments.
 
     Ranked by text relevance, then by the suppliers' scorecard. Returns (hits, partial).
-    Segments are checked on the stored field rather than with a Whoosh filter: a filter makes
-    Whoosh score every match, while a plain top-N lets it skip blocks that cannot rank.
     """
     allowed = set(visible)
     if not allowed:
@@ -224,29 +221,17 @@ def search(
     ], partial
 
 
-def _top(query: Query | None, allowed: set[str], limit: int) -> tuple[list[Found], bool]:
+def _top(query: AnyOf | None, allowed: set[str], limit: int) -> tuple[list[Found], bool]:
     """The best `limit` hits of `query` offered to one of the `allowed` segments, ranked."""
     if query is None:
         return [], False
-    found: list[Found] = []
-    partial = False
-    for fetch in (limit * 2, limit * 20):
-        results = index().search(query, limit=fetch)
-        partial = results.partial
-        found = [
-            Found(
-                int(hit.fields["id"]),
-                hit.score,
-                int(hit.fields.get("rank") or 0),
-                hit.fields["title"],
-            )
-            for hit in results.hits
-            if allowed & set(hit.fields.get("segments", "").split(","))
-        ]
-        if len(found) >= limit or len(results.hits) < fetch:
-            break
-    found.sort(key=lambda h: (-round(h.score, 4), -h.rank))
-    return found[:limit], partial
+    within = AnyOf(tuple(Term("segments", s) for s in sorted(allowed)))
+    results = index().search(query, limit=limit, within=within, then_by="rank")
+    found = [
+        Found(int(h.fields["id"]), h.score, int(h.fields.get("rank") or 0), h.fields["title"])
+        for h in results.hits
+    ]
+    return found, results.partial
 
 
 def highlight(text: str, title: str) -> str:
