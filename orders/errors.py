@@ -60,5 +60,4 @@ PlanAnswered = refusal("plan_answered", "The plan has been answered already.")
 BatchClosed = refusal(
     "batch_closed", "The batch's deadline has passed, or it was decided or cancelled."
 )
-NotOfferedHere = refusal("not_offered_here", "This batch is not offered in your compound.")
 PledgeNotFixable = refusal("pledge_not_fixable", "This pledge is not waiting for another card.")

@@ -493,8 +493,8 @@ def pledge(data: dict[str, Any], batch_id: int) -> Any:
     """Pledge pieces with a card: held, or saved for the deadline; never charged now.
 
     Needs an `Idempotency-Key` header: a retry returns the first pledge. Beyond the cap the
-    pledge waits its turn. 409 `batch_closed` after the deadline, `not_offered_here` outside
-    the batch's compounds, `card_declined` (nothing kept).
+    pledge waits its turn. 404 for a batch not offered in the resident's compound (as when
+    reading it), 409 `batch_closed` after the deadline, `card_declined` (nothing kept).
     """
     row = pledges.pledge(
         batch_id=batch_id,

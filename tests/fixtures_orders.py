@@ -139,6 +139,56 @@ class FakeGateway:
         self.refunds.append((intent_id, amount_minor, idempotency_key))
         return RefundResult(f"re_{len(self.refunds)}", "succeeded", amount_minor)
 
+    # Cards: every card works; a payment is confirmed by the webhook, as with Stripe.
+    def confirm_intent(self, *, intent_id, payment_method):
+        return self._intent(intent_id, "processing")
+
+    def hold(self, *, amount_minor, currency, payment_method, key, reference):
+        from orders.services.gateway import Intent
+
+        return Intent(
+            f"pi_hold_{key}", f"pi_hold_{key}_secret", "requires_capture", amount_minor, currency
+        )
+
+    def save_card(self, *, payment_method, key, reference):
+        from orders.services.gateway import SavedCard
+
+        return SavedCard(
+            f"cus_{key}", f"seti_{key}", payment_method, "succeeded", f"seti_{key}_secret"
+        )
+
+    def charge_saved(
+        self,
+        *,
+        customer_id,
+        payment_method,
+        amount_minor,
+        currency,
+        key,
+        reference,
+        off_session=True,
+    ):
+        from orders.services.gateway import Intent
+
+        return Intent(
+            f"pi_charge_{key}", f"pi_charge_{key}_secret", "succeeded", amount_minor, currency
+        )
+
+    def capture(self, intent_id):
+        return self._intent(intent_id, "succeeded")
+
+    def cancel(self, intent_id):
+        return self._intent(intent_id, "canceled")
+
+    def retrieve(self, intent_id):
+        return self._intent(intent_id, "requires_payment_method")
+
+    @staticmethod
+    def _intent(intent_id, status):
+        from orders.services.gateway import Intent
+
+        return Intent(intent_id, f"{intent_id}_secret", status, 0, "CNY")
+
 
 @pytest.fixture
 def unpaid(app, client, shop):

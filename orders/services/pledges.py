@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlmodel import select
 
 from orders import process
-from orders.errors import BatchClosed, CardDeclined, NotOfferedHere, PledgeNotFixable
+from orders.errors import BatchClosed, CardDeclined, PledgeNotFixable
 from orders.models import CustomBatch, Pledge
 from orders.services import batches, checkout, gateway
 from orders.services import demand as demands
@@ -43,8 +43,8 @@ def pledge(
     """Pledge `quantity` pieces with this card: held or saved, never charged now.
 
     The same Idempotency-Key and body return the first pledge; another body is refused.
-    Raises BatchClosed (deadline passed, decided or cancelled), NotOfferedHere, CardDeclined
-    (nothing is kept), NoAddress, NotVerified.
+    Raises NotFound (no such batch in the resident's compound), BatchClosed (deadline passed,
+    decided or cancelled), CardDeclined (nothing is kept), NoAddress, NotVerified.
     """
     arrived = db.utcnow()  # a pledge that came before the deadline and waited for the lock counts
     demands.require_phase()
@@ -112,10 +112,12 @@ def _pledged_before(resident_id: int, key: str, request_hash: str) -> Pledge | N
 
 
 def _check_open(batch: CustomBatch, community_id: int, arrived: datetime) -> None:
+    # A batch of another compound does not exist for this resident, as when reading it: a
+    # refusal with a reason would tell them it does, and whether it is still open.
+    if community_id not in {c.community_id for c in batches.compounds_of(batch.id)}:
+        raise NotFound(_("No such batch."))
     if batch.status != "open" or db.aware(batch.deadline) <= arrived:
         raise BatchClosed(_("This batch is closed: its deadline has passed or it was decided."))
-    if community_id not in {c.community_id for c in batches.compounds_of(batch.id)}:
-        raise NotOfferedHere(_("This batch is not offered in your compound."))
 
 
 @dataclass(frozen=True)
