@@ -40,7 +40,7 @@ TO_PREPARE = ("paid", "accepted")
 
 def local_today() -> date:
     """Today in the platform's time zone."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return db.utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from marshmallow import (
@@ -24,6 +24,7 @@ from orders.queries import (
     PlanView,
     PledgeView,
 )
+from shop.core import db
 from shop.core.i18n import N_
 from shop.core.schemas import (
     ID_RANGE,
@@ -303,7 +304,7 @@ class DemandRequestInSchema(Schema):
 
     @validates("wanted_by")
     def _not_past(self, value: date | None, **_kwargs: object) -> None:
-        if value is not None and value < datetime.now(UTC).date() - timedelta(days=1):
+        if value is not None and value < db.utcnow().date() - timedelta(days=1):
             raise ValidationError(N_("A date from today on."))
 
 

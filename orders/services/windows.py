@@ -36,7 +36,7 @@ def open_windows(*, community_id: int, days: int | None = None) -> int:
     """Create the configured windows for the coming days (idempotent); returns how many new."""
     cfg = current_app.config
     tz = ZoneInfo(accounts.community_timezone(community_id))
-    today = datetime.now(tz).date()
+    today = db.utcnow().astimezone(tz).date()  # the one clock (tests and the simulator move it)
     s = db.session()
     existing = set(
         s.exec(
@@ -125,7 +125,7 @@ def list_slots(
     A slot ends when the service is expected to be done: its start plus `duration_minutes`.
     """
     tz = ZoneInfo(accounts.community_timezone(community_id))
-    today = datetime.now(tz).date()
+    today = db.utcnow().astimezone(tz).date()  # the one clock (tests and the simulator move it)
     earliest = bookable_after()
     choices = []
     for offset in range(

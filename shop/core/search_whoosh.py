@@ -375,7 +375,8 @@ class _Segment:
             order = self._numbers.get(f"{field}:order")
         if order is None:
             keys = self._column(field, str)
-            ranked = sorted(range(self.size), key=lambda n: (len(keys[n]), keys[n]))
+            text = np.array(keys, dtype=str) if keys else np.zeros(0, dtype=str)
+            ranked = np.lexsort((text, np.char.str_len(text)))
             order = np.empty(self.size, dtype=np.int64)
             order[ranked] = np.arange(self.size)
             with self._lock:
