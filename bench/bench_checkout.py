@@ -17,6 +17,7 @@ bundle with plenty of stock and windows with plenty of room; gunicorn with 2 syn
   units. Goal: 0 oversold, and all 10 sold, every round.
 
     .venv/bin/python bench/bench_checkout.py [--requests 400] [--concurrency 4] [--rounds 20]
+        [--workers 2]
         [--postgres postgresql://postgres@127.0.0.1:5432/test | --no-postgres]
 """
 
@@ -363,8 +364,8 @@ def run(kind: str, pg_url: str | None, args: argparse.Namespace) -> dict[str, An
         subprocess.run([*flask, "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         ctx = prepare(db)
         port, bare_port = free_port(), free_port()
-        server = serve("wsgi:create_app()", port, env)
-        bare = serve("bench.bare_app:app", bare_port, env)
+        server = serve("wsgi:create_app()", port, env, args.workers)
+        bare = serve("bench.bare_app:app", bare_port, env, args.workers)
         try:
             base = f"http://127.0.0.1:{port}"
             token = requests.post(
@@ -413,12 +414,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2 cores)")
     args = parser.parse_args()
     kinds = [("sqlite", None)] + ([] if args.no_postgres else [("postgresql", args.postgres)])
     results = {kind: run(kind, url, args) for kind, url in kinds}
     print(
         f"\ncheckout: {args.requests} orders, {args.concurrency} concurrent clients,"
-        " gunicorn 2 sync workers; raw SQL: the same transaction through the bare driver,"
+        f" gunicorn {args.workers} sync workers; raw SQL: the same transaction through the bare"
+        " driver,"
         " same clients; bare HTTP: a Flask app that only parses the body and answers 201"
     )
     print(

@@ -39,11 +39,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+def serve(app: str, port: int, env: dict[str, str], workers: int = 2) -> subprocess.Popen:
     cmd = [
         str(BIN / "gunicorn"),
         "-w",
-        "2",
+        str(workers),
         "-b",
         f"127.0.0.1:{port}",
         "--preload",

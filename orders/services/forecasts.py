@@ -100,6 +100,7 @@ def refresh(now: datetime | None = None) -> int:
     _delivered(since, counts)
     _asked(since, counts)
     s = db.session()
+    db.serialize("orders.forecasts.refresh")  # a second run at once waits, then replaces
     s.exec(delete(DemandWeek))
     s.exec(delete(DemandForecast))
     series: dict[tuple[int, str], dict[date, int]] = defaultdict(dict)

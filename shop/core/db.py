@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -88,6 +88,18 @@ def add_once(row: Any) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def serialize(name: str) -> None:
+    """Hold this unit of work's turn at `name` until it ends: one at a time per name.
+
+    For work that replaces a set of rows and may run twice at once (a periodic job in two
+    processes, a retried job beside its hung original). PostgreSQL takes a transaction-level
+    advisory lock; SQLite needs none, as a writer holds the whole database from BEGIN IMMEDIATE.
+    """
+    s = session()
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 def refused(exc: BaseException) -> None:

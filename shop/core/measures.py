@@ -133,6 +133,7 @@ def snapshot(month: date) -> int:
     if unknown:
         raise ValueError(f"figures of undeclared measures: {sorted(unknown)}")
     s = db.session()
+    db.serialize(f"measures.snapshot:{month.isoformat()}")  # two at once would clash on insert
     s.exec(delete(MeasureFigure).where(MeasureFigure.month == month))
     s.add_all(
         MeasureFigure(
