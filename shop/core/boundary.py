@@ -120,7 +120,7 @@ def _json_body() -> Any:
     if request.mimetype != "application/json":
         return None
     raw = request.get_data(cache=True)
-    if not raw.strip():
+    if not raw:  # no body at all: the operations that take none
         return None
     try:
         body = json.loads(raw.decode("utf-8"))

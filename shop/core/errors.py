@@ -144,8 +144,11 @@ def handle_http_exception(exc: HTTPException) -> tuple[Response | str, int] | Re
     fields: dict[str, Any] = {}
     data = getattr(exc, "data", None) or {}
     if "messages" in data:  # webargs: {"json": {...}} or {"query": {...}}
-        for location_messages in data["messages"].values():
-            fields.update(location_messages)
+        for location, location_messages in data["messages"].items():
+            if isinstance(location_messages, dict):
+                fields.update(location_messages)
+            else:  # about the whole body, e.g. {"json": ["Invalid JSON body."]}
+                fields[location] = list(location_messages)
     message = _("Some fields are not valid.") if fields else str(_TITLES.get(status, exc.name))
     if status == 429:
         message = _("Too many attempts. Please wait a minute and try again.")
