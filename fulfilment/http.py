@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -22,21 +22,22 @@ from fulfilment.services import (
 )
 from shop.core import accounts
 from shop.core.auth import role_required
-from shop.core.boundary import id_value
 from shop.core.http import idempotency_key
 from shop.core.ratelimit import limiter
+from shop.core.schemas import PageArgsSchema, page_schema, paged
 
 bp = Blueprint("fulfilment_api", __name__, url_prefix="/api/v1", description="Tasks of the staff")
 
 
 @bp.get("/tasks")
 @role_required("staff", "manager")
-@bp.response(200, schemas.TaskSchema(many=True))
-def list_tasks() -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.TaskSchema, "TaskPage"))
+def list_tasks(args: dict[str, Any]) -> dict[str, Any]:
     """Staff: my tasks and my grids' claimable ones; managers: their grids' tasks."""
     if "staff" in current_user.roles:
-        return queries.tasks_for_staff(current_user.id)
-    return queries.tasks_for_manager(current_user.id)
+        return paged(queries.tasks_for_staff(current_user.id), args)
+    return paged(queries.tasks_for_manager(current_user.id), args)
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -145,10 +146,11 @@ def withdraw(data: dict[str, Any]) -> Any:
 
 @bp.get("/withdrawals")
 @role_required("operator")
-@bp.response(200, schemas.WithdrawalSchema(many=True))
-def withdrawals() -> Any:
-    """Withdrawals waiting for a decision, oldest first."""
-    return payouts.list_withdrawals(status=request.args.get("status") or "requested")
+@bp.arguments(schemas.WithdrawalListArgs, location="query")
+@bp.response(200, page_schema(schemas.WithdrawalSchema, "WithdrawalPage"))
+def withdrawals(args: dict[str, Any]) -> dict[str, Any]:
+    """Withdrawals of a status (by default those waiting for a decision), oldest first."""
+    return paged(payouts.list_withdrawals(status=args["status"]), args)
 
 
 @bp.post("/withdrawals/<int:withdrawal_id>/decision")
@@ -180,10 +182,11 @@ def trial_balance() -> dict[str, Any]:
 
 @bp.get("/commission-rules")
 @role_required("operator")
-@bp.response(200, schemas.RuleSchema(many=True))
-def commission_rules() -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.RuleSchema, "RulePage"))
+def commission_rules(args: dict[str, Any]) -> dict[str, Any]:
     """Every rule version, newest first."""
-    return commissions.list_rules()
+    return paged(commissions.list_rules(), args)
 
 
 @bp.post("/commission-rules")
@@ -198,12 +201,12 @@ def add_commission_rule(data: dict[str, Any]) -> Any:
 
 @bp.get("/grids/<int:grid_id>/leaderboard")
 @role_required("staff", "manager", "operator")
-@bp.arguments(schemas.StatementArgs, location="query")
-@bp.response(200, schemas.LeaderRowSchema(many=True))
-def leaderboard(args: dict[str, Any], grid_id: int) -> Any:
+@bp.arguments(schemas.LeaderboardArgs, location="query")
+@bp.response(200, page_schema(schemas.LeaderRowSchema, "LeaderRowPage"))
+def leaderboard(args: dict[str, Any], grid_id: int) -> dict[str, Any]:
     """A grid's board for a month (its manager, its staff, the operator)."""
     queries.require_grid_member(grid_id, current_user.id, current_user.roles)
-    return queries.leaderboard(grid_id, args["month"])
+    return paged(queries.leaderboard(grid_id, args["month"]), args)
 
 
 def _request_limit() -> str:
@@ -231,12 +234,13 @@ def open_request(data: dict[str, Any], code: str) -> Any:
 
 @bp.get("/service-requests")
 @role_required("staff", "resident")
-@bp.response(200, schemas.RequestSchema(many=True))
-def list_requests() -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.RequestSchema, "RequestPage"))
+def list_requests(args: dict[str, Any]) -> dict[str, Any]:
     """Staff: the active requests of their grids; residents: their own."""
     if current_user.has_role("staff"):
-        return queries.requests_for_staff(current_user.id)
-    return queries.requests_for_resident(current_user.id)
+        return paged(queries.requests_for_staff(current_user.id), args)
+    return paged(queries.requests_for_resident(current_user.id), args)
 
 
 @bp.post("/service-requests/<int:request_id>/actions")
@@ -251,10 +255,11 @@ def act_on_request(data: dict[str, Any], request_id: int) -> Any:
 
 @bp.get("/touchpoints")
 @role_required("operator")
-@bp.response(200, schemas.TouchpointSchema(many=True))
-def list_touchpoints() -> Any:
-    """Every touchpoint, with the link its QR code opens."""
-    return queries.touchpoints(request.args.get("community_id", type=id_value))
+@bp.arguments(schemas.CompoundFilterArgs, location="query")
+@bp.response(200, page_schema(schemas.TouchpointSchema, "TouchpointPage"))
+def list_touchpoints(args: dict[str, Any]) -> dict[str, Any]:
+    """Every touchpoint (optionally of one compound), with the link its QR code opens."""
+    return paged(queries.touchpoints(args["community_id"]), args)
 
 
 @bp.post("/touchpoints")
@@ -282,10 +287,11 @@ def move_segment(data: dict[str, Any], resident_id: int) -> Any:
 
 @bp.get("/grids")
 @role_required("operator")
-@bp.response(200, schemas.GridOutSchema(many=True))
-def list_grids() -> Any:
+@bp.arguments(schemas.CompoundFilterArgs, location="query")
+@bp.response(200, page_schema(schemas.GridOutSchema, "GridPage"))
+def list_grids(args: dict[str, Any]) -> dict[str, Any]:
     """Every grid with its buildings and staff (optionally of one compound)."""
-    return api.list_grids(request.args.get("community_id", type=id_value))
+    return paged(api.list_grids(args["community_id"]), args)
 
 
 @bp.post("/grids")
@@ -323,10 +329,11 @@ def set_grid_manager(data: dict[str, Any], grid_id: int) -> Any:
 
 @bp.get("/managers")
 @role_required("operator")
-@bp.response(200, schemas.ManagerOutSchema(many=True))
-def list_managers() -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.ManagerOutSchema, "ManagerOutPage"))
+def list_managers(args: dict[str, Any]) -> dict[str, Any]:
     """Every active project manager and their grids."""
-    return [queries.manager_view(user, grids) for user, grids in grids.list_managers()]
+    return paged([queries.manager_view(user, grids) for user, grids in grids.list_managers()], args)
 
 
 @bp.post("/managers")
@@ -341,10 +348,13 @@ def appoint_manager(data: dict[str, Any]) -> Any:
 
 @bp.get("/staff")
 @role_required("operator", "manager")
-@bp.response(200, schemas.StaffOutSchema(many=True))
-def list_staff() -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.StaffOutSchema, "StaffPage"))
+def list_staff(args: dict[str, Any]) -> dict[str, Any]:
     """Every staff member (the operator), or those of my grids (a manager)."""
-    return queries.staff_of(current_user.id, is_operator=current_user.has_role("operator"))
+    return paged(
+        queries.staff_of(current_user.id, is_operator=current_user.has_role("operator")), args
+    )
 
 
 @bp.post("/staff")

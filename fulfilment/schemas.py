@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from fulfilment.rules import FAIL_CAUSES
 from fulfilment.services.tasks import EVENT_ACTIONS
 from shop.core.i18n import N_
-from shop.core.schemas import ID_RANGE, WHOLE_RANGE, OpenPageForm, PageForm
+from shop.core.schemas import ID_RANGE, WHOLE_RANGE, OpenPageForm, PageArgsSchema, PageForm
 
 
 class TaskSchema(Schema):
@@ -145,6 +145,27 @@ class StatementArgs(Schema):
     """`?month=2026-11`."""
 
     month = fields.Date(required=True, format="%Y-%m")
+
+
+class LeaderboardArgs(PageArgsSchema):
+    """`?month=2026-11` and the page."""
+
+    month = fields.Date(required=True, format="%Y-%m")
+
+
+class WithdrawalListArgs(PageArgsSchema):
+    """`?status=` (requested by default) and the page."""
+
+    status = fields.String(
+        load_default="requested",
+        validate=validate.OneOf(["requested", "approved", "rejected", "paid"]),
+    )
+
+
+class CompoundFilterArgs(PageArgsSchema):
+    """`?community_id=` (optional) and the page."""
+
+    community_id = fields.Integer(load_default=None, validate=ID_RANGE)
 
 
 class StaffStatementSchema(Schema):

@@ -29,7 +29,7 @@ from shop.core.accounts import find_resident_address
 from shop.core.auth import role_required, viewer_segment
 from shop.core.errors import NotFound
 from shop.core.http import idempotency_key
-from shop.core.schemas import page_schema
+from shop.core.schemas import PageArgsSchema, page_schema, paged
 
 bp = Blueprint(
     "orders_api", __name__, url_prefix="/api/v1", description="Checkout, orders and their history"
@@ -149,18 +149,20 @@ def _readable(order_id: int) -> Any:
 
 @bp.get("/orders/<int:order_id>/events")
 @role_required("resident", "operator", "staff", "manager")
-@bp.response(200, schemas.OrderEventSchema(many=True))
-def order_events(order_id: int) -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.OrderEventSchema, "OrderEventPage"))
+def order_events(args: dict[str, Any], order_id: int) -> dict[str, Any]:
     """The order's timeline, oldest first (its resident, the operator, its staff)."""
-    return checkout.events(_readable(order_id).id)
+    return paged(checkout.events(_readable(order_id).id), args)
 
 
 @bp.get("/orders/<int:order_id>/commitment")
 @role_required("resident", "operator", "staff", "manager")
-@bp.response(200, schemas.CommitmentNodeSchema(many=True))
-def commitment(order_id: int) -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.CommitmentNodeSchema, "CommitmentNodePage"))
+def commitment(args: dict[str, Any], order_id: int) -> dict[str, Any]:
     """The order's promises, promised beside actual (resident, operator, its staff)."""
-    return commitments.nodes_of(_readable(order_id))
+    return paged(commitments.nodes_of(_readable(order_id)), args)
 
 
 @bp.post("/orders/<int:order_id>/payments")
@@ -250,10 +252,11 @@ def complain(data: dict[str, Any], order_id: int) -> Any:
 
 @bp.get("/complaints")
 @role_required("operator")
-@bp.response(200, schemas.ComplaintSchema(many=True))
-def open_complaints() -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.ComplaintSchema, "ComplaintPage"))
+def open_complaints(args: dict[str, Any]) -> dict[str, Any]:
     """Complaints waiting for an answer, oldest first."""
-    return api.open_complaints()
+    return paged(api.open_complaints(), args)
 
 
 @bp.post("/complaints/<int:complaint_id>/resolve")
@@ -321,30 +324,39 @@ def create_demand_request(data: dict[str, Any]) -> dict[str, Any]:
 
 @bp.get("/demand-requests")
 @role_required("resident")
-@bp.response(200, schemas.DemandRequestSchema(many=True))
-def my_demand_requests() -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.DemandRequestSchema, "DemandRequestPage"))
+def my_demand_requests(args: dict[str, Any]) -> dict[str, Any]:
     """My requests, newest first, each with what became of its demand."""
     demand.require_phase()
-    return queries.my_requests(current_user.id)
+    return paged(queries.my_requests(current_user.id), args)
+
+
+def _filters(args: dict[str, Any]) -> dict[str, Any]:
+    """A list's query arguments without the page's."""
+    return {k: v for k, v in args.items() if k not in ("page", "per_page")}
 
 
 @bp.get("/demands")
 @role_required("resident", "operator")
 @bp.arguments(schemas.DemandArgs, location="query")
-@bp.response(200, schemas.DemandSchema(many=True))
-def demands(args: dict[str, Any]) -> Any:
+@bp.response(200, page_schema(schemas.DemandSchema, "DemandPage"))
+def demands(args: dict[str, Any]) -> dict[str, Any]:
     """The demand board: the operator's of any compound; a resident's own compound's only."""
     demand.require_phase()
     if current_user.has_role("operator"):
-        return queries.demand_board(**args)
+        return paged(queries.demand_board(**_filters(args)), args)
     home = find_resident_address(current_user.id)
     if home is None:
-        return []
-    return queries.demand_board(
-        community_id=home.community_id,
-        category_id=args["category_id"],
-        status=args["status"],
-        viewer_id=current_user.id,
+        return paged([], args)
+    return paged(
+        queries.demand_board(
+            community_id=home.community_id,
+            category_id=args["category_id"],
+            status=args["status"],
+            viewer_id=current_user.id,
+        ),
+        args,
     )
 
 
@@ -380,11 +392,11 @@ def decline_demand(data: dict[str, Any], demand_id: int) -> Any:
 @bp.get("/forecasts")
 @role_required("operator")
 @bp.arguments(schemas.ForecastArgs, location="query")
-@bp.response(200, schemas.ForecastSchema(many=True))
-def forecasts(args: dict[str, Any]) -> Any:
+@bp.response(200, page_schema(schemas.ForecastSchema, "ForecastPage"))
+def forecasts(args: dict[str, Any]) -> dict[str, Any]:
     """Demand forecasts per series and compound (refreshed nightly), each with MASE and WAPE."""
     demand.require_phase()
-    return queries.forecasts(args["community_id"])
+    return paged(queries.forecasts(args["community_id"]), args)
 
 
 # Production plans (phase 3)
@@ -410,12 +422,13 @@ def issue_plan(data: dict[str, Any]) -> Any:
 
 @bp.get("/suppliers/<int:supplier_id>/production-plans")
 @role_required("operator", "supplier_member")
-@bp.response(200, schemas.PlanSchema(many=True))
-def production_plans(supplier_id: int) -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.PlanSchema, "PlanPage"))
+def production_plans(args: dict[str, Any], supplier_id: int) -> dict[str, Any]:
     """A producer's plans, newest first (its members and the operator only)."""
     demand.require_phase()
     plans.may_read(current_user.id, current_user.roles, supplier_id)
-    return queries.plans_of(supplier_id)
+    return paged(queries.plans_of(supplier_id), args)
 
 
 @bp.post("/suppliers/<int:supplier_id>/production-plans/<int:plan_id>/response")
@@ -449,19 +462,19 @@ def create_batch(data: dict[str, Any]) -> Any:
 @bp.get("/custom-batches")
 @role_required("resident", "operator", "supplier_member")
 @bp.arguments(schemas.BatchArgs, location="query")
-@bp.response(200, schemas.BatchSchema(many=True))
-def list_batches(args: dict[str, Any]) -> Any:
+@bp.response(200, page_schema(schemas.BatchSchema, "BatchPage"))
+def list_batches(args: dict[str, Any]) -> dict[str, Any]:
     """Batches: a resident's compound's open ones, a producer's own, or all for the operator."""
     demand.require_phase()
     if "operator" in current_user.roles:
-        return queries.batches(status=args["status"])
+        return paged(queries.batches(status=args["status"]), args)
     if "supplier_member" in current_user.roles:
         supplier = suppliers.api.supplier_for(current_user.id)
-        return queries.batches(supplier_id=supplier.id, status=args["status"])
+        return paged(queries.batches(supplier_id=supplier.id, status=args["status"]), args)
     home = find_resident_address(current_user.id)
     if home is None:
-        return []
-    return queries.batches(community_id=home.community_id, status="open")
+        return paged([], args)
+    return paged(queries.batches(community_id=home.community_id, status="open"), args)
 
 
 @bp.get("/custom-batches/<int:batch_id>")
@@ -508,11 +521,12 @@ def pledge(data: dict[str, Any], batch_id: int) -> Any:
 
 @bp.get("/pledges")
 @role_required("resident")
-@bp.response(200, schemas.PledgeSchema(many=True))
-def my_pledges() -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.PledgeSchema, "PledgePage"))
+def my_pledges(args: dict[str, Any]) -> dict[str, Any]:
     """My pledges, newest first, with what became of each."""
     demand.require_phase()
-    return queries.pledge_views(current_user.id)
+    return paged(queries.pledge_views(current_user.id), args)
 
 
 @bp.post("/pledges/<int:pledge_id>/withdraw")

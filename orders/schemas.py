@@ -32,6 +32,7 @@ from shop.core.schemas import (
     WHOLE_RANGE,
     MoneySchema,
     OpenPageForm,
+    PageArgsSchema,
     view_schema,
 )
 
@@ -315,7 +316,7 @@ class BundleMatchSchema(Schema):
     title = fields.String()
 
 
-class DemandArgs(Schema):
+class DemandArgs(PageArgsSchema):
     """The demand board's filters (the operator's; a resident sees their compound's)."""
 
     community_id = fields.Integer(load_default=None, validate=ID_RANGE)
@@ -337,7 +338,7 @@ class DemandDeclineSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=2, max=500))
 
 
-class ForecastArgs(Schema):
+class ForecastArgs(PageArgsSchema):
     """Which compound's forecasts."""
 
     community_id = fields.Integer(load_default=None, validate=ID_RANGE)
@@ -435,7 +436,7 @@ class BatchInSchema(Schema):
     plan_line_id = fields.Integer(load_default=None, allow_none=True, validate=ID_RANGE)
 
 
-class BatchArgs(Schema):
+class BatchArgs(PageArgsSchema):
     """Which batches (the operator may filter by status)."""
 
     status = fields.String(

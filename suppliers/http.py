@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 
 from shop.core.auth import role_required
 from shop.core.errors import Invalid, NotFound
-from shop.core.schemas import page_schema
+from shop.core.schemas import PageArgsSchema, page_schema, paged
 from suppliers import schemas
 from suppliers.services import access, documents, items, phase, settlement, vetting
 
@@ -26,7 +26,7 @@ bp = Blueprint(
 )
 MEMBERS = ("operator", "supplier_member")
 SupplierPage = page_schema(schemas.SupplierSchema, "SupplierPage")
-ItemPage = page_schema(schemas.ItemOutSchema, "ItemPage")
+ItemPage = page_schema(schemas.ItemOutSchema, "ItemOutPage")
 
 
 def _upload(field: str = "file") -> documents.Upload:
@@ -133,11 +133,12 @@ def resubmit(data: dict[str, Any], supplier_id: int) -> Any:
 
 @bp.get("/suppliers/<int:supplier_id>/events")
 @role_required(*MEMBERS)
-@bp.response(200, schemas.EventSchema(many=True))
-def supplier_events(supplier_id: int) -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.EventSchema, "SupplierEventPage"))
+def supplier_events(args: dict[str, Any], supplier_id: int) -> dict[str, Any]:
     """The supplier's history, oldest first."""
     access.get_supplier_for(current_user.id, supplier_id)
-    return vetting.events(supplier_id)
+    return paged(vetting.events(supplier_id), args)
 
 
 @bp.post("/suppliers/<int:supplier_id>/documents")
@@ -288,18 +289,20 @@ def adjust_stock(data: dict[str, Any], item_id: int) -> Any:
 
 @bp.get("/items/<int:item_id>/stock-movements")
 @role_required(*MEMBERS)
-@bp.response(200, schemas.StockMovementSchema(many=True))
-def stock_movements(item_id: int) -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.StockMovementSchema, "StockMovementPage"))
+def stock_movements(args: dict[str, Any], item_id: int) -> dict[str, Any]:
     """The item's stock history, newest first."""
-    return items.stock_movements(item_id=item_id, actor_id=current_user.id)
+    return paged(items.stock_movements(item_id=item_id, actor_id=current_user.id), args)
 
 
 @bp.get("/items/<int:item_id>/changes")
 @role_required(*MEMBERS)
-@bp.response(200, schemas.ItemChangeSchema(many=True))
-def changes(item_id: int) -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.ItemChangeSchema, "ItemChangePage"))
+def changes(args: dict[str, Any], item_id: int) -> dict[str, Any]:
     """The item's recorded edits, newest first."""
-    return items.item_changes(item_id=item_id, actor_id=current_user.id)
+    return paged(items.item_changes(item_id=item_id, actor_id=current_user.id), args)
 
 
 @bp.post("/suppliers/<int:supplier_id>/items/import")
@@ -330,14 +333,18 @@ def import_items(args: dict[str, Any], supplier_id: int) -> Any:
 
 @bp.get("/suppliers/<int:supplier_id>/statements")
 @role_required(*MEMBERS)
-@bp.response(200, schemas.StatementSchema(many=True))
-def statements(supplier_id: int) -> list[dict[str, Any]]:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.StatementSchema, "StatementPage"))
+def statements(args: dict[str, Any], supplier_id: int) -> dict[str, Any]:
     """Per month, what the platform owes the supplier."""
     rows = settlement.list_statements(supplier_id=supplier_id, actor_id=current_user.id)
-    return [
-        {**asdict(r), "total": {"amount_minor": r.total_minor, "currency": r.currency}}
-        for r in rows
-    ]
+    return paged(
+        [
+            {**asdict(r), "total": {"amount_minor": r.total_minor, "currency": r.currency}}
+            for r in rows
+        ],
+        args,
+    )
 
 
 @bp.post("/suppliers/<int:supplier_id>/statements/<string(length=10):period>/payment")
@@ -366,18 +373,22 @@ def _period(text: str) -> date:
 
 @bp.get("/suppliers/<int:supplier_id>/statements/<string(length=10):period>/lines")
 @role_required(*MEMBERS)
-@bp.response(200, schemas.StatementLineSchema(many=True))
-def statement_lines(supplier_id: int, period: str) -> list[dict[str, Any]]:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.StatementLineSchema, "StatementLinePage"))
+def statement_lines(args: dict[str, Any], supplier_id: int, period: str) -> dict[str, Any]:
     """The lines of the statement starting on `period` (YYYY-MM-01)."""
     lines = settlement.statement_lines(
         supplier_id=supplier_id, period_start=_period(period), actor_id=current_user.id
     )
-    return [
-        {
-            "reference": ln.reference,
-            "description": ln.description,
-            "at": ln.at,
-            "amount": {"amount_minor": ln.amount_minor, "currency": ln.currency},
-        }
-        for ln in lines
-    ]
+    return paged(
+        [
+            {
+                "reference": ln.reference,
+                "description": ln.description,
+                "at": ln.at,
+                "amount": {"amount_minor": ln.amount_minor, "currency": ln.currency},
+            }
+            for ln in lines
+        ],
+        args,
+    )

@@ -21,6 +21,7 @@ from shop.core.schemas import (
     CommunitySchema,
     ErrorSchema,
     NotificationPageSchema,
+    PageArgsSchema,
     PublicUnitSchema,
     RegisterSchema,
     TokenRequestSchema,
@@ -31,6 +32,8 @@ from shop.core.schemas import (
     UnitsInSchema,
     UserSchema,
     VerifySchema,
+    page_schema,
+    paged,
 )
 from shop.core.web import csrf
 
@@ -190,10 +193,11 @@ def _community_payload(community: Any) -> dict[str, Any]:
 
 @bp.get("/communities")
 @role_required("operator")
-@bp.response(200, CommunitySchema(many=True))
-def list_communities() -> list[dict[str, Any]]:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(CommunitySchema, "CommunityPage"))
+def list_communities(args: dict[str, Any]) -> dict[str, Any]:
     """Every compound with its buildings."""
-    return [_community_payload(c) for c in accounts.list_communities()]
+    return paged([_community_payload(c) for c in accounts.list_communities()], args)
 
 
 @bp.post("/communities")
@@ -244,11 +248,12 @@ def _unit_rows(community_id: int, *, private: bool) -> list[dict[str, Any]]:
 
 @bp.get("/communities/<int:community_id>/units")
 @role_required("operator")
-@bp.response(200, UnitSchema(many=True))
-def list_units(community_id: int) -> list[dict[str, Any]]:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(UnitSchema, "UnitPage"))
+def list_units(args: dict[str, Any], community_id: int) -> dict[str, Any]:
     """The compound's homes with owners and join codes (for the property's notices)."""
     accounts.get_community(community_id)
-    return _unit_rows(community_id, private=True)
+    return paged(_unit_rows(community_id, private=True), args)
 
 
 @bp.post("/communities/<int:community_id>/units")
@@ -266,11 +271,11 @@ def add_units(data: dict[str, Any], community_id: int) -> list[dict[str, Any]]:
 
 @bp.get("/signup/units")
 @bp.arguments(UnitArgsSchema, location="query")
-@bp.response(200, PublicUnitSchema(many=True))
-def signup_units(args: dict[str, Any]) -> list[dict[str, Any]]:
+@bp.response(200, page_schema(PublicUnitSchema, "PublicUnitPage"))
+def signup_units(args: dict[str, Any]) -> dict[str, Any]:
     """The homes of a compound, for the signup form (no owner data)."""
     accounts.get_community(args["community_id"])
-    return _unit_rows(args["community_id"], private=False)
+    return paged(_unit_rows(args["community_id"], private=False), args)
 
 
 @bp.post("/signup")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import cache
 from types import UnionType
@@ -46,6 +46,18 @@ class PageArgsSchema(Schema):
 
     page = fields.Integer(load_default=1, validate=PAGE_RANGE)
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+def paged(rows: Sequence[Any], args: Mapping[str, Any]) -> dict[str, Any]:
+    """One page of a list already read whole: `{"items", "page", "per_page", "total"}`.
+
+    For lists bounded by what they belong to (a month's statement, an item's history); a
+    list that grows without bound pages in its query instead (orders, measures).
+    """
+    page, per_page = int(args["page"]), int(args["per_page"])
+    start = (page - 1) * per_page
+    items = list(rows[start : start + per_page])
+    return {"items": items, "page": page, "per_page": per_page, "total": len(rows)}
 
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:
@@ -271,8 +283,8 @@ class VerifySchema(Schema):
     )
 
 
-class UnitArgsSchema(Schema):
-    """`?community_id=`."""
+class UnitArgsSchema(PageArgsSchema):
+    """`?community_id=` and the page."""
 
     community_id = fields.Integer(required=True, validate=ID_RANGE)
 

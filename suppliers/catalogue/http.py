@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 import suppliers.api
 from shop.core.auth import role_required, viewer_segment
 from shop.core.errors import NotFound
-from shop.core.schemas import page_schema
+from shop.core.schemas import PageArgsSchema, page_schema, paged
 from suppliers.catalogue import api, queries, schemas
 from suppliers.catalogue.services import bundles as services
 from suppliers.catalogue.services import policies
@@ -22,7 +22,7 @@ bp = Blueprint(
     url_prefix="/api/v1",
     description="产品包 bundles, search and the catalogue's settings",
 )
-BundlePage = page_schema(schemas.BundleCardSchema, "BundlePage")
+BundlePage = page_schema(schemas.BundleCardSchema, "BundleCardPage")
 
 
 def _operator_view(bundle_id: int) -> Any:
@@ -110,12 +110,13 @@ def withdraw(data: dict[str, Any], bundle_id: int) -> Any:
 
 
 @bp.get("/categories")
-@bp.response(200, schemas.CategorySchema(many=True))
-def list_categories() -> Any:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.CategorySchema, "CategoryPage"))
+def list_categories(args: dict[str, Any]) -> dict[str, Any]:
     """The open categories (the operator sees every one)."""
     if current_user.is_authenticated and current_user.has_role("operator"):
-        return queries.all_categories()
-    return api.list_categories(viewer_segment())
+        return paged(queries.all_categories(), args)
+    return paged(api.list_categories(viewer_segment()), args)
 
 
 @bp.post("/categories")
@@ -156,10 +157,11 @@ def _policy_out(policy: Any) -> dict[str, Any]:
 
 @bp.get("/policies")
 @role_required("operator")
-@bp.response(200, schemas.PolicySchema(many=True))
-def list_policies() -> list[dict[str, Any]]:
+@bp.arguments(PageArgsSchema, location="query")
+@bp.response(200, page_schema(schemas.PolicySchema, "PolicyPage"))
+def list_policies(args: dict[str, Any]) -> dict[str, Any]:
     """Every commitment policy with its promises in plain words."""
-    return [_policy_out(p) for p in queries.all_policies()]
+    return paged([_policy_out(p) for p in queries.all_policies()], args)
 
 
 @bp.post("/policies")
@@ -213,7 +215,7 @@ def put_segment(data: dict[str, Any], segment: str) -> dict[str, Any]:
 @bp.get("/catalogue/items")
 @role_required("operator")
 @bp.arguments(schemas.ItemSearchArgs, location="query")
-@bp.response(200, schemas.ItemChoiceSchema(many=True))
-def find_items(args: dict[str, Any]) -> Any:
+@bp.response(200, page_schema(schemas.ItemChoiceSchema, "ItemChoicePage"))
+def find_items(args: dict[str, Any]) -> dict[str, Any]:
     """Sellable supplier items matching `q`, to compose a bundle."""
-    return suppliers.api.find_items(args["q"])
+    return paged(suppliers.api.find_items(args["q"]), args)

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from shop.core.i18n import N_
 from shop.core.media import KEY as MEDIA_KEY
 from shop.core.money import basis_points, parse_major
-from shop.core.schemas import ID_RANGE, PAGE_RANGE, OpenPageForm, PageForm
+from shop.core.schemas import ID_RANGE, PAGE_RANGE, OpenPageForm, PageArgsSchema, PageForm
 from suppliers.catalogue.rules import SEGMENTS
 from suppliers.catalogue.services.policies import NODE_KINDS, NodeSchema
 
@@ -232,7 +232,7 @@ class SegmentForm(SegmentSchema, PageForm):
     segment = fields.String(required=True, validate=validate.OneOf(SEGMENTS))
 
 
-class ItemSearchArgs(Schema):
+class ItemSearchArgs(PageArgsSchema):
     """Search supplier items when composing a bundle."""
 
     q = fields.String(required=True, validate=validate.Length(min=1, max=60))

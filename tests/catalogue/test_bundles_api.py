@@ -108,7 +108,7 @@ def test_phase_one_keeps_to_five_open_categories(client, catalogue, ops):
         headers=ops,
         json={"phase": 2, "override_reason": "扩大品类，运营会议通过"},
     )
-    last = client.get("/api/v1/categories", headers=ops).get_json()[-1]
+    last = client.get("/api/v1/categories", headers=ops).get_json()["items"][-1]
     assert (
         client.patch(
             f"/api/v1/categories/{last['id']}", headers=ops, json={"is_active": True}

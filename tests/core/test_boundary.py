@@ -54,6 +54,7 @@ def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fill(path: str, value: object = 1) -> str:
+    path = path.replace("{period}", "2026-11-01")  # a month's statement: a date, not an id
     return re.sub(r"\{[^}]+\}", str(value), path)
 
 

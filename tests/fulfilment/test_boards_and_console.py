@@ -18,7 +18,7 @@ def test_the_board_counts_pieces_promises_and_earnings_for_the_grid_only(
     month = clock.now.strftime("%Y-%m")
     url = f"/api/v1/grids/{crew.grid_id}/leaderboard"
     board = client.get(url, headers=headers("manager@staff.test"), query_string={"month": month})
-    top = board.get_json()[0]
+    top = board.get_json()["items"][0]
     assert (top["staff_id"], top["pieces"], top["promises_met"], top["promises_judged"]) == (
         crew.busy_butler,
         1,

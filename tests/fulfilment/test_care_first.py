@@ -53,7 +53,7 @@ def test_a_care_households_task_is_listed_first(
         from shop.core.models import User
 
         email = s.get(User, staff_id).email
-    listed = client.get("/api/v1/tasks", headers=headers(email)).get_json()
+    listed = client.get("/api/v1/tasks", headers=headers(email)).get_json()["items"]
     mine = [t["order_id"] for t in listed]
     assert sorted(mine) == sorted([mass["id"], care["id"]])
     assert mine[0] == care["id"]  # placed second, due later, listed first

@@ -53,7 +53,7 @@ def test_the_operator_opens_a_compound_with_its_buildings(app, client, make_user
         f"/api/v1/communities/{community_id}", json={"name": "新苑花园"}, headers=ops
     )
     assert renamed.status_code == 200 and renamed.get_json()["name"] == "新苑花园"
-    listed = client.get("/api/v1/communities", headers=ops).get_json()
+    listed = client.get("/api/v1/communities", headers=ops).get_json()["items"]
     assert any(c["code"] == "xinyuan" and len(c["buildings"]) == 2 for c in listed)
 
 

@@ -49,7 +49,7 @@ def _snapshot(app, order_id):
 
 def _nodes(client, shop, order_id):
     got = client.get(f"/api/v1/orders/{order_id}/commitment", headers=shop["headers"])
-    return {p["kind"]: p for p in got.get_json()}
+    return {p["kind"]: p for p in got.get_json()["items"]}
 
 
 def test_an_early_delivery_without_the_residents_agreement_is_refused_and_changes_nothing(

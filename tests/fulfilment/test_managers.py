@@ -44,7 +44,7 @@ def test_the_operator_appoints_a_manager_over_a_grid_and_changes_it(
     han = made.get_json()["user_id"]
     assert made.get_json()["grid_ids"] == [crew.grid_id] and "password" not in made.get_json()
     assert _grid_manager(app, crew.grid_id) == han
-    listed = client.get("/api/v1/managers", headers=ops).get_json()
+    listed = client.get("/api/v1/managers", headers=ops).get_json()["items"]
     assert {m["user_id"] for m in listed} >= {han, crew.other_manager}
     again = client.post("/api/v1/managers", json=body, headers=ops)
     assert again.status_code == 422  # the login is taken

@@ -44,7 +44,9 @@ def test_a_resident_signs_up_verifies_with_the_code_and_then_orders(
     app, client, shop, crew, make_user, headers
 ):
     home, units = _units(app, client, shop, make_user, headers)
-    public = client.get(f"/api/v1/signup/units?community_id={home.community_id}").get_json()
+    public = client.get(f"/api/v1/signup/units?community_id={home.community_id}").get_json()[
+        "items"
+    ]
     assert {"1-201", "1-202"} <= {u["name"] for u in public}
     assert all("join_code" not in u and "owner_name" not in u for u in public)
     signed = client.post(
@@ -177,7 +179,7 @@ def test_the_owner_list_imports_all_or_nothing_and_the_owner_is_verified_on_sign
         assert s.exec(select(Unit)).all() == []  # nothing saved, no building added
     done = _import(client, community_id, ops, OWNER_LIST)
     assert done.status_code == 200 and done.get_json()["created"] == 3
-    public = client.get(f"/api/v1/signup/units?community_id={community_id}").get_json()
+    public = client.get(f"/api/v1/signup/units?community_id={community_id}").get_json()["items"]
     unit = next(u for u in public if u["name"] == "5-101")
     owner = client.post(
         "/api/v1/signup",

@@ -33,7 +33,7 @@ def test_a_manager_hires_into_their_own_grid_and_the_new_butler_logs_in(app, cli
         headers=manager,
     )
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "employee_no_taken"
-    listed = client.get("/api/v1/staff", headers=manager).get_json()
+    listed = client.get("/api/v1/staff", headers=manager).get_json()["items"]
     assert "E2001" in {s["employee_no"] for s in listed}
 
 

@@ -97,7 +97,7 @@ def test_each_staff_step_records_the_milestone_and_the_promises_follow(
     assert done.get_json()["status"] == "done"
     promises = client.get(
         f"/api/v1/orders/{paid['id']}/commitment", headers=shop["headers"]
-    ).get_json()
+    ).get_json()["items"]
     assert {p["kind"]: p["status"] for p in promises} == {
         "accept": "met",
         "deliver_window": "met",
@@ -138,7 +138,7 @@ def test_staff_see_and_act_only_on_their_grids_tasks(app, client, crew, paid, he
     outsider = headers("other@staff.test")
     assert client.get(f"/api/v1/tasks/{task_id}", headers=outsider).status_code == 404
     assert event(client, outsider, task_id, "accepted").status_code == 404
-    assert client.get("/api/v1/tasks", headers=outsider).get_json() == []
+    assert client.get("/api/v1/tasks", headers=outsider).get_json()["items"] == []
     colleague = headers("free@staff.test")  # same grid, but not their task and not claimable
     assert client.get(f"/api/v1/tasks/{task_id}", headers=colleague).status_code == 404
     assert event(client, colleague, task_id, "accepted").status_code == 404
@@ -195,7 +195,7 @@ def test_with_nobody_on_duty_the_grid_may_claim_at_once(app, client, shop, crew,
     task = task_of(app, order_id)
     assert (task.status, task.claimable) == ("open", True)
     assert notified(app, crew.manager, "task_claimable") == 1
-    listed = client.get("/api/v1/tasks", headers=headers("off@staff.test")).get_json()
+    listed = client.get("/api/v1/tasks", headers=headers("off@staff.test")).get_json()["items"]
     assert [t["next_action"] for t in listed] == ["claim"]
 
 

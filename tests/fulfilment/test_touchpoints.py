@@ -113,7 +113,7 @@ def test_the_butler_accepts_arrives_and_finishes_and_each_promise_is_judged(
     with app.app_context(), db.session_scope(write=False) as s:
         butler = s.get(ServiceRequest, body["id"]).assignee_id
     hdrs = staff_headers(app, headers, butler)
-    listed = client.get("/api/v1/service-requests", headers=hdrs).get_json()
+    listed = client.get("/api/v1/service-requests", headers=hdrs).get_json()["items"]
     assert [r["id"] for r in listed] == [body["id"]] and listed[0]["next_action"] == "accept"
     for action in ("accept", "arrive", "finish"):
         done = client.post(
@@ -163,7 +163,7 @@ def test_another_grid_cannot_touch_it_and_a_colleague_waits_for_the_offer_to_lap
     url = f"/api/v1/service-requests/{body['id']}/actions"
     stranger = staff_headers(app, headers, crew.other_grid_butler)
     assert client.post(url, json={"action": "accept"}, headers=stranger).status_code == 404
-    assert client.get("/api/v1/service-requests", headers=stranger).get_json() == []
+    assert client.get("/api/v1/service-requests", headers=stranger).get_json()["items"] == []
     mine = staff_headers(app, headers, colleague)
     taken = client.post(url, json={"action": "accept"}, headers=mine)
     assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "request_taken"

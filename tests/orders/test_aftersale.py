@@ -81,7 +81,7 @@ def test_an_open_complaint_holds_completion_until_the_operator_answers(
     assert order_of(client, shop, delivered["id"])["status"] == "delivered"
     operator = headers("ops@catalogue.test")
     assert client.get("/api/v1/complaints", headers=shop["headers"]).status_code == 403
-    [waiting] = client.get("/api/v1/complaints", headers=operator).get_json()
+    [waiting] = client.get("/api/v1/complaints", headers=operator).get_json()["items"]
     resolve = f"/api/v1/complaints/{waiting['id']}/resolve"
     answered = client.post(resolve, headers=operator, json={"resolution": "已补送一箱"})
     assert answered.get_json()["status"] == "resolved"
@@ -218,11 +218,13 @@ def test_a_completed_order_is_on_the_suppliers_statement_at_once_page_and_api(
     assert client.post(f"/api/v1/orders/{delivered['id']}/complete", headers=shop["headers"])
     member = headers(catalogue.member_email)
     base = f"/api/v1/suppliers/{catalogue.supplier_id}/statements"
-    [current, *_older] = client.get(base, headers=member).get_json()
+    [current, *_older] = client.get(base, headers=member).get_json()["items"]
     # Two bundles at a ¥30.00 settlement each.
     assert (current["status"], current["lines"]) == ("open", 1)
     assert current["total"]["amount_minor"] == 6000
-    lines = client.get(f"{base}/{current['period_start']}/lines", headers=member).get_json()
+    lines = client.get(f"{base}/{current['period_start']}/lines", headers=member).get_json()[
+        "items"
+    ]
     assert [ln["amount"]["amount_minor"] for ln in lines] == [6000]
     web_login(client, catalogue.member_email)
     page = client.get("/supplier/statements").get_data(as_text=True)

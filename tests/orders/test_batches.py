@@ -143,7 +143,7 @@ def test_the_cap_is_first_come_first_served_and_the_waiting_list_moves_up(app, b
         _intent_status(app, first_intent := _pledges(app, batch["id"])[0].intent_id) == "canceled"
     )
     assert first_intent
-    moved = client.get("/api/v1/pledges", headers=w["as"]("sun2")).get_json()[0]
+    moved = client.get("/api/v1/pledges", headers=w["as"]("sun2")).get_json()["items"][0]
     assert moved["waiting"] is False  # the place freed goes to the first in the queue
     assert "pledge_moved_up" in _notes(app, w["people"]["sun2"]["id"])
     late = w["pledge"]("lake1", batch["id"], 2).get_json()
@@ -342,13 +342,13 @@ def test_residents_see_their_compounds_open_batches_and_producers_their_own(app,
     both = w["open"]().get_json()
     lake_only = w["open"](compounds=[{"community_id": w["lake"]}]).get_json()
     client = w["client"]
-    sun = client.get("/api/v1/custom-batches", headers=w["as"]("sun1")).get_json()
+    sun = client.get("/api/v1/custom-batches", headers=w["as"]("sun1")).get_json()["items"]
     assert [b["id"] for b in sun] == [both["id"]]
-    lake = client.get("/api/v1/custom-batches", headers=w["as"]("lake1")).get_json()
+    lake = client.get("/api/v1/custom-batches", headers=w["as"]("lake1")).get_json()["items"]
     assert [b["id"] for b in lake] == [lake_only["id"], both["id"]]
-    mine = client.get("/api/v1/custom-batches", headers=w["member"]).get_json()
+    mine = client.get("/api/v1/custom-batches", headers=w["member"]).get_json()["items"]
     assert {b["id"] for b in mine} == {both["id"], lake_only["id"]}
-    other = client.get("/api/v1/custom-batches", headers=w["other"]).get_json()
+    other = client.get("/api/v1/custom-batches", headers=w["other"]).get_json()["items"]
     assert other == []
     assert client.get(f"/api/v1/custom-batches/{both['id']}", headers=w["other"]).status_code == 404
     someone = w["pledge"]("sun1", both["id"], 1).get_json()
@@ -358,7 +358,7 @@ def test_residents_see_their_compounds_open_batches_and_producers_their_own(app,
         ).status_code
         == 404
     )
-    assert client.get("/api/v1/pledges", headers=w["as"]("sun2")).get_json() == []
+    assert client.get("/api/v1/pledges", headers=w["as"]("sun2")).get_json()["items"] == []
 
 
 def test_every_batch_route_is_closed_before_phase_3(app, batch_world):

@@ -122,7 +122,7 @@ def test_cancelling_gives_stock_and_window_back(app, client, shop):
     again = client.post(f"/api/v1/orders/{order_id}/cancel", headers=shop["headers"], json={})
     assert again.status_code == 409
     timeline = client.get(f"/api/v1/orders/{order_id}/events", headers=shop["headers"])
-    assert [e["action"] for e in timeline.get_json()] == ["place", "cancel"]
+    assert [e["action"] for e in timeline.get_json()["items"]] == ["place", "cancel"]
 
 
 def test_the_unpaid_timer_gives_stock_back_once(app, client, shop):

@@ -95,7 +95,7 @@ def test_similar_requests_of_a_compound_are_one_demand_with_its_households(app, 
     assert far.get_json()["demand"]["id"] != body["demand"]["id"]
     board = client.get(
         f"/api/v1/demands?community_id={phase3['sun']}", headers=phase3["operator"]
-    ).get_json()
+    ).get_json()["items"]
     assert [(d["title"], d["households"]) for d in board] == [
         ("想要有机蔬菜配送", 2),
         ("鲜牛奶", 1),
@@ -122,9 +122,9 @@ def test_a_household_counts_once_and_the_same_key_returns_the_first_request(app,
 
 def test_a_resident_sees_and_supports_only_their_own_compound(app, client, phase3):
     demand_id = _ask(client, phase3["a"], "有机蔬菜").get_json()["demand"]["id"]
-    mine = client.get("/api/v1/demands", headers=phase3["b"]).get_json()
+    mine = client.get("/api/v1/demands", headers=phase3["b"]).get_json()["items"]
     assert [d["id"] for d in mine] == [demand_id]
-    assert client.get("/api/v1/demands", headers=phase3["far"]).get_json() == []
+    assert client.get("/api/v1/demands", headers=phase3["far"]).get_json()["items"] == []
     stranger = client.post(f"/api/v1/demands/{demand_id}/support", headers=phase3["far"])
     assert stranger.status_code == 404
     answer = client.post(
@@ -180,7 +180,7 @@ def test_a_decline_needs_a_reason_which_the_households_read(app, client, phase3)
     with app.app_context(), db.session_scope(write=False) as s:
         note = s.exec(select(Notification).where(Notification.kind == "demand_declined")).one()
     assert note.user_id == phase3["ids"]["a"] and note.body == "本季无货源"
-    mine = client.get("/api/v1/demand-requests", headers=phase3["a"]).get_json()
+    mine = client.get("/api/v1/demand-requests", headers=phase3["a"]).get_json()["items"]
     assert [(r["text"], r["demand"]["status"]) for r in mine] == [("进口车厘子", "declined")]
 
 

@@ -153,7 +153,7 @@ def test_the_operator_reads_the_forecasts_and_nobody_else(app, client, history, 
     make_user("operator", email="fc@shop.test")
     rows = client.get(
         f"/api/v1/forecasts?community_id={history['sun']}", headers=headers("fc@shop.test")
-    ).get_json()
+    ).get_json()["items"]
     item = next(r for r in rows if r["series"] == f"item:{history['item']}")
     assert item["recent"] == [3] * 8 and item["values"] == [3.0] * 4 and item["label"]
     make_user("resident", email="nosy@home.test")

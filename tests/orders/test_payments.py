@@ -255,7 +255,7 @@ def test_payment_turns_the_policy_into_this_orders_promises(app, client, unpaid,
     deliver(client, app, intent_event("succeeded", "pi_hand_1", 7200))
     nodes = client.get(
         f"/api/v1/orders/{unpaid['id']}/commitment", headers=shop["headers"]
-    ).get_json()
+    ).get_json()["items"]
     assert [n["kind"] for n in nodes] == ["accept", "deliver_window"]
     accept, window = nodes
     assert accept["status"] == "pending" and accept["compensation_minor"] == 300
@@ -270,7 +270,7 @@ def test_payment_turns_the_policy_into_this_orders_promises(app, client, unpaid,
         len(
             client.get(
                 f"/api/v1/orders/{unpaid['id']}/commitment", headers=shop["headers"]
-            ).get_json()
+            ).get_json()["items"]
         )
         == 2
     )  # snapshotted once

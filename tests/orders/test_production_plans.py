@@ -62,7 +62,7 @@ def test_only_producers_get_plans(client, producer):
 def test_the_producer_answers_each_line_and_the_operator_sees_it(client, producer):
     plan = _issue(client, producer).get_json()
     url = f"/api/v1/suppliers/{producer['farm']}/production-plans"
-    seen = client.get(url, headers=producer["member"]).get_json()
+    seen = client.get(url, headers=producer["member"]).get_json()["items"]
     assert [p["id"] for p in seen] == [plan["id"]]
     by_item = {ln["item"]: ln["id"] for ln in plan["lines"]}
     partial = client.post(
@@ -87,7 +87,7 @@ def test_the_producer_answers_each_line_and_the_operator_sees_it(client, produce
         for ln in answered.get_json()["lines"]
     }
     assert got == {"卤水豆腐": ("accepted", 12, ""), "鲜豆浆": ("adjusted", 0, "周四停产检修")}
-    operator_view = client.get(url, headers=producer["operator"]).get_json()[0]
+    operator_view = client.get(url, headers=producer["operator"]).get_json()["items"][0]
     assert operator_view["status"] == "answered"
     twice = client.post(
         f"{url}/{plan['id']}/response", json={"lines": []}, headers=producer["member"]
@@ -102,7 +102,7 @@ def test_another_supplier_neither_reads_nor_answers_the_plan(client, producer):
     answer = {"lines": [{"line_id": ln["id"], "quantity": 1} for ln in plan["lines"]]}
     refused = client.post(f"{url}/{plan['id']}/response", json=answer, headers=producer["other"])
     assert refused.status_code == 404
-    assert client.get(url, headers=producer["member"]).get_json()[0]["status"] == "issued"
+    assert client.get(url, headers=producer["member"]).get_json()["items"][0]["status"] == "issued"
 
 
 def test_the_producer_answers_on_its_portal_page(app, client, producer):
@@ -131,7 +131,7 @@ def test_the_producer_answers_on_its_portal_page(app, client, producer):
     )
     seen = client.get(
         f"/api/v1/suppliers/{producer['farm']}/production-plans", headers=producer["operator"]
-    ).get_json()[0]
+    ).get_json()["items"][0]
     assert seen["status"] == "answered"
     assert {ln["item"]: ln["answer"] for ln in seen["lines"]} == {
         "卤水豆腐": "accepted",
@@ -155,7 +155,7 @@ def test_the_operator_issues_a_plan_on_the_console_with_batch_rules(app, client,
     )
     plans = client.get(
         f"/api/v1/suppliers/{producer['farm']}/production-plans", headers=producer["operator"]
-    ).get_json()
+    ).get_json()["items"]
     assert len(plans) == 1
     tofu = next(ln for ln in plans[0]["lines"] if ln["item"] == "卤水豆腐")
     assert (tofu["min_batch"], tofu["multiple"], tofu["planned"]) == (10, 6, 12)

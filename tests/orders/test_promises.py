@@ -19,7 +19,9 @@ from tests.fixtures_orders import count, record, run
 
 
 def promises(client, shop, order_id):
-    rows = client.get(f"/api/v1/orders/{order_id}/commitment", headers=shop["headers"]).get_json()
+    rows = client.get(f"/api/v1/orders/{order_id}/commitment", headers=shop["headers"]).get_json()[
+        "items"
+    ]
     return {n["kind"]: n for n in rows}
 
 
@@ -43,7 +45,7 @@ def test_promises_kept_when_staff_record_in_time(app, client, shop, paid, clock)
         e["action"]
         for e in client.get(
             f"/api/v1/orders/{paid['id']}/events", headers=shop["headers"]
-        ).get_json()
+        ).get_json()["items"]
     ]
     assert actions[-4:] == ["milestone_accepted", "start", "deliver", "milestone_delivered"]
     # The evidence says the resident confirmed; the code itself is never stored.

@@ -84,7 +84,7 @@ def test_changes_go_live_and_are_recorded(client, member):
         json={"supply_price_minor": 1600, "name": "景田 18.9L 桶装水"},
     )
     assert patched.status_code == 200 and patched.get_json()["supply_price_minor"] == 1600
-    [change] = client.get(f"/api/v1/items/{item_id}/changes", headers=hdrs).get_json()
+    [change] = client.get(f"/api/v1/items/{item_id}/changes", headers=hdrs).get_json()["items"]
     assert change["changes"]["supply_price_minor"] == [1500, 1600]
 
 
@@ -102,7 +102,9 @@ def test_stock_adjustments_keep_a_history_and_never_go_below_zero(client, member
     assert client.post(url, headers=hdrs, json={"delta": -4, "reason": "破损"}).status_code == 201
     refused = client.post(url, headers=hdrs, json={"delta": -7, "reason": "盘点"})
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "stock_negative"
-    history = client.get(f"/api/v1/items/{item_id}/stock-movements", headers=hdrs).get_json()
+    history = client.get(f"/api/v1/items/{item_id}/stock-movements", headers=hdrs).get_json()[
+        "items"
+    ]
     assert [(m["delta"], m["stock_after"]) for m in history] == [(-4, 6), (10, 10)]
     assert client.get(f"/api/v1/items/{item_id}", headers=hdrs).get_json()["stock"] == 6
 

@@ -150,13 +150,13 @@ def test_statements_list_every_month_and_sum_their_lines_once(app, client, make_
     )
     rows = client.get(
         f"/api/v1/suppliers/{made.id}/statements", headers=headers(made.email)
-    ).get_json()
+    ).get_json()["items"]
     assert rows[0]["status"] == "open" and rows[0]["lines"] == 2
     assert rows[0]["total"] == {"amount_minor": 2700, "currency": "CNY"}
     lines = client.get(
         f"/api/v1/suppliers/{made.id}/statements/{rows[0]['period_start']}/lines",
         headers=headers(made.email),
-    ).get_json()
+    ).get_json()["items"]
     assert [ln["amount"]["amount_minor"] for ln in lines] == [4200, -1500]
 
 
@@ -164,7 +164,7 @@ def test_a_new_supplier_has_an_empty_open_statement(client, make_supplier, heade
     made = make_supplier(status="submitted")
     [row] = client.get(
         f"/api/v1/suppliers/{made.id}/statements", headers=headers(made.email)
-    ).get_json()
+    ).get_json()["items"]
     assert row["lines"] == 0 and row["total"]["amount_minor"] == 0
 
 

@@ -97,7 +97,7 @@ def test_the_operator_pays_a_closed_statement_once(app, client, owed, headers):
     )
     assert member.status_code == 403  # a supplier does not mark itself paid
     assert _payments(app) == 1
-    rows = client.get(base, headers=headers(made.email)).get_json()
+    rows = client.get(base, headers=headers(made.email)).get_json()["items"]
     assert [r["bank_reference"] for r in rows if r["paid_at"]] == ["B1"]  # it sees the payment
 
 

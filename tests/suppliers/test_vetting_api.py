@@ -96,7 +96,7 @@ def test_approval_waits_for_the_blocking_checklist_and_the_score(
     client.post(f"{base}/evaluations", json=good, headers=ops)
     approved = client.post(f"{base}/decisions", json=approve, headers=ops)
     assert approved.status_code == 200 and approved.get_json()["status"] == "approved_probation"
-    events = client.get(f"{base}/events", headers=ops).get_json()
+    events = client.get(f"{base}/events", headers=ops).get_json()["items"]
     assert [e["action"] for e in events] == ["submit", "start_review", "approve"]
 
 

@@ -62,8 +62,9 @@
     if (!q) { results.innerHTML = ""; return; }
     timer = setTimeout(function () {
       fetch(search.dataset.url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : []; })
-        .then(function (items) {
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (page) {
+          var items = page.items;
           results.innerHTML = "";
           items.forEach(function (item) {
             var li = document.createElement("li");
