@@ -70,12 +70,12 @@ class WorkOps:
         from sqlmodel import select
 
         import fulfilment.api
-        import suppliers.api
         from fulfilment.models import Grid, StaffMember
         from shop.core import accounts, db
         from suppliers.catalogue import api as catalogue
         from suppliers.catalogue.models import Bundle
-        from suppliers.models import Item, PhaseChange
+        from suppliers.models import PhaseChange
+        from tests.fixtures_orders import producer_with_tofu
 
         with self.app.app_context(), db.unit_of_work() as s:
             operator = accounts.find_user_by_email("operator@demo.local").id
@@ -95,25 +95,9 @@ class WorkOps:
             member = accounts.create_user(
                 email=PRODUCER, password=PASSWORD, display_name="豆腐坊", roles=["supplier_member"]
             )
-            producer = suppliers.api.register_supplier(
-                name="模拟豆腐坊",
-                kind="producer",
-                licence_no="91310000SIM00001",
-                member_user_id=member.id,
-                status="active",
+            producer, tofu = producer_with_tofu(
+                s, name="模拟豆腐坊", licence_no="91310000SIM00001", member_id=member.id
             )
-            tofu = Item(
-                supplier_id=producer.id,
-                kind="goods",
-                sku="SIM-TOFU",
-                name="卤水豆腐",
-                category="生鲜",
-                unit="盒",
-                supply_price_minor=300,
-                stock=100_000,
-            )
-            s.add(tofu)
-            s.flush()
             model = s.exec(select(Bundle).where(Bundle.status == "published")).first()
             bundle = catalogue.create_bundle(
                 actor_id=operator,

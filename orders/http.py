@@ -332,11 +332,6 @@ def my_demand_requests(args: dict[str, Any]) -> dict[str, Any]:
     return paged(queries.my_requests(current_user.id), args)
 
 
-def _filters(args: dict[str, Any]) -> dict[str, Any]:
-    """A list's query arguments without the page's."""
-    return {k: v for k, v in args.items() if k not in ("page", "per_page")}
-
-
 @bp.get("/demands")
 @role_required("resident", "operator")
 @bp.arguments(schemas.DemandArgs, location="query")
@@ -345,7 +340,12 @@ def demands(args: dict[str, Any]) -> dict[str, Any]:
     """The demand board: the operator's of any compound; a resident's own compound's only."""
     demand.require_phase()
     if current_user.has_role("operator"):
-        return paged(queries.demand_board(**_filters(args)), args)
+        board = queries.demand_board(
+            community_id=args["community_id"],
+            category_id=args["category_id"],
+            status=args["status"],
+        )
+        return paged(board, args)
     home = find_resident_address(current_user.id)
     if home is None:
         return paged([], args)

@@ -60,7 +60,6 @@ def build(app: Flask) -> dict[str, Any]:
 
 
 def _people_and_rows(app: Flask) -> dict[str, Any]:
-    import suppliers.api
     from fulfilment.models import Grid, StaffMember, Touchpoint
     from fulfilment.services import touchpoints
     from orders.models import (
@@ -74,7 +73,8 @@ def _people_and_rows(app: Flask) -> dict[str, Any]:
     )
     from shop.core import accounts, db
     from suppliers.catalogue.models import Bundle
-    from suppliers.models import Item, PhaseChange, SupplierMember
+    from suppliers.models import PhaseChange, SupplierMember
+    from tests.fixtures_orders import producer_with_tofu
 
     def user(email: str, role: str) -> int:
         return accounts.create_user(
@@ -97,22 +97,11 @@ def _people_and_rows(app: Flask) -> dict[str, Any]:
         accounts.set_resident_profile(
             user_id=resident_far, building_id=far_home.id, room="1-101", phone="13800000099"
         )
-        producer = suppliers.api.register_supplier(
+        producer, item = producer_with_tofu(
+            s,
             name="乙方豆制品工坊",
-            kind="producer",
             licence_no="91310000OWNERS001",
-            member_user_id=user(CALLERS["producer_b"], "supplier_member"),
-            status="active",
-        )
-        item = Item(
-            supplier_id=producer.id,
-            kind="goods",
-            sku="TOFU",
-            name="卤水豆腐",
-            category="生鲜",
-            unit="盒",
-            supply_price_minor=300,
-            stock=10,
+            member_id=user(CALLERS["producer_b"], "supplier_member"),
         )
         bundle = s.exec(select(Bundle).where(Bundle.status == "published")).first()
         batch = CustomBatch(
@@ -125,7 +114,7 @@ def _people_and_rows(app: Flask) -> dict[str, Any]:
             delivery_date=(db.utcnow() + timedelta(days=4)).date(),
             created_by=operator,
         )
-        s.add_all([item, batch])
+        s.add(batch)
         s.flush()
         s.add(BatchCompound(batch_id=batch.id, community_id=far.id))
         pledge = Pledge(

@@ -324,6 +324,28 @@ def stripe_shop(stripe_app, make_user):
 MONDAY = date(2026, 12, 7)
 
 
+def producer_with_tofu(
+    s, *, name: str, licence_no: str, member_id: int, stock: int = 0, category: str = "豆制品"
+):
+    """An active producer selling one goods item, 卤水豆腐 (flushed): (supplier, item)."""
+    farm = suppliers.api.register_supplier(
+        name=name, kind="producer", licence_no=licence_no, member_user_id=member_id, status="active"
+    )
+    tofu = Item(
+        supplier_id=farm.id,
+        kind="goods",
+        sku="TF",
+        name="卤水豆腐",
+        category=category,
+        unit="盒",
+        supply_price_minor=300,
+        stock=stock,
+    )
+    s.add(tofu)
+    s.flush()
+    return farm, tofu
+
+
 @pytest.fixture
 def producer(app, catalogue, publish, make_user, headers):
     """A producer with two items; paid orders of 5 tofu in 阳光花园; forecasts of 3 tofu there
@@ -332,23 +354,7 @@ def producer(app, catalogue, publish, make_user, headers):
     member_id = make_user("supplier_member", email="farm@producer.test")
     resident_id = make_user("resident")
     with app.app_context(), db.session_scope() as s:
-        farm = suppliers.api.register_supplier(
-            name="豆香工坊",
-            kind="producer",
-            licence_no="P-1",
-            member_user_id=member_id,
-            status="active",
-        )
-        tofu = Item(
-            supplier_id=farm.id,
-            kind="goods",
-            sku="TF",
-            name="卤水豆腐",
-            category="豆制品",
-            unit="盒",
-            supply_price_minor=300,
-            stock=0,
-        )
+        farm, tofu = producer_with_tofu(s, name="豆香工坊", licence_no="P-1", member_id=member_id)
         milk = Item(
             supplier_id=farm.id,
             kind="goods",
@@ -359,7 +365,7 @@ def producer(app, catalogue, publish, make_user, headers):
             supply_price_minor=200,
             stock=0,
         )
-        s.add_all([tofu, milk])
+        s.add(milk)
         sun = accounts.create_community(code="sun", name="阳光花园")
         lake = accounts.create_community(code="lake", name="翠湖苑")
         building = accounts.add_building(community_id=sun.id, name="1栋")

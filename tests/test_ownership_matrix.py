@@ -352,7 +352,7 @@ def _path(key: str, rule: Any, params: dict[str, str], ids: dict[str, Any]) -> s
     return rule.build(values, append_unknown=False)[1] + QUERIES.get(f"{key}", "")
 
 
-def _request(body: Any, ids: dict[str, Any], api: bool) -> dict[str, Any]:
+def _request(body: Any, ids: dict[str, Any]) -> dict[str, Any]:
     from tests.authz_owners import _png
 
     if body is None:
@@ -443,7 +443,7 @@ def test_no_one_but_the_owner_reaches_an_object_of_someone_else(owned):
         for who in CALLERS:
             if who in allowed:
                 continue
-            status, location = callers.call(who, key, path, _request(body, ids, api))
+            status, location = callers.call(who, key, path, _request(body, ids))
             if status >= 500:
                 errors.append(f"{key} as {who}: {status}")
             elif not _refused(status, location, api):
@@ -459,7 +459,7 @@ def test_no_one_but_the_owner_reaches_an_object_of_someone_else(owned):
         path = _path(key, routes[key], params, ids)
         api = path.startswith("/api/")
         for who in sorted(set(owners.split()) | ({"operator"} & _roles(GATES[key]))):
-            status, location = callers.call(who, key, path, _request(body, ids, api))
+            status, location = callers.call(who, key, path, _request(body, ids))
             if status >= 500:
                 errors.append(f"{key} as {who}: {status}")
             elif _refused(status, location, api):

@@ -297,17 +297,16 @@ def get_index(name: str, fields: Fields) -> SearchIndex:
     indexes: dict[str, SearchIndex] = app.extensions["shop.search"]
     if name not in indexes:
         prepare_jieba()
-        limit = float(app.config["SEARCH_TIME_LIMIT_SECONDS"])
         if app.config["SEARCH_ENGINE"] == "postgres":
             from shop.core.search_postgres import PostgresIndex
 
-            indexes[name] = PostgresIndex(name, fields, time_limit=limit)
+            indexes[name] = PostgresIndex(name, fields)
         else:
             from shop.core.search_whoosh import WhooshIndex
 
-            indexes[name] = WhooshIndex(
-                Path(app.config["SEARCH_DIR"]) / name, fields, time_limit=limit
-            )
+            limit = float(app.config["SEARCH_TIME_LIMIT_SECONDS"])
+            directory = Path(app.config["SEARCH_DIR"]) / name
+            indexes[name] = WhooshIndex(directory, fields, time_limit=limit)
     return indexes[name]
 
 

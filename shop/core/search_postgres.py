@@ -58,13 +58,10 @@ def tsquery(terms: Iterable[Term]) -> str:
 class PostgresIndex:
     """One index in `core_search_entry`."""
 
-    def __init__(
-        self, name: str, fields: Fields, *, time_limit: float = 0.1, cap: int = 20_000
-    ) -> None:
+    def __init__(self, name: str, fields: Fields, *, cap: int = 20_000) -> None:
         self.name = name
         self.fields = fields
-        self.time_limit = time_limit  # the cap bounds a query instead; kept for the interface
-        self.cap = cap
+        self.cap = cap  # bounds a query (the Whoosh engine's time box does not apply here)
         self._count: tuple[int, float] | None = None
 
     def _row(self, doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,11 +141,8 @@ class PostgresIndex:
             rows = session.execute(text(sql), params).all()
         finally:
             session.execute(text("SET LOCAL enable_seqscan = on"))
-        hits = [Hit(fields=dict(r.stored), score=float(r.score)) for r in rows]
-        partial = bool(rows) and rows[0].found >= self.cap
-        if not rows and self.cap:
-            partial = self._capped(params)
-        return Results(hits=hits, partial=partial)
+        hits = [Hit(fields=dict(r.stored), score=float(r.score)) for r in rows if r.ok]
+        return Results(hits=hits, partial=bool(rows) and rows[0].found >= self.cap)
 
     def _statement(
         self, terms: list[Term], within: AnyOf | None, then_by: str | None, limit: int
@@ -184,23 +178,17 @@ class PostgresIndex:
             f"SELECT key, stored, {ok} AS ok, {', '.join(checks)} FROM core_search_entry "
             "WHERE index_name = :ix AND terms @@ CAST(:anyq AS tsquery) LIMIT :cap), "
             f"d AS MATERIALIZED (SELECT {', '.join(['count(*) AS found', *idfs])} FROM c), "
-            f"s AS (SELECT key, stored, found, {' + '.join(scores)} AS score "
-            "FROM c CROSS JOIN d WHERE ok = 1) "
-            "SELECT key, stored, found, score FROM s "
-            "ORDER BY round(score * 10000) DESC, "
+            # Every candidate comes back ordered, those outside `within` last (and dropped by
+            # the caller): so a query whose candidates all fall outside still says whether
+            # the cap cut it short.
+            f"s AS (SELECT key, stored, ok, found, {' + '.join(scores)} AS score "
+            "FROM c CROSS JOIN d) "
+            "SELECT key, stored, ok, found, score FROM s "
+            "ORDER BY ok DESC, round(score * 10000) DESC, "
             "CASE WHEN :then_by = '' THEN 0 ELSE (stored->>:then_by)::bigint END DESC "
             "NULLS LAST, length(key), key LIMIT :limit"
         )
         return sql, params
-
-    def _capped(self, params: dict[str, Any]) -> bool:
-        """Whether a query that kept nothing had scored `cap` documents (all of them refused)."""
-        sql = text(
-            "SELECT count(*) FROM (SELECT 1 FROM core_search_entry WHERE index_name = :ix "
-            "AND terms @@ CAST(:anyq AS tsquery) LIMIT :cap) c"
-        )
-        found = db.session().execute(sql, params).scalar_one()
-        return found >= self.cap
 
     def doc_count(self) -> int:
         """Number of documents in the index."""

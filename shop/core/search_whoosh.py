@@ -296,7 +296,9 @@ class _Segment:
             old._postings if old is not None else OrderedDict()
         )
         self._numbers: dict[str, np.ndarray] = old._numbers if old is not None else {}
+        #: The documents' keys, and each one's place in the order of keys (read once).
         self.keys: list[str] = old.keys if old is not None else []
+        self._key_order: np.ndarray | None = old._key_order if old is not None else None
         self._lock = threading.Lock()
 
     def ids(self, term: Term) -> np.ndarray:
@@ -372,7 +374,7 @@ class _Segment:
     def key_order(self, field: str) -> np.ndarray:
         """Each document's place in the order of keys (shorter first, then alphabetical)."""
         with self._lock:
-            order = self._numbers.get(f"{field}:order")
+            order = self._key_order
         if order is None:
             keys = self._column(field, str)
             text = np.array(keys, dtype=str) if keys else np.zeros(0, dtype=str)
@@ -380,8 +382,7 @@ class _Segment:
             order = np.empty(self.size, dtype=np.int64)
             order[ranked] = np.arange(self.size)
             with self._lock:
-                self.keys = keys
-                self._numbers[f"{field}:order"] = order
+                self.keys, self._key_order = keys, order
         return order
 
     def _column(self, field: str, kind: type) -> list[Any]:

@@ -75,18 +75,6 @@ def test_search_respects_segments(client, catalogue, publish, headers, resident)
     assert titles(client, "矿泉水", headers(resident("care"))) == ["关怀 矿泉水 送水上楼"]
 
 
-def test_relevance_first_then_the_supplier_scorecard():
-    ranked = sorted(
-        [
-            search.Found(1, 2.0, 100, ""),
-            search.Found(2, 2.0, 9000, ""),
-            search.Found(3, 3.5, 0, ""),
-        ],
-        key=lambda h: (-round(h.score, 4), -h.rank),
-    )
-    assert [h.bundle_id for h in ranked] == [3, 2, 1]
-
-
 def test_reindex_rebuilds_from_the_database(app, publish):
     publish(title="农夫山泉矿泉水 550ml×24")
     with app.app_context():
