@@ -7,8 +7,8 @@ fields of their own: two-letter initials (`bj` 保洁) and single characters, wh
 character of a word counts most (水 is the head of 矿泉水, not of 水饺). Synonym groups expand
 the query, not the index, so the operator's edits apply at once. The body is searched only
 when the strong fields find nothing, so a supplier called "…饮用水…" does not turn every
-search for water into its whole catalogue. Only the id, the title (for highlights) and the
-ranking figure are stored.
+search for water into its whole catalogue. Only the id, the title (for highlights), the
+segments (the filter), the ranking figure (the tie-break) and the category are stored.
 """
 
 from __future__ import annotations
