@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import func, or_, select
 
 from shop.core import db
@@ -123,42 +125,39 @@ class ItemRef:
         )
 
 
-def _item_refs(stmt: Any) -> list[ItemRef]:
-    rows = db.session().exec(stmt)
-    return [
-        view_of(
-            ItemRef,
-            item,
-            supplier_name=supplier.name,
-            supplier_status=supplier.status,
-        )
-        for item, supplier in rows
-    ]
+_items, _suppliers = db.table(Item), db.table(Supplier)
+_REF_COLUMNS = [
+    _items.c[f.name] for f in fields(ItemRef) if f.name not in ("supplier_name", "supplier_status")
+]
+#: An item's view with its supplier's name and status: plain rows, no ORM objects (checkout
+#: reads it on every order, and items in the session would go stale as stock is taken).
+_REFS = sa_select(
+    *_REF_COLUMNS,
+    _suppliers.c.name.label("supplier_name"),
+    _suppliers.c.status.label("supplier_status"),
+).join_from(_items, _suppliers)
+_REFS_BY_ID = _REFS.where(_items.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def _item_refs(stmt: Any, params: dict[str, Any] | None = None) -> list[ItemRef]:
+    return [view_of(ItemRef, row) for row in db.session().execute(stmt, params)]
 
 
 def get_items(item_ids: Sequence[int]) -> dict[int, ItemRef]:
     """The items with these ids (missing ids are simply absent)."""
     if not item_ids:
         return {}
-    stmt = (
-        select(Item, Supplier)
-        .join(Supplier, Supplier.id == Item.supplier_id)
-        .where(Item.id.in_(list(item_ids)))
-    )
-    return {ref.id: ref for ref in _item_refs(stmt)}
+    return {ref.id: ref for ref in _item_refs(_REFS_BY_ID, {"ids": list(item_ids)})}
 
 
 def find_items(text: str, *, limit: int = 20, sellable_only: bool = True) -> list[ItemRef]:
     """Items whose name, SKU or category contains `text` (for composing bundles)."""
     pattern = f"%{text.strip()}%"
-    stmt = (
-        select(Item, Supplier)
-        .join(Supplier, Supplier.id == Item.supplier_id)
-        .where(or_(Item.name.ilike(pattern), Item.sku.ilike(pattern), Item.category.ilike(pattern)))
-    )
+    c = _items.c
+    stmt = _REFS.where(or_(c.name.ilike(pattern), c.sku.ilike(pattern), c.category.ilike(pattern)))
     if sellable_only:
-        stmt = stmt.where(Item.is_active, Supplier.status.in_(tuple(process.SELLING)))
-    return _item_refs(stmt.order_by(Item.name).limit(limit))
+        stmt = stmt.where(c.is_active, _suppliers.c.status.in_(tuple(process.SELLING)))
+    return _item_refs(stmt.order_by(c.name).limit(limit))
 
 
 def supplier_scores(supplier_ids: Sequence[int]) -> dict[int, int]:

@@ -12,6 +12,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import func, select
 
 import suppliers.api
@@ -106,7 +108,7 @@ def place(
     s.flush()
     made, components = _snapshot(order, bundles)
     limits = {k: v for b, _line in bundles for k, v in b.supplier_limits.items()}
-    _check_supplier_limits(order.id, {c.supplier_id for c in components}, limits)
+    _check_supplier_limits(order.id, {c["supplier_id"] for c in components}, limits)
     _take_capacity(order, components, delivery)
     record(order, "place", "resident", resident_id, previous="")
     placed = Placed(order, tuple(made), fresh=True)
@@ -143,16 +145,22 @@ def _new_order(
     )
 
 
+_orders = db.table(Order)
+#: Asked on every checkout, and nearly always answered "no": a plain read of two columns.
+_PLACED_BEFORE = sa_select(_orders.c.id, _orders.c.request_hash).where(
+    _orders.c.resident_id == bindparam("resident"),
+    _orders.c.idempotency_key == bindparam("key"),
+)
+
+
 def _placed_before(resident_id: int, key: str, request_hash: str) -> Order | None:
     """The order this Idempotency-Key placed already; another body under it is refused."""
-    existing = (
-        db.session()
-        .exec(select(Order).where(Order.resident_id == resident_id, Order.idempotency_key == key))
-        .first()
-    )
-    if existing is not None and existing.request_hash != request_hash:
+    found = db.session().execute(_PLACED_BEFORE, {"resident": resident_id, "key": key}).first()
+    if found is None:
+        return None
+    if found.request_hash != request_hash:
         raise IdempotencyMismatch(_("This Idempotency-Key was used for another order."))
-    return existing
+    return db.session().get(Order, found.id)
 
 
 def verified_address(resident_id: int) -> accounts.ResidentAddress:
@@ -263,13 +271,17 @@ def _check_mode(mode: str, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any
         )
 
 
+#: A checkout's component rows, written in one plain multi-row INSERT (no ORM objects).
+_COMPONENTS = db.table(OrderComponent).insert()
+
+
 def _snapshot(
     order: Order, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any]]
-) -> tuple[list[OrderLine], list[OrderComponent]]:
+) -> tuple[list[OrderLine], list[dict[str, Any]]]:
+    """The order's lines and their components as the bundles are now (components as rows)."""
     s = db.session()
-    made, components = [], []
-    for bundle, line in bundles:
-        row = OrderLine(
+    made = [
+        OrderLine(
             order_id=order.id,
             bundle_id=bundle.id,
             title=bundle.title,
@@ -278,25 +290,28 @@ def _snapshot(
             line_total_minor=bundle.unit_price_minor * line["quantity"],
             policy_nodes=list(bundle.policy_nodes),
         )
-        s.add(row)
-        s.flush()
-        made.append(row)
-        for c in bundle.components:
-            component = OrderComponent(
-                order_id=order.id,
-                line_id=row.id,
-                item_id=c.item_id,
-                supplier_id=c.supplier_id,
-                name=c.name,
-                kind=c.kind,
-                quantity=c.quantity * line["quantity"],
-                settlement_price_minor=c.settlement_price_minor,
-                staff_role=c.staff_role,
-                duration_minutes=c.duration_minutes,
-            )
-            s.add(component)
-            components.append(component)
+        for bundle, line in bundles
+    ]
+    s.add_all(made)
     s.flush()
+    components = [
+        {
+            "order_id": order.id,
+            "line_id": row.id,
+            "item_id": c.item_id,
+            "supplier_id": c.supplier_id,
+            "name": c.name,
+            "kind": c.kind,
+            "quantity": c.quantity * line["quantity"],
+            "settlement_price_minor": c.settlement_price_minor,
+            "staff_role": c.staff_role,
+            "duration_minutes": c.duration_minutes,
+        }
+        for row, (bundle, line) in zip(made, bundles, strict=True)
+        for c in bundle.components
+    ]
+    if components:
+        s.execute(_COMPONENTS, components)
     return made, components
 
 
@@ -321,14 +336,14 @@ def _check_supplier_limits(
 
 
 def _take_capacity(
-    order: Order, components: Sequence[OrderComponent], delivery: Mapping[str, Any]
+    order: Order, components: Sequence[Mapping[str, Any]], delivery: Mapping[str, Any]
 ) -> None:
     # Rows are locked in item order, so two checkouts never wait on each other in a cycle.
-    for c in sorted(components, key=lambda c: c.item_id):
-        if c.kind == "goods" and not suppliers.api.take_stock(
-            item_id=c.item_id, quantity=c.quantity, reference=f"order {order.id}"
+    for c in sorted(components, key=lambda c: c["item_id"]):
+        if c["kind"] == "goods" and not suppliers.api.take_stock(
+            item_id=c["item_id"], quantity=c["quantity"], reference=f"order {order.id}"
         ):
-            raise OutOfStock(_("Not enough stock of %(name)s.", name=c.name))
+            raise OutOfStock(_("Not enough stock of %(name)s.", name=c["name"]))
     window_id = delivery.get("window_id")
     if order.delivery_mode == "doorstep" and not (
         window_id and windows.take(window_id, order.community_id)
@@ -344,8 +359,8 @@ def _take_capacity(
                 fields={"slot_starts_at": [_("Missing data for required field.")]},
             )
         for c in components:
-            if c.kind == "service" and not suppliers.api.take_slot(
-                item_id=c.item_id, starts_at=starts, quantity=c.quantity
+            if c["kind"] == "service" and not suppliers.api.take_slot(
+                item_id=c["item_id"], starts_at=starts, quantity=c["quantity"]
             ):
                 raise SlotFull(_("This service time is fully booked; please pick another."))
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import select
 
 import suppliers.api
@@ -89,19 +89,24 @@ def list_windows(community_id: int) -> list[Choice]:
     return [Choice(w.id, w.starts_at, w.ends_at, w.capacity - w.taken) for w in rows]
 
 
+_WINDOWS = db.table(DeliveryWindow)
+#: Checkout's conditional update, built once (a plain table statement: no ORM bookkeeping).
+_TAKE = (
+    update(_WINDOWS)
+    .where(
+        _WINDOWS.c.id == bindparam("window"),
+        _WINDOWS.c.community_id == bindparam("community"),
+        _WINDOWS.c.starts_at > bindparam("after"),
+        _WINDOWS.c.taken + 1 <= _WINDOWS.c.capacity,
+    )
+    .values(taken=_WINDOWS.c.taken + 1)
+)
+
+
 def take(window_id: int, community_id: int) -> bool:
     """Take one place in a window of this community, if it is open and not full."""
-    result = db.session().execute(
-        update(DeliveryWindow)
-        .where(
-            DeliveryWindow.id == window_id,
-            DeliveryWindow.community_id == community_id,
-            DeliveryWindow.starts_at > bookable_after(),
-            DeliveryWindow.taken + 1 <= DeliveryWindow.capacity,
-        )
-        .values(taken=DeliveryWindow.taken + 1)
-    )
-    return result.rowcount == 1
+    params = {"window": window_id, "community": community_id, "after": bookable_after()}
+    return db.session().execute(_TAKE, params).rowcount == 1
 
 
 def give_back(window_id: int) -> None:

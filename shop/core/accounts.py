@@ -10,6 +10,8 @@ from datetime import UTC, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import joinedload
 from sqlmodel import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -350,30 +352,44 @@ class ResidentAddress:
     verified: bool = True
 
 
+#: Read on every checkout: built once, plain columns (no ORM objects).
+_profiles, _buildings, _communities = (
+    db.table(ResidentProfile),
+    db.table(Building),
+    db.table(Community),
+)
+_ADDRESS = (
+    sa_select(
+        _communities.c.id,
+        _communities.c.name,
+        _buildings.c.id,
+        _buildings.c.name,
+        _profiles.c.room,
+        _profiles.c.phone,
+        _profiles.c.segment,
+        _profiles.c.verified_at,
+    )
+    .join_from(_profiles, _buildings, _buildings.c.id == _profiles.c.building_id)
+    .join(_communities, _communities.c.id == _buildings.c.community_id)
+    .where(_profiles.c.user_id == bindparam("user"))
+)
+
+
 def find_resident_address(user_id: int) -> ResidentAddress | None:
     """The resident's community, building, room, phone and segment, or None."""
-    row = (
-        db.session()
-        .exec(
-            select(ResidentProfile, Building, Community)
-            .join(Building, Building.id == ResidentProfile.building_id)
-            .join(Community, Community.id == Building.community_id)
-            .where(ResidentProfile.user_id == user_id)
-        )
-        .first()
-    )
+    row = db.session().execute(_ADDRESS, {"user": user_id}).first()
     if row is None:
         return None
-    profile, building, community = row
+    community_id, community, building_id, building, room, phone, segment, verified_at = row
     return ResidentAddress(
-        community_id=community.id,
-        community=community.name,
-        building_id=building.id,
-        building=building.name,
-        room=profile.room,
-        phone=profile.phone,
-        segment=profile.segment,
-        verified=profile.verified_at is not None,
+        community_id=community_id,
+        community=community,
+        building_id=building_id,
+        building=building,
+        room=room,
+        phone=phone,
+        segment=segment,
+        verified=verified_at is not None,
     )
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -73,6 +73,15 @@ def session() -> Session:
             _write_intent.set(request.method not in _SAFE_METHODS)
         g._db_session = Session(engine(), expire_on_commit=False)
     return g._db_session
+
+
+def table(model: Any) -> Table:
+    """The model's table, for statements on a hot path built once with `bindparam`.
+
+    A statement on the table (not on the model) runs as plain Core: no ORM compile step, no
+    objects in the session to keep in step. Checkout's reads and conditional updates use it.
+    """
+    return model.__table__
 
 
 def add_once(row: Any) -> bool:

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast
+from sqlalchemy import String, bindparam, cast
+from sqlalchemy import select as sa_select
 from sqlmodel import func, or_, select
 
 import suppliers.api
@@ -341,22 +342,41 @@ def categories_of(bundle_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def checkout_row(bundle_id: int) -> tuple[Bundle, list[dict] | None, list[str]] | None:
-    """The bundle, its policy's nodes (None without a policy) and its category's checklist."""
-    row = (
-        db.session()
-        .exec(
-            select(Bundle, CommitmentPolicy.nodes, Category.checklist)
-            .outerjoin(CommitmentPolicy, CommitmentPolicy.id == Bundle.policy_id)
-            .outerjoin(Category, Category.id == Bundle.category_id)
-            .where(Bundle.id == bundle_id)
-        )
-        .first()
+_bundles, _policies, _categories = (
+    db.table(Bundle),
+    db.table(CommitmentPolicy),
+    db.table(Category),
+)
+#: Checkout reads this on every order: built once, plain columns, no ORM objects.
+_CHECKOUT_ROW = (
+    sa_select(
+        _bundles.c.id,
+        _bundles.c.title,
+        _bundles.c.status,
+        _bundles.c.segments,
+        _bundles.c.price_minor,
+        _bundles.c.care_price_minor,
+        _bundles.c.currency,
+        _policies.c.nodes,
+        _categories.c.checklist,
     )
+    .select_from(_bundles)
+    .outerjoin(_policies, _policies.c.id == _bundles.c.policy_id)
+    .outerjoin(_categories, _categories.c.id == _bundles.c.category_id)
+    .where(_bundles.c.id == bindparam("bundle"))
+)
+
+
+def checkout_row(bundle_id: int) -> tuple[Any, list[dict] | None, list[str]] | None:
+    """What checkout needs of a bundle, its policy's nodes and its category's checklist.
+
+    The row has the bundle's id, title, status, segments, prices and currency; the nodes are
+    None for a bundle without a policy.
+    """
+    row = db.session().execute(_CHECKOUT_ROW, {"bundle": bundle_id}).first()
     if row is None:
         return None
-    bundle, nodes, checklist = row
-    return bundle, nodes, list(checklist or ())
+    return row, row.nodes, list(row.checklist or ())
 
 
 def bundles_made_by(supplier_id: int) -> list[tuple[int, str]]:

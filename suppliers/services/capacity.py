@@ -4,26 +4,40 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import select
 
 from shop.core import db
 from suppliers.models import Item, SlotBooking, StockMovement
 
+# Checkout's hot path: built once, so a checkout neither builds nor flushes them.
+_ITEMS = db.table(Item)
+_TAKE = (
+    update(_ITEMS)
+    .where(_ITEMS.c.id == bindparam("taken_item"), _ITEMS.c.stock >= bindparam("taken"))
+    .values(stock=_ITEMS.c.stock - bindparam("taken"))
+    .returning(_ITEMS.c.stock)
+)
+_MOVED = db.table(StockMovement).insert()
+
 
 def take_stock(*, item_id: int, quantity: int, reference: str) -> bool:
     """Take `quantity` from stock if that much is left (one conditional UPDATE); else False."""
     s = db.session()
-    row = s.execute(
-        update(Item)
-        .where(Item.id == item_id, Item.stock >= quantity)
-        .values(stock=Item.stock - quantity)
-        .returning(Item.stock)
-    ).first()
+    row = s.execute(_TAKE, {"taken_item": item_id, "taken": quantity}).first()
     if row is None:
         return False
-    s.add(StockMovement(item_id=item_id, delta=-quantity, stock_after=row[0], reason=reference))
-    s.flush()
+    s.execute(
+        _MOVED,
+        {
+            "item_id": item_id,
+            "delta": -quantity,
+            "stock_after": row[0],
+            "reason": reference,
+            "actor_id": None,
+            "at": db.utcnow(),
+        },
+    )
     return True
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
+from sqlalchemy import select as sa_select
 from sqlmodel import func, select
 
 import suppliers.api
@@ -197,22 +198,22 @@ def _check_rules(data: Mapping[str, Any], *, publishing: bool) -> None:
         raise CategoryInactive(_("Open the category %(name)s first.", name=category.name))
 
 
-def components_of(bundle_id: int) -> list[dict[str, Any]]:
-    """A bundle's components as BundleInSchema writes them."""
-    rows = db.session().exec(
-        select(BundleComponent)
-        .where(BundleComponent.bundle_id == bundle_id)
-        .order_by(BundleComponent.position)
+_component = db.table(BundleComponent).c
+_COMPONENTS = (
+    sa_select(
+        _component.item_id,
+        _component.quantity,
+        _component.settlement_price_minor,
+        _component.list_price_minor,
     )
-    return [
-        {
-            "item_id": c.item_id,
-            "quantity": c.quantity,
-            "settlement_price_minor": c.settlement_price_minor,
-            "list_price_minor": c.list_price_minor,
-        }
-        for c in rows
-    ]
+    .where(_component.bundle_id == bindparam("bundle"))
+    .order_by(_component.position)
+)
+
+
+def components_of(bundle_id: int) -> list[dict[str, Any]]:
+    """A bundle's components as BundleInSchema writes them (read at every checkout)."""
+    return [dict(row._mapping) for row in db.session().execute(_COMPONENTS, {"bundle": bundle_id})]
 
 
 def _as_data(bundle: Bundle) -> dict[str, Any]:
@@ -423,10 +424,14 @@ def set_segment_open(*, segment: str, is_open: bool, actor_id: int) -> None:
     s.flush()
 
 
+_segment = db.table(SegmentSetting).c
+_OPEN_SEGMENTS = sa_select(_segment.segment).where(_segment.is_open)
+
+
 def opened_segments() -> frozenset[str]:
     """The open segments (mass always); read once per request or job."""
     cache = db.session().info
     if "catalogue.opened_segments" not in cache:
-        rows = db.session().exec(select(SegmentSetting.segment).where(SegmentSetting.is_open))
+        rows = db.session().execute(_OPEN_SEGMENTS).scalars()
         cache["catalogue.opened_segments"] = rules.open_segments(rows.all())
     return cache["catalogue.opened_segments"]
