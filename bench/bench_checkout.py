@@ -23,7 +23,7 @@ bundle with plenty of stock and windows with plenty of room; gunicorn with 2 syn
 
     .venv/bin/python bench/bench_checkout.py [--requests 400] [--concurrency 4] [--rounds 20]
         [--workers 2]
-        [--postgres postgresql://postgres@127.0.0.1:5432/test | --no-postgres]
+        [--postgres postgresql://postgres@127.0.0.1:5432/test | --no-postgres] [--no-sqlite]
 """
 
 from __future__ import annotations
@@ -441,9 +441,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2 cores)")
     args = parser.parse_args()
-    kinds = [("sqlite", None)] + ([] if args.no_postgres else [("postgresql", args.postgres)])
+    kinds = ([] if args.no_sqlite else [("sqlite", None)]) + (
+        [] if args.no_postgres else [("postgresql", args.postgres)]
+    )
     results = {kind: run(kind, url, args) for kind, url in kinds}
     print(
         f"\ncheckout: {args.requests} orders, {args.concurrency} concurrent clients,"

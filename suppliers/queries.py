@@ -140,7 +140,7 @@ _REFS_BY_ID = _REFS.where(_items.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def _item_refs(stmt: Any, params: dict[str, Any] | None = None) -> list[ItemRef]:
-    return [view_of(ItemRef, row) for row in db.session().execute(stmt, params)]
+    return [view_of(ItemRef, row) for row in db.run(stmt, params)]
 
 
 def get_items(item_ids: Sequence[int]) -> dict[int, ItemRef]:

@@ -92,7 +92,6 @@ def place(
         body["use_credit"] = True
         credits.lock_resident(resident_id)  # before anything else of this checkout
     request_hash = _hash(body)
-    s = db.session()
     existing = _placed_before(resident_id, idempotency_key, request_hash)
     if existing is not None:
         return Placed(existing, tuple(lines_of(existing.id)), fresh=False)
@@ -104,8 +103,7 @@ def place(
     now = db.utcnow()
     order = _new_order(resident_id, address, bundles, delivery, body, now)
     order.idempotency_key, order.request_hash = idempotency_key, request_hash
-    s.add(order)
-    s.flush()
+    db.insert_row(order)
     made, components = _snapshot(order, bundles)
     limits = {k: v for b, _line in bundles for k, v in b.supplier_limits.items()}
     _check_supplier_limits(order.id, {c["supplier_id"] for c in components}, limits)
@@ -155,7 +153,7 @@ _PLACED_BEFORE = sa_select(_orders.c.id, _orders.c.request_hash).where(
 
 def _placed_before(resident_id: int, key: str, request_hash: str) -> Order | None:
     """The order this Idempotency-Key placed already; another body under it is refused."""
-    found = db.session().execute(_PLACED_BEFORE, {"resident": resident_id, "key": key}).first()
+    found = db.run(_PLACED_BEFORE, {"resident": resident_id, "key": key}).first()
     if found is None:
         return None
     if found.request_hash != request_hash:
@@ -279,7 +277,6 @@ def _snapshot(
     order: Order, bundles: Sequence[tuple[catalogue.CheckoutBundle, Any]]
 ) -> tuple[list[OrderLine], list[dict[str, Any]]]:
     """The order's lines and their components as the bundles are now (components as rows)."""
-    s = db.session()
     made = [
         OrderLine(
             order_id=order.id,
@@ -292,8 +289,8 @@ def _snapshot(
         )
         for bundle, line in bundles
     ]
-    s.add_all(made)
-    s.flush()
+    for row in made:
+        db.insert_row(row)
     components = [
         {
             "order_id": order.id,
@@ -311,7 +308,7 @@ def _snapshot(
         for c in bundle.components
     ]
     if components:
-        s.execute(_COMPONENTS, components)
+        db.run(_COMPONENTS, components)
     return made, components
 
 

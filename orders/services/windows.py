@@ -106,7 +106,7 @@ _TAKE = (
 def take(window_id: int, community_id: int) -> bool:
     """Take one place in a window of this community, if it is open and not full."""
     params = {"window": window_id, "community": community_id, "after": bookable_after()}
-    return db.session().execute(_TAKE, params).rowcount == 1
+    return db.run(_TAKE, params).rowcount == 1
 
 
 def give_back(window_id: int) -> None:

@@ -6,13 +6,12 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import joinedload
 from sqlmodel import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -159,30 +158,79 @@ def issue_token(*, user_id: int) -> tuple[str, ApiToken]:
     return plain, row
 
 
-def find_token(plain: str) -> ApiToken | None:
-    """The live (not revoked, not expired) token row for a plain bearer value, or None."""
-    found = token_and_user(plain)
-    return found[0] if found else None
+@dataclass(frozen=True)
+class Identity:
+    """Who a bearer token speaks for: the user's fields the app reads, and their roles.
+
+    Flask-Login's user for an API call with a token. A frozen value, not a User row: an API
+    call reads who is asking and never writes through it (changes go through services by id).
+    """
+
+    id: int
+    email: str
+    phone: str | None
+    display_name: str
+    locale: str | None
+    session_version: int
+    roles: frozenset[str]
+    is_active: bool = True
+    is_authenticated: bool = True
+    is_anonymous: bool = False
+
+    def has_role(self, *roles: str) -> bool:
+        """Whether the user holds at least one of `roles`."""
+        return not self.roles.isdisjoint(roles)
+
+    def get_id(self) -> str:
+        """The session identity, as User.get_id gives it."""
+        return f"{self.id}:{self.session_version}"
 
 
-def token_and_user(plain: str) -> tuple[ApiToken, User] | None:
-    """The live token of a plain bearer value and its user with their roles, in one read."""
-    row = (
-        db.session()
-        .exec(
-            select(ApiToken, User)
-            .join(User, User.id == ApiToken.user_id)
-            .where(ApiToken.token_hash == _token_hash(plain))
-            .options(joinedload(User.role_rows))  # type: ignore[arg-type]
-        )
-        .unique()
-        .first()
+_tokens, _users, _user_roles = db.table(ApiToken), db.table(User), db.table(UserRole)
+#: Read on every API call with a token: one plain statement, a row per role.
+_TOKEN_IDENTITY = (
+    sa_select(
+        _tokens.c.id.label("token_id"),
+        _tokens.c.expires_at,
+        _tokens.c.revoked_at,
+        _users.c.id,
+        _users.c.email,
+        _users.c.phone,
+        _users.c.display_name,
+        _users.c.locale,
+        _users.c.session_version,
+        _users.c.is_active,
+        _user_roles.c.role,
     )
-    if row is None or row[0].revoked_at is not None:
+    .join_from(_tokens, _users, _users.c.id == _tokens.c.user_id)
+    .outerjoin(_user_roles, _user_roles.c.user_id == _users.c.id)
+    .where(_tokens.c.token_hash == bindparam("hash"))
+)
+
+
+def token_identity(plain: str) -> tuple[int, Identity] | None:
+    """The live token of a plain bearer value (its id) and who it speaks for, in one read.
+
+    None for an unknown, revoked or expired token, or a deactivated user.
+    """
+    rows = db.run(_TOKEN_IDENTITY, {"hash": _token_hash(plain)}).all()
+    if not rows:
         return None
-    token, user = row
-    expires = token.expires_at if token.expires_at.tzinfo else token.expires_at.replace(tzinfo=UTC)
-    return (token, user) if expires > db.utcnow() else None
+    first = rows[0]
+    if first.revoked_at is not None or db.aware(first.expires_at) <= db.utcnow():
+        return None
+    if not first.is_active:
+        return None
+    identity = Identity(
+        id=first.id,
+        email=first.email,
+        phone=first.phone,
+        display_name=first.display_name,
+        locale=first.locale,
+        session_version=first.session_version,
+        roles=frozenset(r.role for r in rows if r.role is not None),
+    )
+    return first.token_id, identity
 
 
 def revoke_token(*, token_id: int) -> None:
@@ -377,7 +425,7 @@ _ADDRESS = (
 
 def find_resident_address(user_id: int) -> ResidentAddress | None:
     """The resident's community, building, room, phone and segment, or None."""
-    row = db.session().execute(_ADDRESS, {"user": user_id}).first()
+    row = db.run(_ADDRESS, {"user": user_id}).first()
     if row is None:
         return None
     community_id, community, building_id, building, room, phone, segment, verified_at = row

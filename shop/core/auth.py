@@ -43,18 +43,15 @@ def _load_from_session(user_id: str) -> User | None:
 
 
 @login_manager.request_loader
-def _load_from_token(_request: Any) -> User | None:
+def _load_from_token(_request: Any) -> accounts.Identity | None:
     plain = _bearer()
     if plain is None or not request.path.startswith("/api/"):
         return None
-    found = accounts.token_and_user(plain)
+    found = accounts.token_identity(plain)
     if found is None:
         return None
-    token, user = found
-    if not user.is_active:
-        return None
-    g.auth_via, g.api_token_id = "token", token.id
-    return user
+    g.auth_via, g.api_token_id = "token", found[0]
+    return found[1]
 
 
 @login_manager.unauthorized_handler

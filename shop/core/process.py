@@ -112,9 +112,7 @@ class Process:
             data=dict(ctx.data),
             **({"reason": ctx.reason.strip()} if "reason" in self.event.model_fields else {}),
         )
-        db.session().add(event)
-        db.session().flush()
-        return event
+        return db.insert_row(event)  # append-only: one INSERT now, no flush
 
     def note(
         self,

@@ -373,7 +373,7 @@ def checkout_row(bundle_id: int) -> tuple[Any, list[dict] | None, list[str]] | N
     The row has the bundle's id, title, status, segments, prices and currency; the nodes are
     None for a bundle without a policy.
     """
-    row = db.session().execute(_CHECKOUT_ROW, {"bundle": bundle_id}).first()
+    row = db.run(_CHECKOUT_ROW, {"bundle": bundle_id}).first()
     if row is None:
         return None
     return row, row.nodes, list(row.checklist or ())

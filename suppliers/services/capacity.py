@@ -23,11 +23,10 @@ _MOVED = db.table(StockMovement).insert()
 
 def take_stock(*, item_id: int, quantity: int, reference: str) -> bool:
     """Take `quantity` from stock if that much is left (one conditional UPDATE); else False."""
-    s = db.session()
-    row = s.execute(_TAKE, {"taken_item": item_id, "taken": quantity}).first()
+    row = db.run(_TAKE, {"taken_item": item_id, "taken": quantity}).first()
     if row is None:
         return False
-    s.execute(
+    db.run(
         _MOVED,
         {
             "item_id": item_id,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from shop.core import db
-from shop.core.models import ApiToken
+from shop.core import accounts, db
+from shop.core.models import ApiToken, User
 from tests.conftest import PASSWORD, api_token, csrf_token, web_login
 
 
@@ -51,6 +51,36 @@ def test_an_expired_token_is_refused(app, client, make_user):
         row.expires_at = db.utcnow() - timedelta(seconds=1)
         s.commit()
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_deactivated_users_token_is_refused(app, client, make_user):
+    user_id = make_user(email="d@test.local")
+    token = api_token(client, "d@test.local")
+    with app.app_context(), db.session_scope() as s:
+        s.get(User, user_id).is_active = False
+        s.commit()
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_token_speaks_for_an_identity_with_every_role_and_no_row(app, client, make_user):
+    user_id = make_user("resident", "staff", "manager", email="i@test.local", locale="en")
+    token = api_token(client, "i@test.local")
+    with app.test_request_context():
+        token_id, identity = accounts.token_identity(token)
+        assert identity == accounts.Identity(
+            id=user_id,
+            email="i@test.local",
+            phone=None,
+            display_name="测试用户",
+            locale="en",
+            session_version=1,
+            roles=frozenset({"resident", "staff", "manager"}),
+        )
+        assert identity.has_role("manager") and not identity.has_role("operator")
+        assert not db.session().identity_map  # a frozen value: nothing loaded into the session
+        with db.session_scope(write=False) as s:
+            assert s.get(ApiToken, token_id).user_id == user_id
+        assert accounts.token_identity(token + "x") is None
 
 
 def test_me_without_credentials_is_401(client):

@@ -104,3 +104,25 @@ def test_no_view_service_job_or_command_commits_or_rolls_back_itself():
         if re.search(r"\.(commit|rollback)\(\)", line)
     ]
     assert offenders == []
+
+
+def test_insert_row_writes_at_once_and_keeps_the_row_in_the_session_as_loaded(app):
+    from shop.core.models import Community
+
+    with app.app_context():
+        with db.unit_of_work() as s:
+            row = db.insert_row(Community(code="hot-1", name="热路径小区"))
+            assert row.id is not None
+            assert s.get(Community, row.id) is row  # the session's row, not a second copy
+            assert row not in s.new and row not in s.dirty
+            written = s.exec(select(Community.name).where(Community.id == row.id)).one()
+            assert written == "热路径小区"  # in the database already, no flush needed
+            row.name = "改过的名字"  # a later change is flushed as usual
+        with db.session_scope(write=False) as s:
+            assert s.get(Community, row.id).name == "改过的名字"
+
+        with pytest.raises(RuntimeError), db.unit_of_work():
+            gone = db.insert_row(Community(code="hot-2", name="回滚"))
+            raise RuntimeError("the job failed")
+        with db.session_scope(write=False) as s:
+            assert s.get(Community, gone.id) is None  # the unit of work's rollback takes it back

@@ -213,7 +213,7 @@ _COMPONENTS = (
 
 def components_of(bundle_id: int) -> list[dict[str, Any]]:
     """A bundle's components as BundleInSchema writes them (read at every checkout)."""
-    return [dict(row._mapping) for row in db.session().execute(_COMPONENTS, {"bundle": bundle_id})]
+    return [dict(row._mapping) for row in db.run(_COMPONENTS, {"bundle": bundle_id})]
 
 
 def _as_data(bundle: Bundle) -> dict[str, Any]:
@@ -432,6 +432,6 @@ def opened_segments() -> frozenset[str]:
     """The open segments (mass always); read once per request or job."""
     cache = db.session().info
     if "catalogue.opened_segments" not in cache:
-        rows = db.session().execute(_OPEN_SEGMENTS).scalars()
+        rows = db.run(_OPEN_SEGMENTS).scalars()
         cache["catalogue.opened_segments"] = rules.open_segments(rows.all())
     return cache["catalogue.opened_segments"]
