@@ -382,7 +382,7 @@ def run(kind: str, pg_url: str | None, args: argparse.Namespace) -> dict[str, An
         subprocess.run([*flask, "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         ctx = prepare(db)
         port, bare_port = free_port(), free_port()
-        server = serve("wsgi:create_app()", port, env, args.workers)
+        server = serve("wsgi:create_app()", port, env, args.workers, args.threads)
         bare = None
         try:
             base = f"http://127.0.0.1:{port}"
@@ -404,7 +404,7 @@ def run(kind: str, pg_url: str | None, args: argparse.Namespace) -> dict[str, An
             }
             raw_spec = {"kind": kind, "url": db.url, "token": token, "ctx": ctx}
             bare_env = {**env, "SHOP_BENCH_RAW": json.dumps(raw_spec)}
-            bare = serve("bench.bare_app:app", bare_port, bare_env, args.workers)
+            bare = serve("bench.bare_app:app", bare_port, bare_env, args.workers, args.threads)
             bare_base = f"http://127.0.0.1:{bare_port}"
             app_figures = timed(http_checkout(base, bearer, body), args.requests, args.concurrency)
             bare_figures = timed(
@@ -442,6 +442,9 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (gthread workers when > 1)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2 cores)")
     args = parser.parse_args()
     kinds = ([] if args.no_sqlite else [("sqlite", None)]) + (

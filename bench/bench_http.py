@@ -39,11 +39,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(app: str, port: int, env: dict[str, str], workers: int = 2) -> subprocess.Popen:
+def serve(
+    app: str, port: int, env: dict[str, str], workers: int = 2, threads: int = 1
+) -> subprocess.Popen:
+    """gunicorn serving `app`: sync workers, or gthread workers with `threads` > 1."""
     cmd = [
         str(BIN / "gunicorn"),
         "-w",
         str(workers),
+        *(["--threads", str(threads)] if threads > 1 else []),
         "-b",
         f"127.0.0.1:{port}",
         "--preload",
