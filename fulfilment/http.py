@@ -24,7 +24,7 @@ from shop.core import accounts
 from shop.core.auth import role_required
 from shop.core.http import idempotency_key
 from shop.core.ratelimit import limiter
-from shop.core.schemas import PageArgsSchema, page_schema, paged
+from shop.core.schemas import PageArgsSchema, page_of, page_schema, paged
 
 bp = Blueprint("fulfilment_api", __name__, url_prefix="/api/v1", description="Tasks of the staff")
 
@@ -150,7 +150,10 @@ def withdraw(data: dict[str, Any]) -> Any:
 @bp.response(200, page_schema(schemas.WithdrawalSchema, "WithdrawalPage"))
 def withdrawals(args: dict[str, Any]) -> dict[str, Any]:
     """Withdrawals of a status (by default those waiting for a decision), oldest first."""
-    return paged(payouts.list_withdrawals(status=args["status"]), args)
+    found = payouts.withdrawals_page(
+        status=args["status"], page=args["page"], per_page=args["per_page"]
+    )
+    return page_of(found, args)
 
 
 @bp.post("/withdrawals/<int:withdrawal_id>/decision")

@@ -622,7 +622,13 @@ def issue_plan(
 BatchView = queries.BatchView
 BatchCompoundView = queries.BatchCompoundView
 PledgeView = queries.PledgeView
-all_batches = queries.batches
+
+
+def all_batches() -> list[BatchView]:
+    """The newest hundred batches of every producer (the operator's page)."""
+    return queries.batches()[0]
+
+
 batch_view = queries.batch_view
 
 
@@ -631,7 +637,7 @@ def batches_near(resident_id: int) -> list[BatchView]:
     home = accounts.find_resident_address(resident_id)
     if home is None:
         return []
-    return queries.batches(community_id=home.community_id, status="open")
+    return queries.batches(community_id=home.community_id, status="open")[0]
 
 
 def batch_for(*, batch_id: int, user_id: int, roles: frozenset[str]) -> BatchView:

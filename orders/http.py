@@ -29,7 +29,7 @@ from shop.core.accounts import find_resident_address
 from shop.core.auth import role_required, viewer_segment
 from shop.core.errors import NotFound
 from shop.core.http import idempotency_key
-from shop.core.schemas import PageArgsSchema, page_schema, paged
+from shop.core.schemas import PageArgsSchema, page_of, page_schema, paged
 
 bp = Blueprint(
     "orders_api", __name__, url_prefix="/api/v1", description="Checkout, orders and their history"
@@ -466,15 +466,17 @@ def create_batch(data: dict[str, Any]) -> Any:
 def list_batches(args: dict[str, Any]) -> dict[str, Any]:
     """Batches: a resident's compound's open ones, a producer's own, or all for the operator."""
     demand.require_phase()
+    page = {"page": args["page"], "per_page": args["per_page"]}
     if "operator" in current_user.roles:
-        return paged(queries.batches(status=args["status"]), args)
+        return page_of(queries.batches(status=args["status"], **page), args)
     if "supplier_member" in current_user.roles:
         supplier = suppliers.api.supplier_for(current_user.id)
-        return paged(queries.batches(supplier_id=supplier.id, status=args["status"]), args)
+        found = queries.batches(supplier_id=supplier.id, status=args["status"], **page)
+        return page_of(found, args)
     home = find_resident_address(current_user.id)
     if home is None:
         return paged([], args)
-    return paged(queries.batches(community_id=home.community_id, status="open"), args)
+    return page_of(queries.batches(community_id=home.community_id, status="open", **page), args)
 
 
 @bp.get("/custom-batches/<int:batch_id>")

@@ -497,8 +497,13 @@ def batches(
     community_id: int | None = None,
     supplier_id: int | None = None,
     status: str | None = None,
-) -> list[BatchView]:
-    """Batches, newest first: offered to a compound, of a producer, or of a status."""
+    page: int = 1,
+    per_page: int = 100,
+) -> tuple[list[BatchView], int]:
+    """A page of batches (newest first) and how many there are in all.
+
+    Those offered to a compound, those of a producer, or those of a status.
+    """
     stmt = select(CustomBatch)
     if community_id is not None:
         offered = select(BatchCompound.batch_id).where(BatchCompound.community_id == community_id)
@@ -507,7 +512,8 @@ def batches(
         stmt = stmt.where(CustomBatch.supplier_id == supplier_id)
     if status:
         stmt = stmt.where(CustomBatch.status == status)
-    return batch_views(list(db.session().exec(stmt.order_by(CustomBatch.id.desc()).limit(100))))
+    rows, total = db.page(stmt.order_by(CustomBatch.id.desc()), page, per_page)
+    return batch_views(rows), total
 
 
 def offered_to(batch_id: int, community_id: int) -> bool:

@@ -87,5 +87,5 @@ def batches_page() -> ResponseReturnValue:
         "orders/batches.html",
         supplier=supplier,
         is_open=is_open,
-        batches=queries.batches(supplier_id=supplier.id) if is_open else [],
+        batches=queries.batches(supplier_id=supplier.id)[0] if is_open else [],
     )

@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 
 from shop.core.auth import role_required
 from shop.core.errors import Invalid, NotFound
-from shop.core.schemas import PageArgsSchema, page_schema, paged
+from shop.core.schemas import PageArgsSchema, page_of, page_schema, paged
 from suppliers import schemas
 from suppliers.services import access, documents, items, phase, settlement, vetting
 
@@ -293,7 +293,10 @@ def adjust_stock(data: dict[str, Any], item_id: int) -> Any:
 @bp.response(200, page_schema(schemas.StockMovementSchema, "StockMovementPage"))
 def stock_movements(args: dict[str, Any], item_id: int) -> dict[str, Any]:
     """The item's stock history, newest first."""
-    return paged(items.stock_movements(item_id=item_id, actor_id=current_user.id), args)
+    found = items.stock_movements(
+        item_id=item_id, actor_id=current_user.id, page=args["page"], per_page=args["per_page"]
+    )
+    return page_of(found, args)
 
 
 @bp.get("/items/<int:item_id>/changes")

@@ -205,7 +205,7 @@ def item_detail(item_id: int) -> ResponseReturnValue:
         item=item,
         values=values,
         errors=errors,
-        movements=items.stock_movements(item_id=item_id, actor_id=current_user.id)[:20],
+        movements=items.stock_movements(item_id=item_id, actor_id=current_user.id)[0],
         changes=items.item_changes(item_id=item_id, actor_id=current_user.id)[:20],
     ), 422 if errors else 200
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -107,14 +108,25 @@ def decide_withdrawal(
     return row
 
 
-def list_withdrawals(*, status: str | None = None, staff_id: int | None = None) -> list[Withdrawal]:
-    """Withdrawals, oldest first, optionally of one status or one staff member."""
+def _withdrawals(status: str | None, staff_id: int | None) -> Any:
     stmt = select(Withdrawal).order_by(Withdrawal.id)
     if status:
         stmt = stmt.where(Withdrawal.status == status)
     if staff_id is not None:
         stmt = stmt.where(Withdrawal.staff_id == staff_id)
-    return list(db.session().exec(stmt))
+    return stmt
+
+
+def list_withdrawals(*, status: str | None = None, staff_id: int | None = None) -> list[Withdrawal]:
+    """Withdrawals, oldest first, optionally of one status or one staff member."""
+    return list(db.session().exec(_withdrawals(status, staff_id)))
+
+
+def withdrawals_page(
+    *, status: str | None = None, page: int = 1, per_page: int = 20
+) -> tuple[list[Withdrawal], int]:
+    """A page of all withdrawals (the operator's list, which grows with every payroll)."""
+    return db.page(_withdrawals(status, None), page, per_page)
 
 
 def export_payouts(

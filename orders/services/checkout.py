@@ -462,24 +462,18 @@ def sweep_unpaid() -> int:
 
 def list_orders(*, resident_id: int, page: int = 1, per_page: int = 20) -> tuple[list[Order], int]:
     """A resident's orders, newest first, and the total."""
-    s = db.session()
-    stmt = select(Order).where(Order.resident_id == resident_id)
-    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = s.exec(stmt.order_by(Order.id.desc()).offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    stmt = select(Order).where(Order.resident_id == resident_id).order_by(Order.id.desc())
+    return db.page(stmt, page, per_page)
 
 
 def list_all_orders(
     *, status: str | None = None, page: int = 1, per_page: int = 20
 ) -> tuple[list[Order], int]:
     """All orders (the operator's view), newest first, optionally of one status."""
-    s = db.session()
-    stmt = select(Order)
+    stmt = select(Order).order_by(Order.id.desc())
     if status:
         stmt = stmt.where(Order.status == status)
-    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = s.exec(stmt.order_by(Order.id.desc()).offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    return db.page(stmt, page, per_page)
 
 
 def events(order_id: int) -> list[OrderEvent]:

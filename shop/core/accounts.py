@@ -670,12 +670,8 @@ def find_households(
                 ResidentProfile.room.contains(q, autoescape=True),
             )
         )
-    s = db.session()
-    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = s.exec(
-        stmt.order_by(Building.name, ResidentProfile.room, User.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+    rows, total = db.page(
+        stmt.order_by(Building.name, ResidentProfile.room, User.id), page, per_page
     )
     return [
         Household(u.id, u.display_name, name, p.room, p.phone, p.segment, p.verified_at is not None)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlmodel import func, or_, select
+from sqlmodel import or_, select
 
 from shop.core import db
 from shop.core.models import AuditEntry, User
@@ -130,14 +130,8 @@ def _view(entry: AuditEntry, name: str | None) -> AuditView:
 
 def search(f: AuditFilter, *, page: int = 1, per_page: int = 50) -> tuple[list[AuditView], int]:
     """A page of entries matching the filter, newest first, and how many match."""
-    s = db.session()
-    stmt = _statement(f)
-    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = s.exec(
-        stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
+    stmt = _statement(f).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    rows, total = db.page(stmt, page, per_page)
     return [_view(e, n) for e, n in rows], total
 
 

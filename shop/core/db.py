@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import CursorResult, Engine, Executable, Table, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, Executable, Table, create_engine, event, func, text
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
@@ -93,6 +94,19 @@ def run(statement: Executable, params: Any = None) -> CursorResult[Any]:
     path's prebuilt reads and conditional updates; their rows are plain rows.
     """
     return session().connection().execute(statement, params)
+
+
+def page(statement: Any, page: int, per_page: int) -> tuple[list[Any], int]:
+    """One page of an ordered select, and how many rows the whole select has.
+
+    The one way a list that grows without bound is paged: in the database, by OFFSET and
+    LIMIT, with a count of the same select (its order dropped) beside it.
+    """
+    s = session()
+    count = sa_select(func.count()).select_from(statement.order_by(None).subquery())
+    total = s.execute(count).scalar_one()
+    rows = s.exec(statement.offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
 
 
 _INSERTS: dict[Table, Any] = {}

@@ -51,13 +51,20 @@ class PageArgsSchema(Schema):
 def paged(rows: Sequence[Any], args: Mapping[str, Any]) -> dict[str, Any]:
     """One page of a list already read whole: `{"items", "page", "per_page", "total"}`.
 
-    For lists bounded by what they belong to (a month's statement, an item's history); a
-    list that grows without bound pages in its query instead (orders, measures).
+    For lists bounded by what they belong to (a month's statement, an order's events); a
+    list that grows without bound pages in its query instead (`db.page` and `page_of`).
     """
     page, per_page = int(args["page"]), int(args["per_page"])
     start = (page - 1) * per_page
     items = list(rows[start : start + per_page])
     return {"items": items, "page": page, "per_page": per_page, "total": len(rows)}
+
+
+def page_of(found: tuple[Sequence[Any], int], args: Mapping[str, Any]) -> dict[str, Any]:
+    """The envelope of a page read in its query (`db.page`): its rows and the total."""
+    rows, total = found
+    page, per_page = int(args["page"]), int(args["per_page"])
+    return {"items": list(rows), "page": page, "per_page": per_page, "total": total}
 
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:

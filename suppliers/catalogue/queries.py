@@ -208,13 +208,8 @@ def list_bundles(
         stmt = stmt.where(Bundle.category_id == category_id)
     if featured is not None:
         stmt = stmt.where(Bundle.is_featured == featured)
-    s = db.session()
-    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = s.exec(
-        stmt.order_by(Bundle.rank.desc(), Bundle.published_at.desc(), Bundle.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
+    stmt = stmt.order_by(Bundle.rank.desc(), Bundle.published_at.desc(), Bundle.id.desc())
+    rows, total = db.page(stmt, page, per_page)
     return _cards(rows, viewer, opened), total
 
 

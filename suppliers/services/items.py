@@ -232,11 +232,8 @@ def list_items(
 ) -> tuple[list[Item], int]:
     """A page of the supplier's items (its members and the operator), newest first."""
     access.get_supplier_for(actor_id, supplier_id)
-    s = db.session()
-    stmt = select(Item).where(Item.supplier_id == supplier_id)
-    total = s.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = s.exec(stmt.order_by(Item.id.desc()).offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total
+    stmt = select(Item).where(Item.supplier_id == supplier_id).order_by(Item.id.desc())
+    return db.page(stmt, page, per_page)
 
 
 def get_item(*, item_id: int, actor_id: int) -> Item:
@@ -244,16 +241,17 @@ def get_item(*, item_id: int, actor_id: int) -> Item:
     return access.get_item_for(actor_id, item_id)[0]
 
 
-def stock_movements(*, item_id: int, actor_id: int) -> list[StockMovement]:
-    """The item's stock history, newest first."""
+def stock_movements(
+    *, item_id: int, actor_id: int, page: int = 1, per_page: int = 20
+) -> tuple[list[StockMovement], int]:
+    """A page of the item's stock history (a row per order), newest first, and the total."""
     access.get_item_for(actor_id, item_id)
-    return list(
-        db.session().exec(
-            select(StockMovement)
-            .where(StockMovement.item_id == item_id)
-            .order_by(StockMovement.id.desc())
-        )
+    stmt = (
+        select(StockMovement)
+        .where(StockMovement.item_id == item_id)
+        .order_by(StockMovement.id.desc())
     )
+    return db.page(stmt, page, per_page)
 
 
 def item_changes(*, item_id: int, actor_id: int) -> list[ItemChange]:

@@ -109,6 +109,36 @@ def test_stock_adjustments_keep_a_history_and_never_go_below_zero(client, member
     assert client.get(f"/api/v1/items/{item_id}", headers=hdrs).get_json()["stock"] == 6
 
 
+def test_a_long_stock_history_is_paged_in_the_database(app, client, member):
+    made, hdrs = member
+    item_id = create(client, made, hdrs, GOODS).get_json()["id"]
+    url = f"/api/v1/items/{item_id}/stock-adjustments"
+    for n in range(24):  # with the opening stock: 25 movements
+        assert (
+            client.post(url, headers=hdrs, json={"delta": 1, "reason": f"补货{n}"}).status_code
+            == 201
+        )
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    from sqlalchemy import event
+
+    engine = app.extensions["shop.db"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        page = client.get(
+            f"/api/v1/items/{item_id}/stock-movements?page=2&per_page=10", headers=hdrs
+        ).get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert (page["page"], page["per_page"], page["total"]) == (2, 10, 25)
+    assert [m["stock_after"] for m in page["items"]] == list(range(24, 14, -1))
+    [read] = [s for s in statements if "FROM suppliers_stock_movement" in s and "count" not in s]
+    assert "LIMIT" in read and "OFFSET" in read  # not the whole history read and sliced
+
+
 def test_the_database_refuses_negative_stock_too(app, member, client):
     made, hdrs = member
     item_id = create(client, made, hdrs, GOODS).get_json()["id"]
