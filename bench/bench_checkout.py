@@ -233,7 +233,7 @@ def raw_checkout(db: Database, token: str, body: dict[str, Any], ctx: dict[str, 
             " currency, total_minor, delivery_mode, window_id, referral_code, note,"
             " confirmation_code, idempotency_key, request_hash, created_at, expires_at)"
             " VALUES (?, ?, ?, ?, 'pending_payment', 'CNY', ?, 'doorstep', ?, '', '', ?, ?, ?,"
-            " ?, ?) RETURNING id",
+            " ?, ?) ON CONFLICT (resident_id, idempotency_key) DO NOTHING RETURNING id",
             user_id,
             community_id,
             building_id,

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from fulfilment import api, queries, schemas
 from fulfilment.services import (
@@ -22,6 +21,7 @@ from fulfilment.services import (
 )
 from shop.core import accounts
 from shop.core.auth import role_required
+from shop.core.boundary import Blueprint
 from shop.core.http import idempotency_key
 from shop.core.ratelimit import limiter
 from shop.core.schemas import PageArgsSchema, page_of, page_schema, paged

@@ -7,7 +7,6 @@ from typing import Any
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 import suppliers.api
 from orders import api, queries, schemas
@@ -27,6 +26,7 @@ from orders.services import (
 from shop.core import db
 from shop.core.accounts import find_resident_address
 from shop.core.auth import role_required, viewer_segment
+from shop.core.boundary import Blueprint
 from shop.core.errors import NotFound
 from shop.core.http import idempotency_key
 from shop.core.schemas import PageArgsSchema, page_of, page_schema, paged

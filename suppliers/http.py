@@ -10,9 +10,9 @@ from typing import Any
 from flask import Response, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from shop.core.auth import role_required
+from shop.core.boundary import Blueprint
 from shop.core.errors import Invalid, NotFound
 from shop.core.schemas import PageArgsSchema, page_of, page_schema, paged
 from suppliers import schemas

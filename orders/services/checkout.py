@@ -103,7 +103,9 @@ def place(
     now = db.utcnow()
     order = _new_order(resident_id, address, bundles, delivery, body, now)
     order.idempotency_key, order.request_hash = idempotency_key, request_hash
-    db.insert_row(order)
+    if db.insert_row(order, unless_taken=("resident_id", "idempotency_key")) is None:
+        # The same key placed an order a moment ago (a double tap): that order is the answer.
+        return _placed_by_another(resident_id, idempotency_key, request_hash)
     made, components = _snapshot(order, bundles)
     limits = {k: v for b, _line in bundles for k, v in b.supplier_limits.items()}
     _check_supplier_limits(order.id, {c["supplier_id"] for c in components}, limits)
@@ -115,6 +117,14 @@ def place(
         return placed
     jobs.enqueue_after_commit(EXPIRE_JOB, order.id, delay=(order.expires_at - now).total_seconds())
     return placed
+
+
+def _placed_by_another(resident_id: int, key: str, request_hash: str) -> Placed:
+    """The order a racing request with this key placed (committed while this one waited)."""
+    existing = _placed_before(resident_id, key, request_hash)
+    if existing is None:  # the key is taken, so its order is there: a broken invariant
+        raise RuntimeError(f"Idempotency-Key {key!r} is taken but its order is missing")
+    return Placed(existing, tuple(lines_of(existing.id)), fresh=False)
 
 
 def _new_order(

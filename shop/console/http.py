@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import current_app
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from shop.console import dashboards
 from shop.core import db, measures, months
 from shop.core.auth import role_required
+from shop.core.boundary import Blueprint
 from shop.core.schemas import ID_RANGE, PageArgsSchema, page_schema, view_schema
 
 bp = Blueprint("console_api", __name__, url_prefix="/api/v1", description="Measures of the parties")

@@ -19,9 +19,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import flask_smorest
+import marshmallow as ma
 from flask import Flask, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing.map import Map
 
@@ -158,3 +161,29 @@ def init_app(app: Flask) -> None:
     """Bound `<int:…>` path parts and check every request before its handler."""
     app.url_map.converters["int"] = BoundedInt
     app.before_request(check_request)
+
+
+class _Parser(FlaskParser):
+    """webargs' Flask parser, making each arguments schema once instead of on every request.
+
+    A schema holds no state of a request (marshmallow 4 has no context), so one instance per
+    class serves every request; its nested schemas are then made once too.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[type[ma.Schema], ma.Schema] = {}
+
+    def _get_schema(self, argmap: Any, req: Any) -> ma.Schema:
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            made = self._made.get(argmap)
+            if made is None:
+                made = self._made[argmap] = argmap()
+            return made
+        return super()._get_schema(argmap, req)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """Every package's API blueprint: flask-smorest's, with the parser above."""
+
+    ARGUMENTS_PARSER = _Parser()

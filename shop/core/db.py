@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import CursorResult, Engine, Executable, Table, create_engine, event, func, text
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
@@ -109,25 +111,38 @@ def page(statement: Any, page: int, per_page: int) -> tuple[list[Any], int]:
     return list(rows), total
 
 
-_INSERTS: dict[Table, Any] = {}
+_INSERTS: dict[tuple[Table, str, tuple[str, ...]], Any] = {}
 
 
-def insert_row(row: T) -> T:
+def insert_row(row: T, *, unless_taken: tuple[str, ...] = ()) -> T | None:
     """Write a new model row with one plain INSERT and keep it in the session as loaded.
 
     The hot path's way to add a row: it skips the unit of work's flush (the row is in the
     database at once, its id set) and leaves the object in the session, clean, so later
     changes to it are flushed as usual. The row's values are all in the object already
     (model defaults are filled in Python), so nothing is read back but the id.
+
+    With `unless_taken` (the columns of a unique key), a row whose key is taken writes
+    nothing and gives None. That includes a key a racing transaction is writing: the INSERT
+    waits for it (ON CONFLICT DO NOTHING), so the caller can then read that row.
     """
     t: Table = row.__table__  # type: ignore[attr-defined]
     (key,) = t.primary_key.columns
-    statement = _INSERTS.get(t)
-    if statement is None:
-        statement = _INSERTS[t] = t.insert().returning(key)
-    values = {c.key: getattr(row, c.key) for c in t.columns if c is not key}
     s = session()
-    setattr(row, key.key, s.connection().execute(statement, values).scalar_one())
+    dialect = s.get_bind().dialect.name
+    statement = _INSERTS.get((t, dialect, unless_taken))
+    if statement is None:
+        if unless_taken:
+            made = (pg_insert if dialect == "postgresql" else sqlite_insert)(t)
+            made = made.on_conflict_do_nothing(index_elements=[t.c[c] for c in unless_taken])
+        else:
+            made = t.insert()
+        statement = _INSERTS[(t, dialect, unless_taken)] = made.returning(key)
+    values = {c.key: getattr(row, c.key) for c in t.columns if c is not key}
+    written = s.connection().execute(statement, values).scalar()
+    if written is None:
+        return None
+    setattr(row, key.key, written)
     make_transient_to_detached(row)
     s.add(row)
     return row
@@ -137,7 +152,8 @@ def add_once(row: Any) -> bool:
     """Insert `row` unless its unique key is taken (also by a transaction racing this one).
 
     Runs in a savepoint, so a duplicate leaves the rest of the transaction intact; returns
-    whether the row was inserted. The one mechanism for "happens once" writes.
+    whether the row was inserted. The mechanism for "happens once" writes of ORM rows; the hot
+    path's `insert_row(row, unless_taken=...)` does the same in its one INSERT.
     """
     s = session()
     try:

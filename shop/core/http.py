@@ -7,11 +7,12 @@ from typing import Any
 from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Api, Blueprint
+from flask_smorest import Api
 
 from shop.core import accounts, notifications
 from shop.core import errors as core_errors
 from shop.core.auth import login_required, role_required
+from shop.core.boundary import Blueprint
 from shop.core.errors import DomainError
 from shop.core.ratelimit import limiter, login_limits
 from shop.core.schemas import (

@@ -112,7 +112,8 @@ class Process:
             data=dict(ctx.data),
             **({"reason": ctx.reason.strip()} if "reason" in self.event.model_fields else {}),
         )
-        return db.insert_row(event)  # append-only: one INSERT now, no flush
+        db.insert_row(event)  # append-only: one INSERT now, no flush
+        return event
 
     def note(
         self,

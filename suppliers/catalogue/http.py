@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 import suppliers.api
 from shop.core.auth import role_required, viewer_segment
+from shop.core.boundary import Blueprint
 from shop.core.errors import NotFound
 from shop.core.schemas import PageArgsSchema, page_schema, paged
 from suppliers.catalogue import api, queries, schemas

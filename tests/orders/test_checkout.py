@@ -38,6 +38,45 @@ def test_a_retry_with_the_same_key_returns_the_first_order(app, client, shop):
     assert other.get_json()["error"]["code"] == "idempotency_mismatch"
 
 
+def test_a_double_tap_sends_one_key_twice_at_once_and_places_one_order(app, shop):
+    """Eight requests with one key at the same moment: one order, and each gets it back.
+
+    On PostgreSQL they overlap: each finds no order under the key, and all but one then wait
+    on the key's unique index for the first to commit (ON CONFLICT DO NOTHING), then answer
+    with its order. Without that, the losers failed with a unique violation (a 500).
+    """
+    answers: list[object] = []
+    barrier = threading.Barrier(8)
+
+    def tap() -> None:
+        barrier.wait()
+        with app.app_context(), db.session_scope() as s:
+            try:
+                placed = checkout.place(
+                    resident_id=shop["user_id"],
+                    idempotency_key="double-tap",
+                    lines=[{"bundle_id": shop["bundle_id"], "quantity": 1}],
+                    delivery={"mode": "doorstep", "window_id": shop["window_id"]},
+                )
+                s.commit()
+                answers.append((placed.order.id, placed.fresh, len(placed.lines)))
+            except Exception as exc:  # what this test is about
+                s.rollback()
+                answers.append(exc)
+
+    threads = [threading.Thread(target=tap) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not [a for a in answers if isinstance(a, Exception)], answers
+    assert len({order_id for order_id, _fresh, _lines in answers}) == 1
+    assert sorted(fresh for _id, fresh, _lines in answers) == [False] * 7 + [True]
+    assert all(lines == 1 for _id, _fresh, lines in answers)
+    assert count(app, Order) == 1
+    assert stock(app, shop["item_id"]) == 49 and taken(app, shop["window_id"]) == 1
+
+
 def test_an_order_needs_an_idempotency_key(client, shop):
     response = client.post("/api/v1/orders", json=order_body(shop), headers=shop["headers"])
     assert (
