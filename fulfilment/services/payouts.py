@@ -31,6 +31,10 @@ from shop.core.money import Money
 def request_withdrawal(*, staff_id: int, amount_minor: int, idempotency_key: str) -> Withdrawal:
     """Ask to be paid part of the available balance (one request at a time, a minimum)."""
     s = db.session()
+    # The staff member's row first: a second request with the same key (a double tap) waits
+    # here for the first to commit, and then finds its withdrawal below.
+    if s.get(StaffMember, staff_id, with_for_update=True) is None:
+        raise NotFound(_("You are not registered as staff."))
     existing = s.exec(
         select(Withdrawal).where(
             Withdrawal.staff_id == staff_id, Withdrawal.idempotency_key == idempotency_key
@@ -42,8 +46,6 @@ def request_withdrawal(*, staff_id: int, amount_minor: int, idempotency_key: str
                 _("This Idempotency-Key was used for another withdrawal."),
             )
         return existing
-    if s.get(StaffMember, staff_id, with_for_update=True) is None:
-        raise NotFound(_("You are not registered as staff."))
     minimum = int(current_app.config["FULFILMENT_MIN_WITHDRAWAL_MINOR"])
     if amount_minor < minimum:
         raise Invalid(

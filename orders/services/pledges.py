@@ -71,18 +71,22 @@ def pledge(
         request_hash=request_hash,
         **card.columns(),
     )
-    _take_place(row, card, arrived)
-    return row
+    return _take_place(row, card, arrived)
 
 
-def _take_place(row: Pledge, card: _Card, arrived: datetime) -> None:
+def _take_place(row: Pledge, card: _Card, arrived: datetime) -> Pledge:
     """Count the pledge in, under the batch's lock (or let the card go if it came too late).
 
     Stripe was called outside the lock, which is held for the counting alone: pledges and
     the deadline decision take it one at a time, so the decision counts every pledge that got
-    in before it, and a pledge after it finds the batch closed.
+    in before it, and a pledge after it finds the batch closed. A second request with the
+    same key (a double tap) finds the first's pledge once it has the lock; Stripe gave both
+    the same card hold, as the key is Stripe's idempotency key too.
     """
     batch = batches.get_batch(row.batch_id, lock=True)
+    earlier = _pledged_before(row.resident_id, row.idempotency_key, row.request_hash)
+    if earlier is not None:
+        return earlier
     try:
         _check_open(batch, row.community_id, arrived)
     except BatchClosed:
@@ -96,6 +100,7 @@ def _take_place(row: Pledge, card: _Card, arrived: datetime) -> None:
     process.PLEDGE.note(row, "pledge", "resident", row.resident_id, previous="", data=data)
     if card.in_hand:
         process.PLEDGE.apply(row, "hold" if row.mode == "hold" else "save", "system", None)
+    return row
 
 
 def _pledged_before(resident_id: int, key: str, request_hash: str) -> Pledge | None:

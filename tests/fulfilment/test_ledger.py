@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import timedelta
 
 from sqlmodel import func, select
 
-from fulfilment.models import Credit, LedgerEntry, Posting, Task
+from fulfilment.models import Credit, LedgerEntry, Posting, Task, Withdrawal
+from fulfilment.services import payouts
 from orders.models import Order
 from shop.core import db
 from tests.fixtures_fulfilment import (
@@ -161,6 +163,46 @@ def test_withdrawals_need_a_minimum_one_at_a_time_and_enough_money(
         client.get("/api/v1/ledger/trial-balance", headers=headers("busy@staff.test")).status_code
         == 403
     )
+
+
+def test_a_double_tap_asks_for_one_withdrawal(app, client, shop, crew, rule, paid, clock, headers):
+    """Six requests with one key at once: one withdrawal, and each gets it back.
+
+    On PostgreSQL they used to pass the key check together; the later ones, after waiting for
+    the staff member's lock, found the first one pending (409 withdrawal_pending). Now the
+    key is checked under the lock.
+    """
+    deliver_in_window(app, client, headers, paid, clock)
+    client.post(f"/api/v1/orders/{paid['id']}/complete", headers=shop["headers"])
+    app.config["FULFILMENT_MIN_WITHDRAWAL_MINOR"] = 100
+    answers: list[object] = []
+    barrier = threading.Barrier(6)
+
+    def tap() -> None:
+        barrier.wait()
+        with app.app_context(), db.session_scope() as s:
+            try:
+                row = payouts.request_withdrawal(
+                    staff_id=crew.busy_butler, amount_minor=300, idempotency_key="tap"
+                )
+                s.commit()
+                answers.append(row.id)
+            except Exception as exc:  # what this test is about
+                s.rollback()
+                answers.append(exc)
+
+    threads = [threading.Thread(target=tap) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not [a for a in answers if isinstance(a, Exception)], answers
+    assert len(set(answers)) == 1
+    with app.app_context(), db.session_scope(write=False) as s:
+        assert s.exec(select(func.count()).select_from(Withdrawal)).one() == 1
+        withdrawn = s.exec(select(Posting.idempotency_key).where(Posting.kind == "withdraw")).all()
+    assert withdrawn == [f"withdraw:{answers[0]}"]
+    assert trial(client, headers)["total_minor"] == 0
 
 
 def test_approved_withdrawals_are_exported_for_payroll_and_rejected_ones_go_back(

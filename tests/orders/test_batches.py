@@ -4,6 +4,7 @@ cap and its waiting list, every transition by its actor, and the phase gate."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from sqlmodel import select
@@ -262,6 +263,39 @@ def test_bad_pledges_are_refused_and_change_nothing(app, batch_world, clock):
     gone = w["client"].post(f"/api/v1/pledges/{once['id']}/withdraw", headers=w["as"]("sun1"))
     assert gone.status_code == 409 and gone.get_json()["error"]["code"] == "batch_closed"
     assert len(_pledges(app, batch["id"])) == 1
+
+
+def test_a_double_tap_makes_one_pledge_and_one_hold(app, batch_world):
+    """Six pledges with one key at once: one pledge, each answer is it, one card hold.
+
+    Stripe gives each the same hold (the key is its idempotency key too); on PostgreSQL the
+    later ones used to meet the first's row on the unique key (a 500). Now they look for it
+    again once they hold the batch's lock.
+    """
+    w = batch_world
+    batch = w["open"](compounds=[{"community_id": w["sun"]}]).get_json()
+    url = f"/api/v1/custom-batches/{batch['id']}/pledges"
+    tap_headers = {**w["as"]("sun1"), "Idempotency-Key": "tap"}
+    answers: list[tuple[int, dict]] = []
+    barrier = threading.Barrier(6)
+
+    def tap() -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(
+            url, json={"quantity": 1, "payment_method": "pm_card_visa"}, headers=tap_headers
+        )
+        answers.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=tap) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [status for status, _body in answers] == [201] * 6, answers
+    assert len({body["id"] for _status, body in answers}) == 1
+    [row] = _pledges(app, batch["id"])
+    assert row.status == "held" and row.intent_id
 
 
 def test_bad_batches_are_refused(app, batch_world):
