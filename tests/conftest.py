@@ -8,9 +8,10 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -277,6 +278,29 @@ def web_login(client: FlaskClient, login: str, password: str = PASSWORD) -> Any:
     return client.post(
         "/login", data={"login": login, "password": password, "csrf_token": csrf_token(client)}
     )
+
+
+def at_once(n: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run `work(i)` in `n` threads released together (a barrier): a race, made likely.
+
+    Each thread's result, or the exception it raised, in the order of `i`.
+    """
+    barrier = threading.Barrier(n)
+    outcomes: list[Any] = [None] * n
+
+    def one(i: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[i] = work(i)
+        except Exception as exc:  # the caller asserts on it
+            outcomes[i] = exc
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
 
 
 def api_token(client: FlaskClient, login: str, password: str = PASSWORD) -> str:

@@ -4,7 +4,6 @@ cap and its waiting list, every transition by its actor, and the phase gate."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from sqlmodel import select
@@ -12,6 +11,7 @@ from sqlmodel import select
 from orders.jobs import decide_batch, settle_pledge
 from orders.models import BatchEvent, CustomBatch, Order, Payment, Pledge, PledgeEvent
 from shop.core import db
+from tests.conftest import at_once
 from tests.fixtures_orders import run
 
 
@@ -276,22 +276,14 @@ def test_a_double_tap_makes_one_pledge_and_one_hold(app, batch_world):
     batch = w["open"](compounds=[{"community_id": w["sun"]}]).get_json()
     url = f"/api/v1/custom-batches/{batch['id']}/pledges"
     tap_headers = {**w["as"]("sun1"), "Idempotency-Key": "tap"}
-    answers: list[tuple[int, dict]] = []
-    barrier = threading.Barrier(6)
 
-    def tap() -> None:
-        client = app.test_client()
-        barrier.wait()
-        response = client.post(
+    def tap(_i: int) -> tuple[int, dict]:
+        response = app.test_client().post(
             url, json={"quantity": 1, "payment_method": "pm_card_visa"}, headers=tap_headers
         )
-        answers.append((response.status_code, response.get_json()))
+        return response.status_code, response.get_json()
 
-    threads = [threading.Thread(target=tap) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = at_once(6, tap)
     assert [status for status, _body in answers] == [201] * 6, answers
     assert len({body["id"] for _status, body in answers}) == 1
     [row] = _pledges(app, batch["id"])

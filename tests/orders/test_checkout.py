@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from shop.core import db
 from shop.core.errors import DomainError, Forbidden
 from shop.core.process import Process
 from suppliers.models import Item, Supplier, SupplierStatus
+from tests.conftest import at_once
 from tests.fixtures_orders import count, order_body, post, stock, taken
 
 
@@ -45,30 +45,19 @@ def test_a_double_tap_sends_one_key_twice_at_once_and_places_one_order(app, shop
     on the key's unique index for the first to commit (ON CONFLICT DO NOTHING), then answer
     with its order. Without that, the losers failed with a unique violation (a 500).
     """
-    answers: list[object] = []
-    barrier = threading.Barrier(8)
 
-    def tap() -> None:
-        barrier.wait()
+    def tap(_i: int) -> tuple[int, bool, int]:
         with app.app_context(), db.session_scope() as s:
-            try:
-                placed = checkout.place(
-                    resident_id=shop["user_id"],
-                    idempotency_key="double-tap",
-                    lines=[{"bundle_id": shop["bundle_id"], "quantity": 1}],
-                    delivery={"mode": "doorstep", "window_id": shop["window_id"]},
-                )
-                s.commit()
-                answers.append((placed.order.id, placed.fresh, len(placed.lines)))
-            except Exception as exc:  # what this test is about
-                s.rollback()
-                answers.append(exc)
+            placed = checkout.place(
+                resident_id=shop["user_id"],
+                idempotency_key="double-tap",
+                lines=[{"bundle_id": shop["bundle_id"], "quantity": 1}],
+                delivery={"mode": "doorstep", "window_id": shop["window_id"]},
+            )
+            s.commit()
+            return placed.order.id, placed.fresh, len(placed.lines)
 
-    threads = [threading.Thread(target=tap) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = at_once(8, tap)
     assert not [a for a in answers if isinstance(a, Exception)], answers
     assert len({order_id for order_id, _fresh, _lines in answers}) == 1
     assert sorted(fresh for _id, fresh, _lines in answers) == [False] * 7 + [True]
@@ -272,11 +261,7 @@ def test_order_steps_missing_from_the_table_are_refused(status, action):
 
 
 def _race(app, shop, buyers: int, quantity: int = 1) -> list[str]:
-    results: list[str] = []
-    barrier = threading.Barrier(buyers)
-
-    def buy(n: int) -> None:
-        barrier.wait()
+    def buy(n: int) -> str:
         with app.app_context(), db.session_scope() as s:
             try:
                 checkout.place_order(
@@ -286,17 +271,12 @@ def _race(app, shop, buyers: int, quantity: int = 1) -> list[str]:
                     delivery={"mode": "doorstep", "window_id": shop["window_id"]},
                 )
                 s.commit()
-                results.append("ok")
+                return "ok"
             except DomainError as exc:
                 s.rollback()
-                results.append(exc.code)
+                return exc.code
 
-    threads = [threading.Thread(target=buy, args=(n,)) for n in range(buyers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    return at_once(buyers, buy)
 
 
 def test_32_buyers_for_the_last_10_units_never_oversell(app, shop):

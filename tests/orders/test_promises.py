@@ -3,7 +3,6 @@ missed then recorded late, waived; compensation paid once however often the job 
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from orders.models import CommitmentNode, Compensation, CreditEntry, Order, Orde
 from shop.core import db
 from shop.core.errors import DomainError
 from shop.core.models import Notification
+from tests.conftest import at_once
 from tests.fixtures_orders import count, record, run
 
 
@@ -93,21 +93,8 @@ def test_the_timer_marks_a_missed_promise_and_pays_once_however_often_it_runs(
 
 def test_concurrent_timers_compensate_a_node_once(app, paid, clock):
     clock.set(db.aware(paid["accept"].due_by) + timedelta(minutes=1))
-    barrier, errors = threading.Barrier(8), []
-
-    def miss():
-        barrier.wait()
-        try:
-            run(app, order_jobs.miss_node, paid["accept"].id)
-        except Exception as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=miss) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    outcomes = at_once(8, lambda _i: run(app, order_jobs.miss_node, paid["accept"].id))
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert count(app, Compensation) == 1
     assert count(app, CreditEntry) == 1
 
