@@ -29,6 +29,7 @@ from shop.core.models import (
     User,
     UserRole,
 )
+from shop.core.values import view_of
 
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
 # Verifying against this when the login is unknown keeps the timing of both cases alike.
@@ -221,16 +222,8 @@ def token_identity(plain: str) -> tuple[int, Identity] | None:
         return None
     if not first.is_active:
         return None
-    identity = Identity(
-        id=first.id,
-        email=first.email,
-        phone=first.phone,
-        display_name=first.display_name,
-        locale=first.locale,
-        session_version=first.session_version,
-        roles=frozenset(r.role for r in rows if r.role is not None),
-    )
-    return first.token_id, identity
+    roles = frozenset(r.role for r in rows if r.role is not None)
+    return first.token_id, view_of(Identity, first, roles=roles)
 
 
 def revoke_token(*, token_id: int) -> None:
@@ -408,10 +401,10 @@ _profiles, _buildings, _communities = (
 )
 _ADDRESS = (
     sa_select(
-        _communities.c.id,
-        _communities.c.name,
-        _buildings.c.id,
-        _buildings.c.name,
+        _communities.c.id.label("community_id"),
+        _communities.c.name.label("community"),
+        _buildings.c.id.label("building_id"),
+        _buildings.c.name.label("building"),
         _profiles.c.room,
         _profiles.c.phone,
         _profiles.c.segment,
@@ -428,17 +421,7 @@ def find_resident_address(user_id: int) -> ResidentAddress | None:
     row = db.run(_ADDRESS, {"user": user_id}).first()
     if row is None:
         return None
-    community_id, community, building_id, building, room, phone, segment, verified_at = row
-    return ResidentAddress(
-        community_id=community_id,
-        community=community,
-        building_id=building_id,
-        building=building,
-        room=room,
-        phone=phone,
-        segment=segment,
-        verified=verified_at is not None,
-    )
+    return view_of(ResidentAddress, row, verified=row.verified_at is not None)
 
 
 def count_users_by_role() -> dict[str, int]:

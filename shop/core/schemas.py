@@ -54,10 +54,8 @@ def paged(rows: Sequence[Any], args: Mapping[str, Any]) -> dict[str, Any]:
     For lists bounded by what they belong to (a month's statement, an order's events); a
     list that grows without bound pages in its query instead (`db.page` and `page_of`).
     """
-    page, per_page = int(args["page"]), int(args["per_page"])
-    start = (page - 1) * per_page
-    items = list(rows[start : start + per_page])
-    return {"items": items, "page": page, "per_page": per_page, "total": len(rows)}
+    start = (int(args["page"]) - 1) * int(args["per_page"])
+    return page_of((rows[start : start + int(args["per_page"])], len(rows)), args)
 
 
 def page_of(found: tuple[Sequence[Any], int], args: Mapping[str, Any]) -> dict[str, Any]:

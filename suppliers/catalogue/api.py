@@ -186,10 +186,9 @@ def bundle_for_checkout(bundle_id: int, *, viewer: str | None) -> CheckoutBundle
     category, one of its components, one of their items with their suppliers; what checkout
     then checks (service area, a supplier's open-order limit) comes with it, not read again.
     """
-    found = queries.checkout_row(bundle_id)
-    if found is None:
+    b = queries.checkout_row(bundle_id)
+    if b is None:
         return None
-    b, nodes, checklist = found
     if b.status != BundleStatus.PUBLISHED or not rules.is_visible(
         b.segments, viewer, opened_segments()
     ):
@@ -211,7 +210,11 @@ def bundle_for_checkout(bundle_id: int, *, viewer: str | None) -> CheckoutBundle
         ),
         currency=b.currency,
         components=tuple(_component(c, items[c["item_id"]]) for c in rows),
-        policy_nodes=tuple(policies.with_checklist(nodes, checklist)) if nodes is not None else (),
+        policy_nodes=(
+            tuple(policies.with_checklist(b.nodes, list(b.checklist or ())))
+            if b.nodes is not None
+            else ()
+        ),
         service_areas={
             ref.id: tuple(ref.service_community_ids)
             for ref in items.values()

@@ -362,16 +362,13 @@ _CHECKOUT_ROW = (
 )
 
 
-def checkout_row(bundle_id: int) -> tuple[Any, list[dict] | None, list[str]] | None:
-    """What checkout needs of a bundle, its policy's nodes and its category's checklist.
+def checkout_row(bundle_id: int) -> Any | None:
+    """What checkout needs of a bundle, as one row, or None.
 
-    The row has the bundle's id, title, status, segments, prices and currency; the nodes are
-    None for a bundle without a policy.
+    Its id, title, status, segments, prices and currency, its policy's `nodes` (None without
+    a policy) and its category's `checklist`.
     """
-    row = db.run(_CHECKOUT_ROW, {"bundle": bundle_id}).first()
-    if row is None:
-        return None
-    return row, row.nodes, list(row.checklist or ())
+    return db.run(_CHECKOUT_ROW, {"bundle": bundle_id}).first()
 
 
 def bundles_made_by(supplier_id: int) -> list[tuple[int, str]]:

@@ -10,7 +10,7 @@ from sqlmodel import select
 from shop.core import db
 from suppliers.models import Item, SlotBooking, StockMovement
 
-# Checkout's hot path: built once, so a checkout neither builds nor flushes them.
+# Checkout's hot path: built once, so a checkout neither builds it nor flushes.
 _ITEMS = db.table(Item)
 _TAKE = (
     update(_ITEMS)
@@ -18,7 +18,6 @@ _TAKE = (
     .values(stock=_ITEMS.c.stock - bindparam("taken"))
     .returning(_ITEMS.c.stock)
 )
-_MOVED = db.table(StockMovement).insert()
 
 
 def take_stock(*, item_id: int, quantity: int, reference: str) -> bool:
@@ -26,16 +25,8 @@ def take_stock(*, item_id: int, quantity: int, reference: str) -> bool:
     row = db.run(_TAKE, {"taken_item": item_id, "taken": quantity}).first()
     if row is None:
         return False
-    db.run(
-        _MOVED,
-        {
-            "item_id": item_id,
-            "delta": -quantity,
-            "stock_after": row[0],
-            "reason": reference,
-            "actor_id": None,
-            "at": db.utcnow(),
-        },
+    db.insert_row(
+        StockMovement(item_id=item_id, delta=-quantity, stock_after=row[0], reason=reference)
     )
     return True
 
